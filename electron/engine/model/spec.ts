@@ -1,0 +1,304 @@
+// The model-spec format: a JSON description of a Sequential CNN that uses tfjs-layers' own field
+// names, plus its validator. analyzeSpec is what the editor calls on every keystroke, so it never
+// throws and reports every field-level problem at once; parseSpec is the strict form for callers
+// that need a valid spec or an exception.
+
+import {
+  checkLayerFields, describeValue, inferShapes, isIntegerIn, isPlainObject, own, suggestName,
+} from './shapes.ts';
+
+export { ACTIVATIONS, LAYER_TYPES, PADDINGS } from './shapes.ts';
+
+export type Activation = 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
+export type Padding = 'valid' | 'same';
+/** [height, width]. */
+export type Pair = [number, number];
+
+export interface Conv2DSpec {
+  type: 'Conv2D';
+  filters: number;
+  kernelSize: number | Pair;
+  strides?: number | Pair;
+  padding?: Padding;
+  activation?: Activation;
+  useBias?: boolean;
+}
+export interface PoolingSpec {
+  type: 'MaxPooling2D' | 'AveragePooling2D';
+  poolSize?: number | Pair;
+  /** Defaults to poolSize (non-overlapping windows), as in tfjs. */
+  strides?: number | Pair;
+  padding?: Padding;
+}
+export interface DropoutSpec {
+  type: 'Dropout';
+  rate: number;
+}
+/** Always normalises the last (channel) axis. */
+export interface BatchNormSpec {
+  type: 'BatchNormalization';
+  momentum?: number;
+  epsilon?: number;
+}
+export interface FlattenSpec {
+  type: 'Flatten';
+}
+export interface DenseSpec {
+  type: 'Dense';
+  units: number;
+  activation?: Activation;
+  useBias?: boolean;
+}
+export type LayerSpec = Conv2DSpec | PoolingSpec | DropoutSpec | BatchNormSpec | FlattenSpec | DenseSpec;
+export type LayerType = LayerSpec['type'];
+
+export interface ModelSpec {
+  name: string;
+  /** [height, width, channels]; MNIST is [28, 28, 1]. */
+  inputShape: [number, number, number];
+  layers: LayerSpec[];
+}
+
+/** A layer with every default filled in and every size/stride as a [height, width] pair. */
+export type NormalizedLayerSpec =
+  | Required<Omit<Conv2DSpec, 'kernelSize' | 'strides'>> & { kernelSize: Pair; strides: Pair }
+  | Required<Omit<PoolingSpec, 'poolSize' | 'strides'>> & { poolSize: Pair; strides: Pair }
+  | DropoutSpec
+  | Required<BatchNormSpec>
+  | FlattenSpec
+  | Required<DenseSpec>;
+
+export interface LayerReport {
+  /** 0-based. */
+  index: number;
+  type: LayerType;
+  /** Without the batch dimension. */
+  outputShape: number[];
+  params: number;
+  trainableParams: number;
+  /** See the FLOP convention in shapes.ts. */
+  flops: number;
+}
+
+export interface SpecIssue {
+  /** 0-based layer index, or null for the model itself. */
+  index: number | null;
+  layerType: string | null;
+  field: string | null;
+  /** Full human message, e.g. "layer 2 Dense: field 'units' must be ...". */
+  message: string;
+}
+
+export interface SpecSummary {
+  spec: ModelSpec;
+  layers: LayerReport[];
+  totalParams: number;
+  trainableParams: number;
+  totalFlops: number;
+}
+
+export type SpecAnalysis =
+  | ({ ok: true; outputShape: number[] } & SpecSummary)
+  | { ok: false; issues: SpecIssue[]; layers: LayerReport[] };
+
+export interface SpecOptions {
+  /** Units the final softmax must have; default 10. */
+  numClasses?: number;
+  /** The dataset's image shape; fills a missing spec.inputShape and must match a present one. */
+  inputShape?: [number, number, number];
+}
+
+export const MAX_LAYERS = 100;
+export const MAX_NAME_LENGTH = 100;
+export const DEFAULT_NUM_CLASSES = 10;
+const MAX_NUM_CLASSES = 65536;
+const MODEL_FIELDS = ['name', 'inputShape', 'layers'];
+
+export class SpecError extends Error {
+  readonly issues: SpecIssue[];
+  constructor(issues: SpecIssue[]) {
+    super(issues.map((issue) => issue.message).join('\n'));
+    this.name = 'SpecError';
+    this.issues = issues;
+  }
+}
+
+/** Validates and summarises a spec. Never throws, whatever `input` is. */
+export function analyzeSpec(input: unknown, options?: SpecOptions): SpecAnalysis {
+  try {
+    return analyze(input, isPlainObject(options) ? options : {});
+  } catch (error) {
+    // Only reachable through hostile inputs (throwing getters, proxies): still report, never throw.
+    const message = `spec could not be analysed: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, issues: [{ index: null, layerType: null, field: null, message }], layers: [] };
+  }
+}
+
+/** Like analyzeSpec but returns only a valid, normalised spec; throws SpecError otherwise. */
+export function parseSpec(input: unknown, options?: SpecOptions): SpecSummary {
+  const analysis = analyzeSpec(input, options);
+  if (!analysis.ok) throw new SpecError(analysis.issues);
+  const { spec, layers, totalParams, trainableParams, totalFlops } = analysis;
+  return { spec, layers, totalParams, trainableParams, totalFlops };
+}
+
+function analyze(input: unknown, options: SpecOptions): SpecAnalysis {
+  const issues: SpecIssue[] = [];
+  const modelIssue = (field: string | null, message: string) =>
+    issues.push({ index: null, layerType: null, field, message });
+
+  if (!isPlainObject(input)) {
+    modelIssue(null, `spec must be an object with name, inputShape and layers, got ${describeValue(input)}`);
+    return { ok: false, issues, layers: [] };
+  }
+  for (const key of Object.keys(input)) {
+    if (!MODEL_FIELDS.includes(key)) {
+      const hint = suggestName(key, MODEL_FIELDS);
+      const help = hint ? `did you mean '${hint}'?` : `allowed: ${MODEL_FIELDS.join(', ')}`;
+      modelIssue(key, `unknown field '${key}' (${help})`);
+    }
+  }
+
+  const name = own(input, 'name');
+  const nameOk = typeof name === 'string' && name.trim() !== '' && name.length <= MAX_NAME_LENGTH;
+  if (!nameOk) {
+    modelIssue('name', `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(name)}`);
+  }
+
+  const numClasses = options.numClasses ?? DEFAULT_NUM_CLASSES;
+  if (!isIntegerIn(numClasses, 2, MAX_NUM_CLASSES)) {
+    modelIssue('numClasses', `numClasses must be an integer between 2 and ${MAX_NUM_CLASSES}, got ${describeValue(numClasses)}`);
+  }
+  const inputShape = resolveInputShape(own(input, 'inputShape'), options.inputShape, modelIssue);
+
+  const rawLayers = own(input, 'layers');
+  if (!Array.isArray(rawLayers)) {
+    modelIssue('layers', `layers must be a non-empty array of layer objects, got ${describeValue(rawLayers)}`);
+    return { ok: false, issues, layers: [] };
+  }
+  if (rawLayers.length === 0) {
+    modelIssue('layers', 'layers must not be empty: a classifier needs at least a Dense softmax layer');
+  }
+  if (rawLayers.length > MAX_LAYERS) {
+    modelIssue('layers', `layers has ${rawLayers.length} entries; at most ${MAX_LAYERS} are allowed`);
+  }
+
+  const layers = rawLayers.map((raw, index) => checkLayerFields(raw, index, issues));
+  const last = layers[layers.length - 1];
+  if (isIntegerIn(numClasses, 2, MAX_NUM_CLASSES)) checkOutputLayer(last, layers.length - 1, numClasses, issues);
+
+  if (!inputShape) return { ok: false, issues: sortIssues(issues), layers: [] };
+  const inference = inferShapes(inputShape, layers);
+  if (inference.issue) issues.push(inference.issue);
+  if (issues.length > 0 || !inference.outputShape) {
+    return { ok: false, issues: sortIssues(issues), layers: inference.reports };
+  }
+
+  const reports = inference.reports;
+  const spec: ModelSpec = { name: name as string, inputShape, layers: layers as NormalizedLayerSpec[] };
+  return {
+    ok: true,
+    spec,
+    layers: reports,
+    totalParams: sum(reports.map((r) => r.params)),
+    trainableParams: sum(reports.map((r) => r.trainableParams)),
+    totalFlops: sum(reports.map((r) => r.flops)),
+    outputShape: inference.outputShape,
+  };
+}
+
+function resolveInputShape(
+  fromSpec: unknown,
+  fromOptions: unknown,
+  modelIssue: (field: string, message: string) => void,
+): [number, number, number] | null {
+  const expected = 'inputShape must be [height, width, channels] of positive integers';
+  if (fromOptions !== undefined && !isShape(fromOptions)) {
+    modelIssue('inputShape', `options.${expected}, got ${describeValue(fromOptions)}`);
+    return null;
+  }
+  if (fromSpec === undefined) {
+    if (fromOptions !== undefined) return [...(fromOptions as [number, number, number])];
+    modelIssue('inputShape', `${expected}, got undefined (MNIST is [28, 28, 1])`);
+    return null;
+  }
+  if (!isShape(fromSpec)) {
+    modelIssue('inputShape', `${expected}, got ${describeValue(fromSpec)}`);
+    return null;
+  }
+  if (fromOptions !== undefined && fromOptions.some((dim, axis) => dim !== fromSpec[axis])) {
+    modelIssue(
+      'inputShape',
+      `inputShape [${fromSpec.join(', ')}] does not match the dataset's images [${fromOptions.join(', ')}]`,
+    );
+    return null;
+  }
+  return [...fromSpec];
+}
+
+/**
+ * The model must end in Dense(units=numClasses, activation 'softmax'): training uses sparse
+ * categorical cross-entropy on probabilities. Checked on the last layer's fields alone, so the
+ * message appears even when an earlier layer stops shape inference. (Dense only accepts a flat
+ * input, so a valid last Dense always outputs a flat [numClasses] vector.)
+ */
+function checkOutputLayer(
+  last: NormalizedLayerSpec | null | undefined, index: number, numClasses: number, issues: SpecIssue[],
+): void {
+  if (!last) return; // missing, or already reported for its fields
+  const at = `layer ${index + 1} ${last.type}`;
+  const push = (field: string | null, reason: string) =>
+    issues.push({ index, layerType: last.type, field, message: `${at}: ${reason}` });
+  if (last.type !== 'Dense') {
+    push(null, `the last layer must be Dense with units ${numClasses} and activation 'softmax', got ${last.type}`);
+    return;
+  }
+  if (last.units !== numClasses) {
+    push('units', `the last layer must output one probability per class: units must be ${numClasses}, got ${last.units}`);
+  }
+  if (last.activation !== 'softmax') {
+    push(
+      'activation',
+      `the last layer must use activation 'softmax' (training uses sparse categorical cross-entropy ` +
+        `on probabilities), got '${last.activation}'`,
+    );
+  }
+}
+
+/** Model-level issues first, then by layer index, keeping the original order within a layer. */
+function sortIssues(issues: SpecIssue[]): SpecIssue[] {
+  const rank = (issue: SpecIssue) => (issue.index === null ? -1 : issue.index);
+  return issues.map((issue, order) => ({ issue, order }))
+    .sort((a, b) => rank(a.issue) - rank(b.issue) || a.order - b.order)
+    .map(({ issue }) => issue);
+}
+
+/**
+ * Short architecture summary for tables: "C32-P-C64-P-C64-F-D64-D10".
+ * C=Conv2D(filters), P=MaxPooling2D, AP=AveragePooling2D, BN=BatchNormalization,
+ * Drop=Dropout(rate), F=Flatten, D=Dense(units).
+ */
+export function describeArchitecture(spec: ModelSpec): string {
+  const layers: unknown[] = Array.isArray(spec?.layers) ? spec.layers : [];
+  return layers.map((layer) => {
+    const l = (isPlainObject(layer) ? layer : {}) as Record<string, unknown>;
+    switch (l.type) {
+      case 'Conv2D': return `C${l.filters}`;
+      case 'MaxPooling2D': return 'P';
+      case 'AveragePooling2D': return 'AP';
+      case 'BatchNormalization': return 'BN';
+      case 'Dropout': return `Drop${l.rate}`;
+      case 'Flatten': return 'F';
+      case 'Dense': return `D${l.units}`;
+      default: return '?';
+    }
+  }).join('-');
+}
+
+function isShape(value: unknown): value is [number, number, number] {
+  return Array.isArray(value) && value.length === 3 && value.every((dim) => isIntegerIn(dim, 1, Number.MAX_SAFE_INTEGER));
+}
+
+function sum(values: number[]): number {
+  return values.reduce((acc, v) => acc + v, 0);
+}

@@ -1,0 +1,86 @@
+// Checkpoint, evaluation and saved-design tables. Like metrics.ts, these take the Store's
+// statement cache; validation of ids happens in the Store before they are called.
+import type { EvaluationResult } from '../types.ts';
+import type { Prepare } from './metrics.ts';
+import { toDesignRecord, type CheckpointRecord, type DesignRecord, type DesignRow, type ModelSpec, type StoredEvaluation } from './rows.ts';
+
+export function upsertCheckpoint(prepare: Prepare, runId: number, epoch: number, file: string): void {
+  prepare(
+    `INSERT INTO checkpoints (run_id, epoch, path, created_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (run_id, epoch) DO UPDATE SET path = excluded.path, created_at = excluded.created_at`,
+  ).run(runId, epoch, file, Date.now());
+}
+
+export function selectLatestCheckpoint(prepare: Prepare, runId: number): CheckpointRecord | undefined {
+  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1').get(runId) as
+    | CheckpointRecord
+    | undefined;
+}
+
+export function selectCheckpointPaths(prepare: Prepare, runId: number): string[] {
+  return prepare('SELECT path FROM checkpoints WHERE run_id = ? ORDER BY epoch').pluck().all(runId) as string[];
+}
+
+/** Replaces the run's evaluation and copies test loss/accuracy onto the run; the caller supplies the transaction. */
+export function replaceEvaluation(prepare: Prepare, runId: number, result: EvaluationResult): void {
+  prepare(
+    `INSERT OR REPLACE INTO evaluations
+       (run_id, test_loss, test_accuracy, confusion_json, per_class_json, mistakes_json, count, duration_ms, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    runId,
+    result.testLoss,
+    result.testAccuracy,
+    JSON.stringify(result.confusion),
+    JSON.stringify(result.perClassAccuracy),
+    JSON.stringify(result.mistakes),
+    result.count,
+    Math.round(result.durationMs),
+    Date.now(),
+  );
+  prepare('UPDATE runs SET test_loss = ?, test_accuracy = ? WHERE id = ?').run(result.testLoss, result.testAccuracy, runId);
+}
+
+interface EvaluationRow {
+  test_loss: number | null;
+  test_accuracy: number | null;
+  confusion_json: string;
+  per_class_json: string;
+  mistakes_json: string;
+  count: number;
+  duration_ms: number;
+  created_at: number;
+}
+
+export function selectEvaluation(prepare: Prepare, runId: number): StoredEvaluation | undefined {
+  const row = prepare('SELECT * FROM evaluations WHERE run_id = ?').get(runId) as EvaluationRow | undefined;
+  if (!row) return undefined;
+  return {
+    // NULL means the stored value was NaN (SQLite cannot hold NaN).
+    testLoss: row.test_loss ?? Number.NaN,
+    testAccuracy: row.test_accuracy ?? Number.NaN,
+    confusion: JSON.parse(row.confusion_json) as number[][],
+    perClassAccuracy: JSON.parse(row.per_class_json) as number[],
+    mistakes: JSON.parse(row.mistakes_json) as EvaluationResult['mistakes'],
+    count: row.count,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+  };
+}
+
+export function upsertDesign(prepare: Prepare, name: string, spec: ModelSpec): void {
+  const now = Date.now();
+  prepare(
+    `INSERT INTO designs (name, spec_json, created_at, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET spec_json = excluded.spec_json, updated_at = excluded.updated_at`,
+  ).run(name, JSON.stringify(spec), now, now);
+}
+
+export function selectDesign(prepare: Prepare, name: string): DesignRecord | undefined {
+  const row = prepare('SELECT * FROM designs WHERE name = ?').get(name) as DesignRow | undefined;
+  return row && toDesignRecord(row);
+}
+
+export function selectDesigns(prepare: Prepare): DesignRecord[] {
+  return (prepare('SELECT * FROM designs ORDER BY name COLLATE NOCASE, id').all() as DesignRow[]).map(toDesignRecord);
+}

@@ -1,0 +1,172 @@
+// Versioned schema. PRAGMA user_version holds the number of migrations applied; append new
+// migrations to the end of MIGRATIONS and never edit a released one.
+import type Database from 'better-sqlite3';
+import { StoreError } from './validate.ts';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'runs, sessions, tags, metrics, checkpoints, evaluations, designs',
+    sql: `
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued','running','completed','stopped','failed','interrupted')),
+        spec_json TEXT NOT NULL,
+        architecture TEXT NOT NULL,
+        hyperparameters_json TEXT NOT NULL,
+        dataset_json TEXT NOT NULL,
+        backend_json TEXT,
+        created_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        error TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        final_train_loss REAL,
+        final_train_accuracy REAL,
+        final_val_loss REAL,
+        final_val_accuracy REAL,
+        test_loss REAL,
+        test_accuracy REAL,
+        best_val_accuracy REAL,
+        best_val_accuracy_epoch INTEGER,
+        best_val_loss REAL,
+        best_val_loss_epoch INTEGER,
+        training_duration_ms INTEGER,
+        samples_per_second REAL,
+        epochs_completed INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX runs_status ON runs (status);
+      CREATE INDEX runs_created_at ON runs (created_at);
+
+      CREATE TABLE run_tags (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        tag TEXT NOT NULL COLLATE NOCASE,
+        PRIMARY KEY (run_id, tag)
+      );
+      CREATE INDEX run_tags_tag ON run_tags (tag);
+
+      -- One row per start/resume; owner_* lets recovery tell a live run in another process from a dead one.
+      CREATE TABLE run_sessions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        backend_json TEXT NOT NULL,
+        from_epoch INTEGER NOT NULL,
+        end_status TEXT,
+        error TEXT,
+        owner_host TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL
+      );
+      CREATE INDEX run_sessions_run ON run_sessions (run_id);
+
+      -- Metric values are nullable because SQLite turns NaN (a diverged loss) into NULL.
+      CREATE TABLE batch_metrics (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        step INTEGER NOT NULL,
+        epoch INTEGER NOT NULL,
+        batch INTEGER NOT NULL,
+        loss REAL,
+        accuracy REAL,
+        samples_per_second REAL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (run_id, step)
+      ) WITHOUT ROWID;
+      CREATE INDEX batch_metrics_run_epoch ON batch_metrics (run_id, epoch);
+
+      CREATE TABLE epoch_metrics (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        loss REAL,
+        accuracy REAL,
+        val_loss REAL,
+        val_accuracy REAL,
+        duration_ms INTEGER NOT NULL,
+        samples_per_second REAL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (run_id, epoch)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE checkpoints (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, epoch)
+      );
+
+      CREATE TABLE evaluations (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        test_loss REAL,
+        test_accuracy REAL,
+        confusion_json TEXT NOT NULL,
+        per_class_json TEXT NOT NULL,
+        mistakes_json TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+
+      CREATE TABLE designs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        spec_json TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+export function readSchemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Refuses databases this code cannot safely use, before anything writes to the file:
+ * a newer schema (an older Layerlab must not corrupt it) or a foreign SQLite file.
+ */
+export function checkSchemaCompatible(db: Database.Database, file: string): number {
+  const version = readSchemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw new StoreError(
+      `database ${file} has schema version ${version} but this Layerlab understands up to ${SCHEMA_VERSION}; update Layerlab`,
+    );
+  }
+  if (version === 0) {
+    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+    if (tables > 0) {
+      throw new StoreError(`database ${file} already contains tables but no Layerlab schema version; it is not a Layerlab database`);
+    }
+  }
+  return version;
+}
+
+/** Applies pending migrations, each in its own IMMEDIATE transaction together with its user_version bump. */
+export function migrate(db: Database.Database, file: string): void {
+  for (const migration of MIGRATIONS) {
+    const apply = db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated while we waited.
+      if (readSchemaVersion(db) >= migration.version) return;
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    });
+    try {
+      apply.immediate();
+    } catch (error) {
+      throw new StoreError(
+        `database ${file}: migration ${migration.version} (${migration.description}) failed: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+}

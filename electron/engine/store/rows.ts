@@ -1,0 +1,237 @@
+// Record types handed out by the store, and the conversion from snake_case SQLite rows to them.
+import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '../types.ts';
+import type { ModelSpec } from '../model/spec.ts';
+import type { FinishStatus } from './validate.ts';
+
+export type { ModelSpec };
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  status: RunStatus;
+  spec: ModelSpec;
+  hyperparameters: Hyperparameters;
+  dataset: DatasetRef;
+  /** Backend of the most recent session; null until the run first starts. */
+  backend: BackendInfo | null;
+  createdAt: number;
+  /** First start; resuming does not move it. */
+  startedAt: number | null;
+  finishedAt: number | null;
+  error: string | null;
+  notes: string;
+  /** Sorted case-insensitively. */
+  tags: string[];
+  finalTrainLoss: number | null;
+  finalTrainAccuracy: number | null;
+  finalValLoss: number | null;
+  finalValAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  bestValAccuracy: number | null;
+  bestValAccuracyEpoch: number | null;
+  bestValLoss: number | null;
+  bestValLossEpoch: number | null;
+  trainingDurationMs: number | null;
+  /** Mean over the run's epochs (or the value given to setFinalTrainingStats). */
+  samplesPerSecond: number | null;
+  epochsCompleted: number;
+}
+
+/** One start (or resume) of a run: a run resumed on another backend keeps one row per backend. */
+export interface RunSessionRecord {
+  id: number;
+  runId: number;
+  startedAt: number;
+  endedAt: number | null;
+  backend: BackendInfo;
+  fromEpoch: number;
+  endStatus: FinishStatus | null;
+  error: string | null;
+}
+
+export interface CheckpointRecord {
+  /** Number of epochs completed when it was saved, i.e. the epoch a resume starts at. */
+  epoch: number;
+  path: string;
+}
+
+export interface StoredEvaluation extends EvaluationResult {
+  createdAt: number;
+}
+
+export interface DesignRecord {
+  id: number;
+  name: string;
+  spec: ModelSpec;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RunRow {
+  id: number;
+  name: string;
+  status: RunStatus;
+  spec_json: string;
+  hyperparameters_json: string;
+  dataset_json: string;
+  backend_json: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  error: string | null;
+  notes: string;
+  tags_json: string;
+  final_train_loss: number | null;
+  final_train_accuracy: number | null;
+  final_val_loss: number | null;
+  final_val_accuracy: number | null;
+  test_loss: number | null;
+  test_accuracy: number | null;
+  best_val_accuracy: number | null;
+  best_val_accuracy_epoch: number | null;
+  best_val_loss: number | null;
+  best_val_loss_epoch: number | null;
+  training_duration_ms: number | null;
+  samples_per_second: number | null;
+  epochs_completed: number;
+}
+
+/** Columns for RunRow; tags come along as a JSON array so a list needs one query, not one per run. */
+export const RUN_COLUMNS = `runs.*,
+  (SELECT json_group_array(tag) FROM (SELECT tag FROM run_tags WHERE run_tags.run_id = runs.id ORDER BY tag COLLATE NOCASE)) AS tags_json`;
+
+export function toRunRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    spec: JSON.parse(row.spec_json) as ModelSpec,
+    hyperparameters: JSON.parse(row.hyperparameters_json) as Hyperparameters,
+    dataset: JSON.parse(row.dataset_json) as DatasetRef,
+    backend: row.backend_json === null ? null : (JSON.parse(row.backend_json) as BackendInfo),
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+    notes: row.notes,
+    tags: JSON.parse(row.tags_json) as string[],
+    finalTrainLoss: row.final_train_loss,
+    finalTrainAccuracy: row.final_train_accuracy,
+    finalValLoss: row.final_val_loss,
+    finalValAccuracy: row.final_val_accuracy,
+    testLoss: row.test_loss,
+    testAccuracy: row.test_accuracy,
+    bestValAccuracy: row.best_val_accuracy,
+    bestValAccuracyEpoch: row.best_val_accuracy_epoch,
+    bestValLoss: row.best_val_loss,
+    bestValLossEpoch: row.best_val_loss_epoch,
+    trainingDurationMs: row.training_duration_ms,
+    samplesPerSecond: row.samples_per_second,
+    epochsCompleted: row.epochs_completed,
+  };
+}
+
+export interface SessionRow {
+  id: number;
+  run_id: number;
+  started_at: number;
+  ended_at: number | null;
+  backend_json: string;
+  from_epoch: number;
+  end_status: FinishStatus | null;
+  error: string | null;
+}
+
+export function toSessionRecord(row: SessionRow): RunSessionRecord {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    backend: JSON.parse(row.backend_json) as BackendInfo,
+    fromEpoch: row.from_epoch,
+    endStatus: row.end_status,
+    error: row.error,
+  };
+}
+
+// SQLite stores NaN as NULL; a diverged run's NaN loss must come back as NaN, not null.
+const nanIfNull = (value: number | null): number => (value === null ? Number.NaN : value);
+
+export interface BatchRow {
+  epoch: number;
+  batch: number;
+  step: number;
+  loss: number | null;
+  accuracy: number | null;
+  samples_per_second: number | null;
+  time: number;
+}
+
+export function toBatchMetric(row: BatchRow): BatchMetric {
+  return {
+    epoch: row.epoch,
+    batch: row.batch,
+    step: row.step,
+    loss: nanIfNull(row.loss),
+    accuracy: nanIfNull(row.accuracy),
+    samplesPerSecond: nanIfNull(row.samples_per_second),
+    time: row.time,
+  };
+}
+
+export interface EpochRow {
+  epoch: number;
+  loss: number | null;
+  accuracy: number | null;
+  val_loss: number | null;
+  val_accuracy: number | null;
+  duration_ms: number;
+  samples_per_second: number | null;
+  time: number;
+}
+
+export function toEpochMetric(row: EpochRow): EpochMetric {
+  return {
+    epoch: row.epoch,
+    loss: nanIfNull(row.loss),
+    accuracy: nanIfNull(row.accuracy),
+    // null here means "no validation set"; a NaN validation loss is indistinguishable after storage.
+    valLoss: row.val_loss,
+    valAccuracy: row.val_accuracy,
+    durationMs: row.duration_ms,
+    samplesPerSecond: nanIfNull(row.samples_per_second),
+    time: row.time,
+  };
+}
+
+export interface DesignRow {
+  id: number;
+  name: string;
+  spec_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toDesignRecord(row: DesignRow): DesignRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    spec: JSON.parse(row.spec_json) as ModelSpec,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Searchable summary of an architecture: the spec name plus every string field of every layer
+ * (layer type, activation, padding…), so a search for "conv2d" or "relu" finds runs using them.
+ */
+export function architectureText(spec: ModelSpec): string {
+  const words = [spec.name];
+  for (const layer of spec.layers) {
+    for (const value of Object.values(layer)) if (typeof value === 'string') words.push(value);
+  }
+  return words.join(' ');
+}

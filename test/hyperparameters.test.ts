@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HYPERPARAMETERS, HyperparameterError, parseHyperparameters } from '../electron/engine/train/hyperparameters.ts';
+
+describe('hyperparameters', () => {
+  it('fills defaults', () => {
+    expect(parseHyperparameters({})).toEqual(DEFAULT_HYPERPARAMETERS);
+    expect(parseHyperparameters({ optimizer: 'sgd', momentum: 0.9, epochs: 3 })).toMatchObject({ optimizer: 'sgd', momentum: 0.9, epochs: 3, batchSize: 32 });
+  });
+
+  it.each([
+    [{ optimizer: 'adagrad' }, 'optimizer', /optimizer must be one of adam, sgd, rmsprop, got "adagrad"/],
+    [{ learningRate: 0 }, 'learningRate', /learningRate must be greater than 0 and at most 10, got 0/],
+    [{ learningRate: 'fast' }, 'learningRate', /learningRate must be a number, got "fast"/],
+    [{ momentum: 1 }, 'momentum', /momentum must be at least 0 and less than 1, got 1/],
+    [{ batchSize: 2.5 }, 'batchSize', /batchSize must be a whole number, got 2.5/],
+    [{ batchSize: 0 }, 'batchSize', /batchSize must be at least 1/],
+    [{ epochs: 1001 }, 'epochs', /epochs must be at least 1 and at most 1000, got 1001/],
+    [{ validationSplit: 0.95 }, 'validationSplit', /validationSplit must be at least 0 and at most 0.9/],
+    [{ seed: -1 }, 'seed', /seed must be at least 0/],
+    [{ trainSize: 0 }, 'trainSize', /trainSize must be at least 1/],
+    [{ trainSize: 70000 }, 'trainSize', /trainSize must be at least 1 and at most 60000, got 70000 \(the training set has 60000 images\)/],
+    [{ batchsize: 64 }, 'batchsize', /unknown hyperparameter 'batchsize'/],
+    [{ trainSize: 1, validationSplit: 0.5 }, 'validationSplit', /holds out no validation image|leaves no training images/],
+  ])('rejects %j naming the field', (input, field, message) => {
+    try {
+      parseHyperparameters(input, 60000);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(HyperparameterError);
+      expect((err as HyperparameterError).issues.map((i) => i.field)).toContain(field);
+      expect((err as Error).message).toMatch(message);
+    }
+  });
+
+  it('rejects a non-object', () => {
+    expect(() => parseHyperparameters(null)).toThrow(/hyperparameters must be an object/);
+  });
+});
