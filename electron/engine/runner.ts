@@ -1,0 +1,204 @@
+// Runs a training session end to end: validate the request, pick the backend, record the run in the store,
+// train with a checkpoint after every epoch, evaluate on the test set, and report progress as events.
+// Used by the CLI and by the desktop app's engine process alike.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend, type BackendPreference } from './backend/backends.ts';
+import { loadDataset, resolveDatasetSource, type Dataset } from './data/datasets.ts';
+import { splitTrainingSet } from './data/random.ts';
+import { evaluateModel } from './evaluate/evaluate.ts';
+import { buildModel, parseSpec, type ModelSpec } from './model/index.ts';
+import type { RunRecord, Store } from './store/index.ts';
+import { StoreError } from './store/index.ts';
+import { exportLayersModel, loadCheckpoint, saveCheckpoint } from './train/checkpoint.ts';
+import { parseHyperparameters } from './train/hyperparameters.ts';
+import { createOptimizer } from './train/optimizers.ts';
+import { compileForTraining, trainLoop, type BatchProgress } from './train/trainer.ts';
+import type { BackendInfo, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from './types.ts';
+
+export type RunEvent =
+  | { type: 'started'; runId: number; backend: BackendInfo; fromEpoch: number; epochs: number; batchesPerEpoch: number; trainCount: number; validationCount: number }
+  | { type: 'batch'; runId: number; progress: BatchProgress }
+  | { type: 'epoch'; runId: number; metric: EpochMetric; checkpoint: string }
+  | { type: 'evaluating'; runId: number }
+  | { type: 'evaluation'; runId: number; result: EvaluationResult }
+  | { type: 'finished'; runId: number; status: RunStatus; error: string | null };
+
+export interface RunnerContext {
+  store: Store;
+  /** Checkpoints go to <checkpointRoot>/<runId>/epoch-<n>. */
+  checkpointRoot: string;
+  backend?: BackendPreference;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  /** Limit test-set evaluation (tests use small subsets); default: the whole test set. */
+  testLimit?: number;
+}
+
+export interface NewRunRequest {
+  name?: string;
+  spec: unknown;
+  hyperparameters?: unknown;
+  /** A built-in dataset id ('mnist', 'fashion-mnist') or a folder of IDX files. */
+  dataset?: string;
+  tags?: string[];
+  notes?: string;
+}
+
+export interface RunOutcome {
+  run: RunRecord;
+  evaluation: EvaluationResult | null;
+  /** Training throughput of this session (validation and evaluation excluded). */
+  samplesPerSecond: number;
+  wallMs: number;
+}
+
+/** Batch metrics are buffered and written in one transaction per flush, not one commit per row. */
+const FLUSH_EVERY = 50;
+
+export function defaultRunName(spec: ModelSpec, h: Hyperparameters): string {
+  return `${spec.name} · ${h.optimizer} ${h.learningRate} · batch ${h.batchSize} · ${h.epochs} ep`;
+}
+
+/** Validates everything up front so a bad request fails before anything is recorded. */
+export function prepareRun(request: NewRunRequest): { spec: ModelSpec; hyperparameters: Hyperparameters; dataset: Dataset } {
+  const dataset = loadDataset(resolveDatasetSource(request.dataset ?? 'mnist'));
+  const { spec } = parseSpec(request.spec, {
+    numClasses: dataset.ref.classes.length,
+    inputShape: [dataset.height, dataset.width, dataset.channels],
+  });
+  const hyperparameters = parseHyperparameters(request.hyperparameters ?? {}, dataset.train.count);
+  return { spec, hyperparameters, dataset };
+}
+
+export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): Promise<RunOutcome> {
+  const { spec, hyperparameters, dataset } = prepareRun(request);
+  const run = ctx.store.createRun({
+    name: request.name?.trim() || defaultRunName(spec, hyperparameters),
+    spec,
+    hyperparameters,
+    dataset: dataset.ref,
+    tags: request.tags,
+    notes: request.notes,
+  });
+  return runSession(ctx, run.id, dataset);
+}
+
+export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
+  const run = ctx.store.getRun(runId);
+  if (!run) throw new StoreError(`run ${runId} does not exist`);
+  if (!['stopped', 'interrupted', 'failed'].includes(run.status)) {
+    throw new StoreError(`run ${runId} is ${run.status}; only stopped, interrupted or failed runs can be resumed`);
+  }
+  return runSession(ctx, runId, loadDataset(resolveDatasetSource(run.dataset.id)));
+}
+
+async function runSession(ctx: RunnerContext, runId: number, dataset: Dataset): Promise<RunOutcome> {
+  const started = performance.now();
+  const { store } = ctx;
+  const emit = (event: RunEvent) => ctx.onEvent?.(event);
+  const run = store.getRun(runId)!;
+  const h = run.hyperparameters;
+  const backend = await initBackend(ctx.backend ?? 'auto');
+  const checkpoint = store.latestCheckpoint(runId);
+  const fromEpoch = checkpoint?.epoch ?? 0;
+  store.truncateMetricsAfter(runId, fromEpoch);
+  store.startRunSession(runId, backend, fromEpoch);
+  const split = splitTrainingSet(dataset.train.count, h.trainSize, h.validationSplit, h.seed);
+  const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
+  emit({ type: 'started', runId, backend, fromEpoch, epochs: h.epochs, batchesPerEpoch, trainCount: split.train.length, validationCount: split.validation.length });
+
+  const model = buildModel(run.spec, { seed: h.seed, numClasses: dataset.ref.classes.length });
+  const optimizer = createOptimizer(h);
+  const pending: BatchProgress[] = [];
+  const flush = () => {
+    if (pending.length) store.appendBatchMetrics(runId, pending.splice(0));
+  };
+  let status: RunStatus = 'failed';
+  let error: string | null = null;
+  let evaluation: EvaluationResult | null = null;
+  let samplesPerSecond = 0;
+  try {
+    compileForTraining(model, optimizer);
+    if (checkpoint) await loadCheckpoint(checkpoint.path, model, optimizer);
+    const runDir = path.join(ctx.checkpointRoot, String(runId));
+    const result = await trainLoop({
+      model,
+      optimizer,
+      dataset,
+      hyperparameters: h,
+      split,
+      startEpoch: fromEpoch,
+      signal: ctx.signal,
+      onBatch: (progress) => {
+        pending.push(progress);
+        if (pending.length >= FLUSH_EVERY) flush();
+        emit({ type: 'batch', runId, progress });
+      },
+      onEpochEnd: async (metric) => {
+        flush();
+        const folder = await saveCheckpoint(runDir, metric.epoch + 1, model, optimizer);
+        store.appendEpochMetric(runId, metric);
+        store.recordCheckpoint(runId, { epoch: metric.epoch + 1, path: folder });
+        emit({ type: 'epoch', runId, metric, checkpoint: folder });
+      },
+    });
+    flush();
+    samplesPerSecond = result.trainingMs > 0 ? (result.samplesSeen * 1000) / result.trainingMs : 0;
+    if (result.stopped) {
+      status = 'stopped';
+    } else {
+      emit({ type: 'evaluating', runId });
+      evaluation = await evaluateModel(model, dataset.test, ctx.testLimit);
+      store.saveEvaluation(runId, evaluation);
+      emit({ type: 'evaluation', runId, result: evaluation });
+      status = 'completed';
+    }
+    const epochs = store.getEpochMetrics(runId);
+    const trainingMs = epochs.reduce((sum, e) => sum + (split.train.length * 1000) / e.samplesPerSecond, 0);
+    if (epochs.length) store.setFinalTrainingStats(runId, { durationMs: trainingMs, samplesPerSecond: (epochs.length * split.train.length * 1000) / trainingMs });
+  } catch (err) {
+    flush();
+    error = err instanceof Error ? err.message : String(err);
+    status = 'failed';
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+  store.finishRunSession(runId, status as 'completed' | 'stopped' | 'failed', error ?? undefined);
+  emit({ type: 'finished', runId, status, error });
+  return { run: store.getRun(runId)!, evaluation, samplesPerSecond, wallMs: performance.now() - started };
+}
+
+/** Builds a run's model with the weights of its latest checkpoint, for prediction and export. */
+export async function loadRunModel(store: Store, runId: number, backend: BackendPreference = 'auto'): Promise<{ model: tf.LayersModel; run: RunRecord; epoch: number }> {
+  await initBackend(backend);
+  const run = store.getRun(runId);
+  if (!run) throw new StoreError(`run ${runId} does not exist`);
+  const checkpoint = store.latestCheckpoint(runId);
+  if (!checkpoint) throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
+  const model = buildModel(run.spec, { numClasses: run.dataset.classes.length });
+  const epoch = await loadCheckpoint(checkpoint.path, model);
+  return { model, run, epoch };
+}
+
+/** Writes the model (tfjs layers format), its spec, hyperparameters, metrics and evaluation to a folder. */
+export async function exportRun(store: Store, runId: number, dir: string): Promise<string[]> {
+  const { model, run, epoch } = await loadRunModel(store, runId);
+  try {
+    const files = await exportLayersModel(model, dir);
+    const write = (name: string, value: unknown) => {
+      fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
+      files.push(name);
+    };
+    write('spec.json', run.spec);
+    write('run.json', { ...run, exportedEpoch: epoch });
+    write('metrics.json', { epochs: store.getEpochMetrics(runId), batches: store.getBatchMetrics(runId) });
+    const evaluation = store.getEvaluation(runId);
+    if (evaluation) write('evaluation.json', evaluation);
+    return files;
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,121 @@
+// The training loop: seeded batch order per epoch, per-batch progress (loss, accuracy, samples/s, ETA),
+// validation after every epoch, and a stop request honoured at the next batch boundary.
+import * as tf from '@tensorflow/tfjs';
+import type { Dataset } from '../data/datasets.ts';
+import { epochOrder, type TrainingSplit } from '../data/random.ts';
+import type { BatchMetric, EpochMetric, Hyperparameters } from '../types.ts';
+import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
+import { imagesToTensor, labelsToTensor } from './batches.ts';
+
+export interface BatchProgress extends BatchMetric {
+  epochs: number;
+  batchesPerEpoch: number;
+  /** Seconds until the last epoch ends at the recent rate (validation excluded). */
+  etaSeconds: number;
+}
+
+export interface TrainLoopOptions {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  dataset: Dataset;
+  hyperparameters: Hyperparameters;
+  split: TrainingSplit;
+  /** First epoch to run (0-based): the number of epochs already finished by a resumed run. */
+  startEpoch: number;
+  signal?: AbortSignal;
+  onBatch?: (progress: BatchProgress) => void;
+  /** Called after each epoch with its metrics; the caller saves the checkpoint before the next epoch starts. */
+  onEpochEnd?: (metric: EpochMetric) => Promise<void> | void;
+}
+
+export interface TrainLoopResult {
+  stopped: boolean;
+  epochsCompleted: number;
+  trainingMs: number;
+  samplesSeen: number;
+}
+
+const RATE_WINDOW = 20;
+
+export function compileForTraining(model: tf.LayersModel, optimizer: tf.Optimizer): void {
+  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+}
+
+export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
+  const { model, dataset, hyperparameters: h, split, signal } = options;
+  const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
+  const totalBatches = batchesPerEpoch * (h.epochs - options.startEpoch);
+  const recent: { time: number; samples: number }[] = [];
+  let batchesDone = 0;
+  let samplesSeen = 0;
+  let trainingMs = 0;
+  let step = options.startEpoch * batchesPerEpoch;
+
+  for (let epoch = options.startEpoch; epoch < h.epochs; epoch++) {
+    const order = epochOrder(split.train, h.seed, epoch);
+    const epochStarted = performance.now();
+    let lossSum = 0;
+    let accuracySum = 0;
+    let seen = 0;
+    recent.length = 0;
+    recent.push({ time: epochStarted, samples: 0 });
+    for (let batch = 0; batch < batchesPerEpoch; batch++) {
+      if (signal?.aborted) return { stopped: true, epochsCompleted: epoch, trainingMs: trainingMs + performance.now() - epochStarted, samplesSeen };
+      const rows = order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
+      const xs = imagesToTensor(dataset.train, rows);
+      const ys = labelsToTensor(dataset.train, rows);
+      let loss: number;
+      let accuracy: number;
+      try {
+        [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
+      } finally {
+        xs.dispose();
+        ys.dispose();
+      }
+      if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (try a lower learning rate)`);
+      lossSum += loss * rows.length;
+      accuracySum += accuracy * rows.length;
+      seen += rows.length;
+      samplesSeen += rows.length;
+      batchesDone++;
+      const now = performance.now();
+      recent.push({ time: now, samples: seen });
+      if (recent.length > RATE_WINDOW + 1) recent.shift();
+      const first = recent[0];
+      const samplesPerSecond = ((seen - first.samples) * 1000) / Math.max(now - first.time, 1e-3);
+      const remainingSamples = (totalBatches - batchesDone) * h.batchSize;
+      options.onBatch?.({
+        epoch,
+        batch,
+        step: step++,
+        loss,
+        accuracy,
+        samplesPerSecond,
+        time: Date.now(),
+        epochs: h.epochs,
+        batchesPerEpoch,
+        etaSeconds: samplesPerSecond > 0 ? remainingSamples / samplesPerSecond : 0,
+      });
+    }
+    const epochTrainingMs = performance.now() - epochStarted;
+    trainingMs += epochTrainingMs;
+    let valLoss: number | null = null;
+    let valAccuracy: number | null = null;
+    if (split.validation.length > 0) {
+      const validation = lossAndAccuracy(await predictSet(model, dataset.train, split.validation));
+      valLoss = validation.loss;
+      valAccuracy = validation.accuracy;
+    }
+    await options.onEpochEnd?.({
+      epoch,
+      loss: lossSum / seen,
+      accuracy: accuracySum / seen,
+      valLoss,
+      valAccuracy,
+      durationMs: performance.now() - epochStarted,
+      samplesPerSecond: (seen * 1000) / epochTrainingMs,
+      time: Date.now(),
+    });
+  }
+  return { stopped: false, epochsCompleted: h.epochs, trainingMs, samplesSeen };
+}

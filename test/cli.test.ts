@@ -1,0 +1,79 @@
+// The CLI as a user runs it: a real process, a real SQLite file, a tiny training subset.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers/tmp.ts';
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..');
+const dir = tempDir();
+const db = path.join(dir, 'cli.db');
+
+async function layerlab(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], { cwd: root, maxBuffer: 32 << 20 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('layerlab CLI', () => {
+  let runId = 0;
+
+  it('train --json trains, stores the run and prints one JSON line', async () => {
+    const r = await layerlab('train', '--template', 'mlp', '--train-size', '600', '--epochs', '2', '--batch-size', '64', '--seed', '5', '--tag', 'smoke', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const result = JSON.parse(lines[0]);
+    expect(result).toMatchObject({ status: 'completed', epochsCompleted: 2 });
+    expect(['native', 'wasm', 'gpu']).toContain(result.backend);
+    expect(result.testAccuracy).toBeGreaterThan(0.6);
+    expect(result.samplesPerSecond).toBeGreaterThan(0);
+    expect(r.stderr).toMatch(/epoch 2: loss/);
+    runId = result.runId;
+  });
+
+  it('runs list, runs show and export read the same database', async () => {
+    const list = JSON.parse((await layerlab('runs', 'list', '--json')).stdout);
+    expect(list.map((x: { id: number }) => x.id)).toContain(runId);
+    expect(list[0].tags).toEqual(['smoke']);
+    const table = (await layerlab('runs', 'list')).stdout;
+    expect(table).toMatch(/ID\s+STATUS\s+NAME/);
+    const show = JSON.parse((await layerlab('runs', 'show', String(runId), '--json')).stdout);
+    expect(show.epochs).toHaveLength(2);
+    expect(show.evaluation.confusion).toHaveLength(10);
+    const out = path.join(dir, 'export');
+    const exported = await layerlab('export', String(runId), out);
+    expect(exported.code, exported.stderr).toBe(0);
+    for (const f of ['model.json', 'weights.bin', 'spec.json', 'run.json', 'metrics.json', 'evaluation.json']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).format).toBe('layers-model');
+  });
+
+  it('explains what is wrong instead of crashing', async () => {
+    const badSpec = path.join(dir, 'bad.json');
+    fs.writeFileSync(badSpec, JSON.stringify({ name: 'bad', inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filter: 8, kernelSize: 3 }] }));
+    const spec = await layerlab('train', '--spec', badSpec, '--json');
+    expect(spec.code).toBe(1);
+    expect(spec.stderr).toMatch(/layer 1 Conv2D: unknown field 'filter'/);
+    const flag = await layerlab('train', '--batch-size', 'lots');
+    expect(flag.code).not.toBe(0);
+    expect(flag.stderr).toMatch(/--batch-size must be a whole number/);
+    const resume = await layerlab('resume', String(runId));
+    expect(resume.stderr).toMatch(/is completed; only stopped, interrupted or failed runs can be resumed/);
+    const missing = await layerlab('runs', 'show', '999');
+    expect(missing.stderr).toMatch(/run 999 does not exist/);
+  });
+
+  it('doctor --json reports every backend with a reason', async () => {
+    const r = await layerlab('doctor', '--json');
+    const report = JSON.parse(r.stdout);
+    expect(report.backends.map((b: { kind: string }) => b.kind)).toEqual(['gpu', 'native', 'wasm', 'cpu']);
+    for (const b of report.backends) expect(b.detail.length).toBeGreaterThan(10);
+    expect(report.autoChoice).not.toBe('cpu');
+  });
+});

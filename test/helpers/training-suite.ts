@@ -1,0 +1,112 @@
+// The same training tests for every backend; each backend gets its own test file (one backend per process).
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, nativeAddonStatus } from '../../electron/engine/backend/backends.ts';
+import { getTemplate } from '../../electron/engine/model/index.ts';
+import { resumeRun, trainNewRun, type RunEvent, type RunnerContext } from '../../electron/engine/runner.ts';
+import { Store } from '../../electron/engine/store/index.ts';
+import type { BackendKind } from '../../electron/engine/types.ts';
+import { tempDir } from './tmp.ts';
+
+/** CI builds the native backend and sets LAYERLAB_REQUIRE_NATIVE=1, so there a missing build fails instead of skipping. */
+export function nativeUnavailable(): string | null {
+  const status = nativeAddonStatus('native');
+  if (status.ok) return null;
+  if (process.env.LAYERLAB_REQUIRE_NATIVE === '1') throw new Error(`LAYERLAB_REQUIRE_NATIVE=1 but ${status.reason}`);
+  return status.reason;
+}
+
+export function trainingSuite(kind: BackendKind, skipReason: string | null) {
+  describe.skipIf(skipReason !== null)(`training on ${kind}${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+    const dir = tempDir();
+    let store: Store;
+    const context = (events: RunEvent[] = [], extra: Partial<RunnerContext> = {}): RunnerContext => ({
+      store,
+      checkpointRoot: path.join(dir, 'runs'),
+      backend: kind,
+      onEvent: (e) => events.push(e),
+      ...extra,
+    });
+
+    beforeAll(async () => {
+      store = Store.open(path.join(dir, 'layerlab.db'));
+      const info = await initBackend(kind);
+      expect(info.kind).toBe(kind);
+    });
+
+    it('trains the seed CNN on 2,000 MNIST images for one epoch to > 85% test accuracy, without leaking tensors', async () => {
+      const before = tf.memory().numTensors;
+      const events: RunEvent[] = [];
+      const outcome = await trainNewRun(context(events), {
+        spec: getTemplate('seed'),
+        hyperparameters: { trainSize: 2000, epochs: 1, batchSize: 16, validationSplit: 0.1, seed: 1 },
+      });
+      expect(outcome.run.status).toBe('completed');
+      expect(outcome.evaluation!.count).toBe(10000);
+      expect(outcome.evaluation!.testAccuracy).toBeGreaterThan(0.85);
+      expect(outcome.run.backend!.kind).toBe(kind);
+      expect(outcome.run.backend!.tfjsVersion).toBe(tf.version.tfjs);
+      if (kind === 'native') expect(outcome.run.backend!.tensorflowVersion).toMatch(/^2\.\d+/);
+      const batches = events.filter((e) => e.type === 'batch');
+      expect(batches.length).toBe(Math.ceil(1800 / 16));
+      const last = batches.at(-1)!;
+      expect(last.type === 'batch' && last.progress.samplesPerSecond).toBeGreaterThan(0);
+      expect(store.getBatchMetrics(outcome.run.id).length).toBe(batches.length);
+      const evaluation = store.getEvaluation(outcome.run.id)!;
+      expect(evaluation.confusion.flat().reduce((a, b) => a + b, 0)).toBe(10000);
+      expect(evaluation.mistakes[0].confidence).toBeGreaterThanOrEqual(evaluation.mistakes.at(-1)!.confidence);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('holds the tensor count steady from epoch to epoch', async () => {
+      const counts: number[] = [];
+      const outcome = await trainNewRun(context([], { onEvent: (e) => e.type === 'epoch' && counts.push(tf.memory().numTensors), testLimit: 500 }), {
+        spec: getTemplate('lenet5'),
+        hyperparameters: { trainSize: 400, epochs: 3, batchSize: 50, seed: 2, optimizer: 'rmsprop' },
+      });
+      expect(outcome.run.status).toBe('completed');
+      expect(counts).toHaveLength(3);
+      expect(new Set(counts).size).toBe(1);
+    });
+
+    it('stops at a batch boundary and resumes from the saved epoch with the optimizer state', async () => {
+      const request = { spec: getTemplate('seed'), hyperparameters: { trainSize: 640, epochs: 3, batchSize: 32, seed: 3, validationSplit: 0.25 } };
+      const straight = await trainNewRun(context([], { testLimit: 500 }), request);
+      expect(straight.run.status).toBe('completed');
+
+      const controller = new AbortController();
+      const stopAfterFirstEpochBatch = (e: RunEvent) => {
+        if (e.type === 'batch' && e.progress.epoch === 1 && e.progress.batch === 3) controller.abort();
+      };
+      const stopped = await trainNewRun(context([], { onEvent: stopAfterFirstEpochBatch, signal: controller.signal, testLimit: 500 }), request);
+      expect(stopped.run.status).toBe('stopped');
+      expect(stopped.run.epochsCompleted).toBe(1);
+      expect(store.getBatchMetrics(stopped.run.id).at(-1)!.batch).toBe(3); // the partial epoch was recorded up to the stop...
+
+      const events: RunEvent[] = [];
+      const resumed = await resumeRun(context(events, { testLimit: 500 }), stopped.run.id);
+      const started = events.find((e) => e.type === 'started');
+      expect(started && started.type === 'started' && started.fromEpoch).toBe(1);
+      expect(resumed.run.status).toBe('completed');
+      expect(resumed.run.id).toBe(stopped.run.id);
+      expect(store.getRunSessions(stopped.run.id)).toHaveLength(2);
+      const epochs = store.getEpochMetrics(stopped.run.id);
+      expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+      const batches = store.getBatchMetrics(stopped.run.id);
+      expect(batches.filter((b) => b.epoch === 1)).toHaveLength(15); // ...and replaced by the resumed epoch
+      // Same seed, same data order, restored Adam moments: the resumed run follows the uninterrupted one.
+      const reference = store.getEpochMetrics(straight.run.id);
+      for (let i = 0; i < 3; i++) expect(epochs[i].loss).toBeCloseTo(reference[i].loss, 2);
+      expect(resumed.run.testAccuracy!).toBeCloseTo(straight.run.testAccuracy!, 1);
+    });
+
+    it('refuses a bad request before recording a run', async () => {
+      const runsBefore = store.listRuns().length;
+      await expect(trainNewRun(context(), { spec: { ...getTemplate('seed'), layers: [] }, hyperparameters: {} })).rejects.toThrow(/layers/);
+      await expect(trainNewRun(context(), { spec: getTemplate('seed'), hyperparameters: { batchSize: 0 } })).rejects.toThrow(/batchSize must be at least 1/);
+      await expect(trainNewRun(context(), { spec: getTemplate('seed'), dataset: 'nope' })).rejects.toThrow(/neither a known dataset/);
+      expect(store.listRuns()).toHaveLength(runsBefore);
+    });
+  });
+}

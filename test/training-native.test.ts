@@ -1,0 +1,3 @@
+import { nativeUnavailable, trainingSuite } from './helpers/training-suite.ts';
+
+trainingSuite('native', nativeUnavailable());

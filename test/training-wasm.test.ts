@@ -1,0 +1,3 @@
+import { trainingSuite } from './helpers/training-suite.ts';
+
+trainingSuite('wasm', null);
