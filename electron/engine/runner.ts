@@ -72,9 +72,10 @@ export function prepareRun(request: NewRunRequest): { spec: ModelSpec; hyperpara
   return { spec, hyperparameters, dataset };
 }
 
-export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): Promise<RunOutcome> {
+/** Validates the request and records the run as queued; train it with trainRun. */
+export function createRun(store: Store, request: NewRunRequest): RunRecord {
   const { spec, hyperparameters, dataset } = prepareRun(request);
-  const run = ctx.store.createRun({
+  return store.createRun({
     name: request.name?.trim() || defaultRunName(spec, hyperparameters),
     spec,
     hyperparameters,
@@ -82,7 +83,18 @@ export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): P
     tags: request.tags,
     notes: request.notes,
   });
-  return runSession(ctx, run.id, dataset);
+}
+
+export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): Promise<RunOutcome> {
+  const run = createRun(ctx.store, request);
+  // A backend that cannot start leaves no queued run behind.
+  try {
+    await initBackend(ctx.backend ?? 'auto');
+  } catch (err) {
+    ctx.store.deleteRun(run.id);
+    throw err;
+  }
+  return trainRun(ctx, run.id);
 }
 
 export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
@@ -91,14 +103,17 @@ export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunO
   if (!['stopped', 'interrupted', 'failed'].includes(run.status)) {
     throw new StoreError(`run ${runId} is ${run.status}; only stopped, interrupted or failed runs can be resumed`);
   }
-  return runSession(ctx, runId, loadDataset(resolveDatasetSource(run.dataset.id)));
+  return trainRun(ctx, runId);
 }
 
-async function runSession(ctx: RunnerContext, runId: number, dataset: Dataset): Promise<RunOutcome> {
+/** Trains a recorded run from its latest checkpoint (or from scratch) to its last epoch, then evaluates it. */
+export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
   const started = performance.now();
   const { store } = ctx;
   const emit = (event: RunEvent) => ctx.onEvent?.(event);
-  const run = store.getRun(runId)!;
+  const run = store.getRun(runId);
+  if (!run) throw new StoreError(`run ${runId} does not exist`);
+  const dataset = loadDataset(resolveDatasetSource(run.dataset.id));
   const h = run.hyperparameters;
   const backend = await initBackend(ctx.backend ?? 'auto');
   const checkpoint = store.latestCheckpoint(runId);

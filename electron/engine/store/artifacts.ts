@@ -84,3 +84,43 @@ export function selectDesign(prepare: Prepare, name: string): DesignRecord | und
 export function selectDesigns(prepare: Prepare): DesignRecord[] {
   return (prepare('SELECT * FROM designs ORDER BY name COLLATE NOCASE, id').all() as DesignRow[]).map(toDesignRecord);
 }
+
+export interface ImportedDatasetRecord {
+  id: string;
+  name: string;
+  dir: string;
+  classes: string[];
+  createdAt: number;
+}
+
+interface DatasetRow {
+  id: string;
+  name: string;
+  dir: string;
+  classes_json: string;
+  created_at: number;
+}
+
+const toDatasetRecord = (row: DatasetRow): ImportedDatasetRecord => ({
+  id: row.id,
+  name: row.name,
+  dir: row.dir,
+  classes: JSON.parse(row.classes_json) as string[],
+  createdAt: row.created_at,
+});
+
+export function upsertDataset(prepare: Prepare, record: Omit<ImportedDatasetRecord, 'createdAt'>): ImportedDatasetRecord {
+  prepare(
+    `INSERT INTO datasets (id, name, dir, classes_json, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET name = excluded.name, classes_json = excluded.classes_json`,
+  ).run(record.id, record.name, record.dir, JSON.stringify(record.classes), Date.now());
+  return toDatasetRecord(prepare('SELECT * FROM datasets WHERE id = ?').get(record.id) as DatasetRow);
+}
+
+export function selectDatasets(prepare: Prepare): ImportedDatasetRecord[] {
+  return (prepare('SELECT * FROM datasets ORDER BY name COLLATE NOCASE').all() as DatasetRow[]).map(toDatasetRecord);
+}
+
+export function removeDataset(prepare: Prepare, id: string): boolean {
+  return prepare('DELETE FROM datasets WHERE id = ?').run(id).changes > 0;
+}

@@ -13,3 +13,4 @@ export type {
   RunSessionRecord,
   StoredEvaluation,
 } from './rows.ts';
+export type { ImportedDatasetRecord } from './artifacts.ts';

@@ -11,6 +11,10 @@ import {
   selectLatestCheckpoint,
   upsertCheckpoint,
   upsertDesign,
+  upsertDataset,
+  selectDatasets,
+  removeDataset,
+  type ImportedDatasetRecord,
 } from './artifacts.ts';
 import { openDatabase, toStoreError } from './connection.ts';
 import { buildListQuery, type RunFilter } from './list.ts';
@@ -342,6 +346,26 @@ export class Store {
   // ---- internals ------------------------------------------------------------------------------
 
   /** Statement cache: each SQL text is prepared once per connection. */
+  /** Imported IDX datasets (folders of IDX files the user added), so the app offers them again. */
+  saveDataset(record: { id: string; name: string; dir: string; classes: string[] }): ImportedDatasetRecord {
+    return this.write('save dataset', () => {
+      const name = check.checkName(record.name, 'dataset name');
+      if (!record.id || !record.dir) throw new StoreError('dataset id and dir must be non-empty');
+      if (!Array.isArray(record.classes) || record.classes.length < 2 || record.classes.some((c) => typeof c !== 'string')) {
+        throw new StoreError('dataset classes must be a list of at least 2 names');
+      }
+      return upsertDataset(this.sql, { ...record, name });
+    });
+  }
+
+  listDatasets(): ImportedDatasetRecord[] {
+    return this.read('list datasets', () => selectDatasets(this.sql));
+  }
+
+  deleteDataset(id: string): boolean {
+    return this.write('delete dataset', () => removeDataset(this.sql, id));
+  }
+
   private prepare(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
