@@ -1,0 +1,41 @@
+// Plain channel names for preload, which must not bundle zod (it runs sandboxed, with only `require('electron')`).
+// Kept in sync with contract.ts by the type-level checks at the bottom: `npx tsc` fails if they drift.
+import type { Channel, TRAINING_EVENT_CHANNEL } from './contract.ts';
+
+export const CHANNELS = [
+  'app:info',
+  'doctor:run',
+  'backend:active',
+  'templates:list',
+  'spec:analyze',
+  'designs:list',
+  'designs:save',
+  'designs:delete',
+  'datasets:list',
+  'datasets:import',
+  'datasets:images',
+  'runs:list',
+  'runs:get',
+  'runs:batchMetrics',
+  'runs:rename',
+  'runs:setNotes',
+  'runs:setTags',
+  'runs:delete',
+  'evaluation:cell',
+  'training:start',
+  'training:resume',
+  'training:stop',
+  'training:active',
+  'predict:image',
+] as const;
+
+/** Main → renderer: training progress (same value as contract.ts's TRAINING_EVENT_CHANNEL). */
+export const TRAINING_EVENT = 'training:event' as const satisfies typeof TRAINING_EVENT_CHANNEL;
+/** Main → renderer: native menu commands such as 'navigate:design' or 'dataset:import'. */
+export const MENU_COMMAND = 'menu:command' as const;
+
+type Listed = (typeof CHANNELS)[number];
+type Missing = Exclude<Channel, Listed>;
+type Extra = Exclude<Listed, Channel>;
+/** Fails to compile, naming the culprit, if CHANNELS and requestSchemas differ. */
+export const channelsInSync: [Missing, Extra] extends [never, never] ? true : { missing: Missing; extra: Extra } = true;

@@ -1,0 +1,103 @@
+// Browser preview of the renderer against the real engine, without Electron: a Vite dev server for renderer/
+// plus a small HTTP bridge that plays preload+main (validates with the same schemas, forwards to an engine
+// process, streams coalesced training events). For developing screens and taking screenshots in Chromium.
+// Run: node --import tsx scripts/dev-bridge.ts [--port 5199] [--db /tmp/x.db]
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Plugin } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { requestSchemas, type Channel, type TrainingEvent } from '../electron/shared/contract.ts';
+import type { EngineToMain } from '../electron/shared/engine-protocol.ts';
+import { EventCoalescer } from '../electron/shared/event-coalescer.ts';
+import { fromWireNode, toWire } from '../electron/shared/wire.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const port = Number(arg('port', '5199'));
+const dbPath = path.resolve(arg('db', path.join(root, '.cache/dev-bridge/layerlab.db')));
+
+const engine = fork(path.join(root, 'electron/engine/process.ts'), [], {
+  execArgv: ['--import', 'tsx'],
+  serialization: 'advanced',
+  env: { ...process.env, LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath, dataDir: path.dirname(dbPath) }) },
+});
+let nextId = 1;
+const pending = new Map<number, (envelope: unknown) => void>();
+const clients = new Set<ServerResponse>();
+const coalescer = new EventCoalescer((event: TrainingEvent) => {
+  for (const client of clients) client.write(`data: ${toWire(event)}\n\n`);
+});
+engine.on('message', (message: EngineToMain) => {
+  if (message.kind === 'response') pending.get(message.id)?.(message.envelope), pending.delete(message.id);
+  else if (message.kind === 'event') coalescer.push(message.event);
+  else if (message.kind === 'fatal') console.error(`engine: ${message.message}`);
+  else console.log(`engine ready (${message.runtime})`);
+});
+engine.on('exit', (code) => {
+  console.error(`engine exited with ${code}`);
+  process.exit(1);
+});
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const SHIM = `
+const decode = (text) => JSON.parse(text, (k, v) => v && typeof v === 'object' && typeof v.__bytes === 'string'
+  ? Uint8Array.from(atob(v.__bytes), (c) => c.charCodeAt(0)) : v);
+const encode = (value) => JSON.stringify(value, (k, v) => v instanceof Uint8Array || v instanceof Uint8ClampedArray
+  ? { __bytes: btoa(String.fromCharCode(...v)) } : v);
+const listeners = new Set();
+const source = new EventSource('/__bridge/events');
+source.onmessage = (e) => { const event = decode(e.data); for (const l of listeners) l(event); };
+window.layerlab = {
+  invoke: async (channel, request) => decode(await (await fetch('/__bridge/invoke', { method: 'POST', body: encode({ channel, request }) })).text()),
+  onTrainingEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
+  onMenuCommand: () => () => {},
+};`;
+
+const bridge: Plugin = {
+  name: 'layerlab-dev-bridge',
+  transformIndexHtml: (html) => html.replace('<script type="module"', '<script src="/__bridge/shim.js"></script>\n    <script type="module"'),
+  configureServer(server) {
+    server.middlewares.use(async (req, res, next) => {
+      if (req.url === '/__bridge/shim.js') {
+        res.setHeader('content-type', 'text/javascript');
+        return res.end(SHIM);
+      }
+      if (req.url === '/__bridge/events') {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        clients.add(res);
+        req.on('close', () => clients.delete(res));
+        return;
+      }
+      if (req.url !== '/__bridge/invoke' || req.method !== 'POST') return next();
+      const { channel, request } = fromWireNode(await readBody(req)) as { channel: Channel; request: unknown };
+      const schema = requestSchemas[channel];
+      let envelope: unknown;
+      if (!schema) envelope = { ok: false, error: { message: `unknown channel ${channel}` } };
+      else {
+        const parsed = schema.safeParse(request);
+        envelope = parsed.success
+          ? await new Promise((resolve) => {
+              const id = nextId++;
+              pending.set(id, resolve);
+              engine.send({ kind: 'request', id, channel, payload: parsed.data });
+            })
+          : { ok: false, error: { message: `${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'} ${i.message}`).join('; ')}` } };
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(toWire(envelope));
+    });
+  },
+};
+
+const server = await createServer({ root: path.join(root, 'renderer'), configFile: false, plugins: [svelte(), bridge], server: { port, strictPort: true, host: '127.0.0.1' } });
+await server.listen();
+console.log(`dev bridge: http://127.0.0.1:${port}/ (db ${dbPath})`);
