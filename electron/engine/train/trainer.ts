@@ -37,6 +37,8 @@ export interface TrainLoopResult {
 
 const RATE_WINDOW = 20;
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function compileForTraining(model: tf.LayersModel, optimizer: tf.Optimizer): void {
   model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
 }
@@ -61,6 +63,9 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     recent.push({ time: epochStarted, samples: 0 });
     for (let batch = 0; batch < batchesPerEpoch; batch++) {
       if (signal?.aborted) return { stopped: true, epochsCompleted: epoch, trainingMs: trainingMs + performance.now() - epochStarted, samplesSeen };
+      // tfjs-node resolves data() without touching the event loop, so a training loop made only of awaits
+      // starves it: yield once per batch so stop requests, IPC and signals are handled while training.
+      await yieldToEventLoop();
       const rows = order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
       const xs = imagesToTensor(dataset.train, rows);
       const ys = labelsToTensor(dataset.train, rows);
