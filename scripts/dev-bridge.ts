@@ -51,8 +51,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
 const SHIM = `
 const decode = (text) => JSON.parse(text, (k, v) => v && typeof v === 'object' && typeof v.__bytes === 'string'
   ? Uint8Array.from(atob(v.__bytes), (c) => c.charCodeAt(0)) : v);
+const toBase64 = (bytes) => {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+};
 const encode = (value) => JSON.stringify(value, (k, v) => v instanceof Uint8Array || v instanceof Uint8ClampedArray
-  ? { __bytes: btoa(String.fromCharCode(...v)) } : v);
+  ? { __bytes: toBase64(v) } : v);
 const listeners = new Set();
 const source = new EventSource('/__bridge/events');
 source.onmessage = (e) => { const event = decode(e.data); for (const l of listeners) l(event); };

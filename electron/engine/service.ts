@@ -95,7 +95,17 @@ export class EngineService {
 
   private datasetInfo(source: DatasetSource, imported: boolean): DatasetInfo {
     const status = checkAvailability(source);
-    return { id: source.id, name: source.name, description: source.description, classes: source.classes, available: status.available, reason: status.reason, imported };
+    let counts = { trainCount: null as number | null, testCount: null as number | null };
+    let reason = status.reason;
+    if (status.available) {
+      try {
+        const { ref } = loadDataset(source); // cached per process; training needs it loaded anyway
+        counts = { trainCount: ref.trainCount, testCount: ref.testCount };
+      } catch (err) {
+        reason = err instanceof Error ? err.message : String(err);
+      }
+    }
+    return { id: source.id, name: source.name, description: source.description, classes: source.classes, available: reason === null, reason, imported, ...counts };
   }
 
   private importedSource(record: ImportedDatasetRecord): DatasetSource | null {
@@ -167,7 +177,7 @@ export class EngineService {
         const source = this.importedSource(record);
         return source
           ? this.datasetInfo(source, true)
-          : { id: record.id, name: record.name, description: `IDX files in ${record.dir}`, classes: record.classes, available: false, reason: `folder ${record.dir} no longer holds the IDX files`, imported: true };
+          : { id: record.id, name: record.name, description: `IDX files in ${record.dir}`, classes: record.classes, available: false, reason: `folder ${record.dir} no longer holds the IDX files`, imported: true, trainCount: null, testCount: null };
       }),
     ],
     'datasets:import': ({ dir, name }) => {

@@ -100,6 +100,9 @@ export interface DatasetInfo {
   available: boolean;
   reason: string | null;
   imported: boolean;
+  /** Image counts, known for available datasets. */
+  trainCount: number | null;
+  testCount: number | null;
 }
 
 export interface DatasetImages {

@@ -26,6 +26,8 @@ class AppState {
   focusRunId = $state<number | null>(null);
   /** The training in progress, if any (one at a time per engine). */
   active = $state<ActiveTraining | null>(null);
+  /** Bumped by the menu's "Import IDX Dataset…"; the Train screen's dataset picker opens its import. */
+  importRequests = $state(0);
   /** Bumped whenever runs change (finished, renamed, deleted) so lists reload. */
   runsVersion = $state(0);
   private listeners = new Set<Listener>();
@@ -54,6 +56,7 @@ class AppState {
   private apply(event: TrainingEvent): void {
     if (event.type === 'started') {
       this.active = { runId: event.runId, started: event, latest: null, stopping: false };
+      this.runsVersion++;
     } else if (event.type === 'batches' && this.active?.runId === event.runId) {
       this.active.latest = event.items.at(-1) ?? this.active.latest;
     } else if (event.type === 'finished') {

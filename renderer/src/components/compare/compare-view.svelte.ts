@@ -1,0 +1,25 @@
+// Compare screen options kept while the user visits other screens.
+export type CurveMetric = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
+export type CurveAxis = 'step' | 'epoch';
+export type ConfusionScale = 'rate' | 'count';
+
+class CompareView {
+  metric = $state<CurveMetric>('valAccuracy');
+  axis = $state<CurveAxis>('epoch');
+  logScale = $state(false);
+  /** EMA weight for per-batch curves, as TensorBoard's slider. */
+  smoothing = $state(0.6);
+  onlyDifferences = $state(true);
+  /** The run the architecture diff compares the others against; null = the first run. */
+  baselineId = $state<number | null>(null);
+  confusionScale = $state<ConfusionScale>('rate');
+}
+
+export const compareView = new CompareView();
+
+export const METRIC_LABELS: Record<CurveMetric, string> = {
+  loss: 'Training loss',
+  accuracy: 'Training accuracy',
+  valLoss: 'Validation loss',
+  valAccuracy: 'Validation accuracy',
+};

@@ -1,0 +1,98 @@
+// Formatting shared by the Runs and Compare screens: short architecture strings, percentages, durations.
+import type { LayerSpec, ModelSpec } from '../../../../electron/engine/model/spec.ts';
+import type { RunStatus } from '../../../../electron/engine/types.ts';
+
+export const DASH = '—';
+
+/** One token per layer, as the CLI prints it: C=Conv2D(filters), P/AP=max/average pool, BN, Drop(rate), F, D=Dense(units). */
+export function layerToken(layer: LayerSpec): string {
+  switch (layer.type) {
+    case 'Conv2D':
+      return `C${layer.filters}`;
+    case 'MaxPooling2D':
+      return 'P';
+    case 'AveragePooling2D':
+      return 'AP';
+    case 'BatchNormalization':
+      return 'BN';
+    case 'Dropout':
+      return `Drop${layer.rate}`;
+    case 'Flatten':
+      return 'F';
+    case 'Dense':
+      return `D${layer.units}`;
+    default:
+      return '?';
+  }
+}
+
+/** "C32-P-C64-P-C64-F-D64-D10". */
+export function architectureSummary(spec: ModelSpec): string {
+  return Array.isArray(spec?.layers) ? spec.layers.map(layerToken).join('-') : DASH;
+}
+
+export function percent(value: number | null | undefined, digits = 2): string {
+  return value === null || value === undefined || Number.isNaN(value) ? DASH : `${(value * 100).toFixed(digits)}%`;
+}
+
+export function fixed(value: number | null | undefined, digits = 4): string {
+  return value === null || value === undefined || Number.isNaN(value) ? DASH : value.toFixed(digits);
+}
+
+/** Human duration: "850 ms", "47 s", "2 min 05 s", "1 h 02 min". */
+export function duration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || Number.isNaN(ms)) return DASH;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export function dateTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return DASH;
+  return new Date(ms).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+export function integer(value: number | null | undefined): string {
+  return value === null || value === undefined || Number.isNaN(value) ? DASH : Math.round(value).toLocaleString();
+}
+
+export const STATUSES: RunStatus[] = ['running', 'queued', 'completed', 'stopped', 'interrupted', 'failed'];
+
+/** Stopped, interrupted and failed runs keep their checkpoints and can be resumed from the Train screen. */
+export function isResumable(status: RunStatus): boolean {
+  return status === 'stopped' || status === 'interrupted' || status === 'failed';
+}
+
+/** Display order and labels of known hyperparameters; unknown keys (older or newer runs) follow, as named. */
+export const HYPERPARAMETER_LABELS: Record<string, string> = {
+  optimizer: 'Optimizer',
+  learningRate: 'Learning rate',
+  momentum: 'Momentum',
+  batchSize: 'Batch size',
+  epochs: 'Epochs',
+  validationSplit: 'Validation split',
+  trainSize: 'Training images',
+  seed: 'Seed',
+};
+
+export function hyperparameterKeys(objects: object[]): string[] {
+  const known = Object.keys(HYPERPARAMETER_LABELS);
+  const seen = new Set(objects.flatMap((o) => Object.keys(o)));
+  return [...known.filter((k) => seen.has(k)), ...[...seen].filter((k) => !known.includes(k)).sort()];
+}
+
+export function hyperparameterLabel(key: string): string {
+  return HYPERPARAMETER_LABELS[key] ?? key;
+}
+
+export function formatValue(key: string, value: unknown): string {
+  if (value === undefined) return DASH;
+  if (value === null) return key === 'trainSize' ? 'all' : DASH;
+  if (key === 'validationSplit' && typeof value === 'number') return `${value} (${Math.round(value * 100)}%)`;
+  if (typeof value === 'number') return key === 'trainSize' ? value.toLocaleString() : String(value);
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}

@@ -1,0 +1,132 @@
+// The hyperparameter form's values and their validation. The ranges mirror
+// electron/engine/train/hyperparameters.ts (the renderer may not import engine code), so most mistakes are
+// caught while typing; the engine still validates and its field errors are shown at the same fields.
+import type { Hyperparameters, OptimizerName } from '../../../../electron/engine/types.ts';
+
+export const OPTIMIZERS: { id: OptimizerName; label: string }[] = [
+  { id: 'adam', label: 'Adam' },
+  { id: 'sgd', label: 'SGD' },
+  { id: 'rmsprop', label: 'RMSprop' },
+];
+
+/** Text as typed: numbers are parsed on validation so a half-typed "0." is not rejected mid-keystroke. */
+export interface HyperparameterFields {
+  optimizer: OptimizerName;
+  learningRate: string;
+  momentum: string;
+  batchSize: string;
+  epochs: string;
+  validationSplit: string;
+  /** Empty = the whole training set. */
+  trainSize: string;
+  seed: string;
+}
+
+export type FieldName = keyof HyperparameterFields;
+export type FieldErrors = Partial<Record<FieldName, string>>;
+
+export const DEFAULT_FIELDS: HyperparameterFields = {
+  optimizer: 'adam',
+  learningRate: '0.001',
+  momentum: '0.9',
+  batchSize: '32',
+  epochs: '5',
+  validationSplit: '0.1',
+  trainSize: '',
+  seed: '42',
+};
+
+export const FIELD_NAMES = Object.keys(DEFAULT_FIELDS) as FieldName[];
+
+/** Only SGD (classical momentum) and RMSprop use momentum; Adam ignores it. */
+export function usesMomentum(optimizer: OptimizerName): boolean {
+  return optimizer === 'sgd' || optimizer === 'rmsprop';
+}
+
+interface Rule {
+  min: number;
+  max: number;
+  integer?: boolean;
+  exclusiveMin?: boolean;
+  exclusiveMax?: boolean;
+}
+
+const RULES: Record<'learningRate' | 'momentum' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed', Rule> = {
+  learningRate: { min: 0, max: 10, exclusiveMin: true },
+  momentum: { min: 0, max: 1, exclusiveMax: true },
+  batchSize: { min: 1, max: 8192, integer: true },
+  epochs: { min: 1, max: 1000, integer: true },
+  validationSplit: { min: 0, max: 0.9 },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+};
+
+function parseNumber(text: string, rule: Rule): { value: number } | { error: string } {
+  const trimmed = text.trim();
+  if (trimmed === '') return { error: 'required' };
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) return { error: `"${trimmed}" is not a number` };
+  if (rule.integer && !Number.isInteger(value)) return { error: 'must be a whole number' };
+  const low = rule.exclusiveMin ? value <= rule.min : value < rule.min;
+  const high = rule.exclusiveMax ? value >= rule.max : value > rule.max;
+  if (low || high) {
+    const lo = rule.exclusiveMin ? `greater than ${rule.min}` : `at least ${rule.min}`;
+    const hi = rule.exclusiveMax ? `less than ${rule.max}` : `at most ${rule.max.toLocaleString('en-US')}`;
+    return { error: `must be ${lo} and ${hi}` };
+  }
+  return { value };
+}
+
+/**
+ * Validates the form. `datasetSize` bounds the training subset when the dataset's size is known.
+ * Returns the hyperparameters to send, or null with a message per invalid field.
+ */
+export function validateFields(fields: HyperparameterFields, datasetSize: number | null): { value: Hyperparameters | null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const numbers: Partial<Record<FieldName, number>> = {};
+  for (const [name, rule] of Object.entries(RULES) as [keyof typeof RULES, Rule][]) {
+    if (name === 'momentum' && !usesMomentum(fields.optimizer)) continue;
+    const parsed = parseNumber(fields[name], rule);
+    if ('error' in parsed) errors[name] = parsed.error;
+    else numbers[name] = parsed.value;
+  }
+  let trainSize: number | null = null;
+  if (fields.trainSize.trim() !== '') {
+    const parsed = parseNumber(fields.trainSize, { min: 1, max: datasetSize ?? 10_000_000, integer: true });
+    if ('error' in parsed) errors.trainSize = datasetSize ? `${parsed.error} (the training set has ${datasetSize.toLocaleString('en-US')} images)` : parsed.error;
+    else trainSize = parsed.value;
+  }
+  const used = trainSize ?? datasetSize;
+  const split = numbers.validationSplit;
+  if (used !== null && split !== undefined && !errors.trainSize) {
+    const held = Math.round(used * split);
+    if (used - held < 1) errors.validationSplit = `leaves no training images out of ${used}`;
+    else if (split > 0 && held < 1) errors.validationSplit = `holds out no validation image of ${used}`;
+  }
+  if (Object.keys(errors).length) return { value: null, errors };
+  return {
+    value: {
+      optimizer: fields.optimizer,
+      learningRate: numbers.learningRate!,
+      momentum: usesMomentum(fields.optimizer) ? numbers.momentum! : 0,
+      batchSize: numbers.batchSize!,
+      epochs: numbers.epochs!,
+      validationSplit: numbers.validationSplit!,
+      trainSize,
+      seed: numbers.seed!,
+    },
+    errors,
+  };
+}
+
+/** "a, b ,, c" → ["a", "b", "c"], or an error naming the offending tag. */
+export function parseTags(text: string): { tags: string[] } | { error: string } {
+  const tags = [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  const long = tags.find((t) => t.length > 40);
+  if (long) return { error: `tag "${long.slice(0, 20)}…" is longer than 40 characters` };
+  if (tags.length > 50) return { error: `at most 50 tags (got ${tags.length})` };
+  return { tags };
+}
+
+export function isFieldName(name: string | undefined): name is FieldName {
+  return name !== undefined && (FIELD_NAMES as string[]).includes(name);
+}
