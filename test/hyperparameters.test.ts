@@ -14,11 +14,11 @@ describe('hyperparameters', () => {
     [{ momentum: 1 }, 'momentum', /momentum must be at least 0 and less than 1, got 1/],
     [{ batchSize: 2.5 }, 'batchSize', /batchSize must be a whole number, got 2.5/],
     [{ batchSize: 0 }, 'batchSize', /batchSize must be at least 1/],
-    [{ epochs: 1001 }, 'epochs', /epochs must be at least 1 and at most 1000, got 1001/],
+    [{ epochs: 1001 }, 'epochs', /epochs must be at least 1 and at most 1,000, got 1001/],
     [{ validationSplit: 0.95 }, 'validationSplit', /validationSplit must be at least 0 and at most 0.9/],
     [{ seed: -1 }, 'seed', /seed must be at least 0/],
     [{ trainSize: 0 }, 'trainSize', /trainSize must be at least 1/],
-    [{ trainSize: 70000 }, 'trainSize', /trainSize must be at least 1 and at most 60000, got 70000 \(the training set has 60000 images\)/],
+    [{ trainSize: 70000 }, 'trainSize', /trainSize must be at least 1 and at most 60,000, got 70000 \(the training set has 60000 images\)/],
     [{ batchsize: 64 }, 'batchsize', /unknown hyperparameter 'batchsize'/],
     [{ trainSize: 1, validationSplit: 0.5 }, 'validationSplit', /holds out no validation image|leaves no training images/],
   ])('rejects %j naming the field', (input, field, message) => {

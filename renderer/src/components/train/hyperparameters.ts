@@ -1,7 +1,8 @@
-// The hyperparameter form's values and their validation. The ranges mirror
-// electron/engine/train/hyperparameters.ts (the renderer may not import engine code), so most mistakes are
-// caught while typing; the engine still validates and its field errors are shown at the same fields.
+// The hyperparameter form's values and their validation, with the engine's own ranges
+// (electron/shared/hyperparameter-rules.ts), so mistakes are caught while typing; the engine still
+// validates and its field errors are shown at the same fields.
 import type { Hyperparameters, OptimizerName } from '../../../../electron/engine/types.ts';
+import { HYPERPARAMETER_RULES, rangeProblem, splitProblem, type NumberRule, type RuledField } from '../../../../electron/shared/hyperparameter-rules.ts';
 
 export const OPTIMIZERS: { id: OptimizerName; label: string }[] = [
   { id: 'adam', label: 'Adam' },
@@ -43,37 +44,13 @@ export function usesMomentum(optimizer: OptimizerName): boolean {
   return optimizer === 'sgd' || optimizer === 'rmsprop';
 }
 
-interface Rule {
-  min: number;
-  max: number;
-  integer?: boolean;
-  exclusiveMin?: boolean;
-  exclusiveMax?: boolean;
-}
-
-const RULES: Record<'learningRate' | 'momentum' | 'batchSize' | 'epochs' | 'validationSplit' | 'seed', Rule> = {
-  learningRate: { min: 0, max: 10, exclusiveMin: true },
-  momentum: { min: 0, max: 1, exclusiveMax: true },
-  batchSize: { min: 1, max: 8192, integer: true },
-  epochs: { min: 1, max: 1000, integer: true },
-  validationSplit: { min: 0, max: 0.9 },
-  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
-};
-
-function parseNumber(text: string, rule: Rule): { value: number } | { error: string } {
+function parseNumber(text: string, rule: NumberRule): { value: number } | { error: string } {
   const trimmed = text.trim();
   if (trimmed === '') return { error: 'required' };
   const value = Number(trimmed);
   if (!Number.isFinite(value)) return { error: `"${trimmed}" is not a number` };
-  if (rule.integer && !Number.isInteger(value)) return { error: 'must be a whole number' };
-  const low = rule.exclusiveMin ? value <= rule.min : value < rule.min;
-  const high = rule.exclusiveMax ? value >= rule.max : value > rule.max;
-  if (low || high) {
-    const lo = rule.exclusiveMin ? `greater than ${rule.min}` : `at least ${rule.min}`;
-    const hi = rule.exclusiveMax ? `less than ${rule.max}` : `at most ${rule.max.toLocaleString('en-US')}`;
-    return { error: `must be ${lo} and ${hi}` };
-  }
-  return { value };
+  const problem = rangeProblem(value, rule);
+  return problem ? { error: problem.replace(/, got .*$/, '') } : { value };
 }
 
 /**
@@ -83,7 +60,7 @@ function parseNumber(text: string, rule: Rule): { value: number } | { error: str
 export function validateFields(fields: HyperparameterFields, datasetSize: number | null): { value: Hyperparameters | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const numbers: Partial<Record<FieldName, number>> = {};
-  for (const [name, rule] of Object.entries(RULES) as [keyof typeof RULES, Rule][]) {
+  for (const [name, rule] of Object.entries(HYPERPARAMETER_RULES) as [RuledField, NumberRule][]) {
     if (name === 'momentum' && !usesMomentum(fields.optimizer)) continue;
     const parsed = parseNumber(fields[name], rule);
     if ('error' in parsed) errors[name] = parsed.error;
@@ -98,9 +75,8 @@ export function validateFields(fields: HyperparameterFields, datasetSize: number
   const used = trainSize ?? datasetSize;
   const split = numbers.validationSplit;
   if (used !== null && split !== undefined && !errors.trainSize) {
-    const held = Math.round(used * split);
-    if (used - held < 1) errors.validationSplit = `leaves no training images out of ${used}`;
-    else if (split > 0 && held < 1) errors.validationSplit = `holds out no validation image of ${used}`;
+    const problem = splitProblem(used, split);
+    if (problem) errors.validationSplit = problem.replace(/^validationSplit \S+ /, '');
   }
   if (Object.keys(errors).length) return { value: null, errors };
   return {
