@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(dataset-fashion-mnist python3-venv)
-if [[ ${LAYERLAB_E2E:-0} == 1 ]]; then apt_packages+=(chromium xvfb xauth); fi
+# Fashion-MNIST is the second real dataset; xvfb and xauth give the end-to-end tests a display.
+apt_packages=(dataset-fashion-mnist xvfb xauth)
 missing=()
 if command -v dpkg-query >/dev/null; then
   for p in "${apt_packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
@@ -22,7 +22,8 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# Electron's own binary is a dev dependency for the desktop app; where it cannot be downloaded the CLI still works.
+# Electron's own binary is downloaded by its install script where the network allows; where it cannot be,
+# the CLI works and the end-to-end tests use a local Electron runtime (scripts/e2e.sh).
 npm ci --no-audit --no-fund
 
 # pip tries its default index first; when pip is configured with a local (file://) index, go straight to it.

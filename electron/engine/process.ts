@@ -10,9 +10,11 @@ interface ParentPort {
 
 const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
 
-function send(message: EngineToMain): void {
-  if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+function send(message: EngineToMain, sent?: () => void): void {
+  if (parentPort) {
+    parentPort.postMessage(message);
+    sent?.();
+  } else process.send?.(message, undefined, {}, () => sent?.());
 }
 
 function onMessage(listener: (message: MainToEngine) => void): void {
@@ -20,26 +22,32 @@ function onMessage(listener: (message: MainToEngine) => void): void {
   else process.on('message', (message) => listener(message as MainToEngine));
 }
 
-function fail(message: string): never {
-  send({ kind: 'fatal', message });
-  process.exit(1);
+/** Reports the failure to main, then exits once the message is out (process.send is asynchronous). */
+function fail(message: string): void {
+  send({ kind: 'fatal', message }, () => process.exit(1));
+  setTimeout(() => process.exit(1), 2000).unref();
 }
 
-let config: EngineConfig;
-try {
-  config = JSON.parse(process.env.LAYERLAB_ENGINE_CONFIG ?? '');
-} catch {
-  fail('LAYERLAB_ENGINE_CONFIG must hold {"dbPath": ..., "dataDir": ...} as JSON');
+function start(): EngineService | null {
+  let config: EngineConfig;
+  try {
+    config = JSON.parse(process.env.LAYERLAB_ENGINE_CONFIG ?? '');
+  } catch {
+    fail('LAYERLAB_ENGINE_CONFIG must hold {"dbPath": ..., "dataDir": ...} as JSON');
+    return null;
+  }
+  try {
+    return new EngineService({ ...config, emit: (event) => send({ kind: 'event', event }) });
+  } catch (err) {
+    fail(`engine could not start: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
 }
 
-let service: EngineService;
-try {
-  service = new EngineService({ ...config, emit: (event) => send({ kind: 'event', event }) });
-} catch (err) {
-  fail(`engine could not start: ${err instanceof Error ? err.message : String(err)}`);
-}
+const service = start();
 
 onMessage(async (message) => {
+  if (!service) return;
   if (message.kind === 'shutdown') {
     await service.shutdown();
     process.exit(0);
@@ -53,4 +61,4 @@ onMessage(async (message) => {
 process.on('uncaughtException', (err) => fail(`engine crashed: ${err.stack ?? err.message}`));
 process.on('unhandledRejection', (err) => fail(`engine crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
 
-send({ kind: 'ready', runtime: `${process.versions.electron ? `Electron ${process.versions.electron} utility process` : 'Node'} ${process.version}` });
+if (service) send({ kind: 'ready', runtime: `${process.versions.electron ? `Electron ${process.versions.electron} utility process` : 'Node'} ${process.version}` });

@@ -1,41 +1,48 @@
-// Coalesces the engine's per-batch events so the renderer gets at most one message per flush interval
-// (~20 a second) while every batch still reaches its charts. Other events flush what is pending first,
-// so order is kept.
+// Coalesces the engine's per-batch events into one 'batches' TrainingEvent per run at most every
+// EVENT_FLUSH_MS; any other event first flushes what is buffered, then goes out at once, so order holds.
+// Shared by Electron main and the browser dev bridge; the sink decides where events go.
 import type { RunEvent } from '../engine/runner.ts';
 import type { BatchProgress } from '../engine/train/trainer.ts';
 import { EVENT_FLUSH_MS, type TrainingEvent } from './contract.ts';
 
 export class EventCoalescer {
-  private pending = new Map<number, BatchProgress[]>();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly buffers = new Map<number, BatchProgress[]>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastFlush = -Infinity;
 
   constructor(
-    private readonly deliver: (event: TrainingEvent) => void,
+    private readonly sink: (event: TrainingEvent) => void,
     private readonly intervalMs = EVENT_FLUSH_MS,
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   push(event: RunEvent): void {
     if (event.type === 'batch') {
-      const list = this.pending.get(event.runId) ?? [];
-      list.push(event.progress);
-      this.pending.set(event.runId, list);
-      this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+      const items = this.buffers.get(event.runId);
+      if (items) items.push(event.progress);
+      else this.buffers.set(event.runId, [event.progress]);
+      if (!this.timer) {
+        const wait = Math.max(0, this.lastFlush + this.intervalMs - this.now());
+        this.timer = setTimeout(() => this.flush(), wait);
+      }
       return;
     }
     this.flush();
-    this.deliver(event);
+    this.sink(event);
   }
 
+  /** Sends everything buffered now (one 'batches' event per run). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    for (const [runId, items] of this.pending) this.deliver({ type: 'batches', runId, items });
-    this.pending.clear();
+    if (this.buffers.size === 0) return;
+    this.lastFlush = this.now();
+    const pending = [...this.buffers];
+    this.buffers.clear();
+    for (const [runId, items] of pending) this.sink({ type: 'batches', runId, items });
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.pending.clear();
+    this.flush();
   }
 }

@@ -1,5 +1,6 @@
-// Prints one plain closing line, "N passed, N failed, N skipped", that any CI log reader understands.
+// vitest's closing summary line (see summary.ts).
 import type { Reporter, TestModule } from 'vitest/node';
+import { reportSummary } from './summary.ts';
 
 export default class SummaryLineReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
@@ -13,6 +14,6 @@ export default class SummaryLineReporter implements Reporter {
       }
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) counts.failed++;
     }
-    process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);
+    reportSummary('unit', counts);
   }
 }

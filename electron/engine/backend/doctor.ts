@@ -2,6 +2,8 @@
 // Native packages are probed in child processes: loading one is irreversible for a process.
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import type { BackendKind } from '../types.ts';
 import { builtTensorflowVersion, nativeAddonStatus } from './backends.ts';
@@ -38,7 +40,8 @@ function probeNative(pkg: string): { ok: boolean; gpu?: boolean; tensorflow?: st
     cwd: process.cwd(),
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', NODE_PATH: nodePathFor() },
+    // In an Electron utility process execPath is Electron itself: make it behave as plain Node.
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', NODE_PATH: nodePathFor(), ELECTRON_RUN_AS_NODE: '1' },
   });
   const line = (result.stdout ?? '').trim().split('\n').pop() ?? '';
   try {
@@ -48,10 +51,10 @@ function probeNative(pkg: string): { ok: boolean; gpu?: boolean; tensorflow?: st
   }
 }
 
-/** The child must resolve packages from this project's node_modules, wherever the CLI was started. */
+/** The child must resolve packages from the node_modules this engine uses, wherever it was started or bundled. */
 function nodePathFor(): string {
-  const dir = new URL('../../../node_modules', import.meta.url).pathname;
-  return [dir, process.env.NODE_PATH].filter(Boolean).join(':');
+  const dir = path.resolve(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs/package.json')), '../..');
+  return [dir, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
 }
 
 function findSharedLibraries(prefix: string): string[] {

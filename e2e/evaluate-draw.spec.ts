@@ -1,0 +1,214 @@
+// Evaluate and Draw against the real engine: empty states on a fresh database, then a tiny seed run trained
+// through the app's own IPC; its confusion matrix opens cell galleries (mouse and keyboard), and drawn digits
+// get live predictions, a 28x28 preview, undo and clear, and a side-by-side comparison with a second run.
+import type { Page } from '@playwright/test';
+import type { LayerlabApi, RequestOf } from '../electron/shared/contract.ts';
+import { CONFUSION_GRID } from '../renderer/src/components/evaluate/confusion-option.ts';
+import { expect, test } from './fixtures.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+type Api = { layerlab: LayerlabApi };
+
+/** Starts a run through the same IPC the Train screen uses and waits until the engine is idle again. */
+async function trainRun(page: Page, template: string, hyperparameters: Record<string, number>, name: string): Promise<number> {
+  const runId = await page.evaluate(
+    async ({ template, hyperparameters, name }) => {
+      const api = (window as unknown as Api).layerlab;
+      const templates = await api.invoke('templates:list', undefined);
+      if (!templates.ok) throw new Error(templates.error.message);
+      const spec = templates.value.find((t) => t.name === template)?.spec;
+      if (!spec) throw new Error(`no template ${template}`);
+      const request: RequestOf<'training:start'> = { name, spec, hyperparameters, dataset: 'mnist' };
+      const started = await api.invoke('training:start', request);
+      if (!started.ok) throw new Error(started.error.message);
+      return started.value.runId;
+    },
+    { template, hyperparameters, name },
+  );
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          const active = await (window as unknown as Api).layerlab.invoke('training:active', undefined);
+          return active.ok ? active.value : 'error';
+        }),
+      { timeout: 280_000, intervals: [1_000] },
+    )
+    .toBeNull();
+  return runId;
+}
+
+async function runDetail(page: Page, runId: number) {
+  return page.evaluate(async (runId) => {
+    const detail = await (window as unknown as Api).layerlab.invoke('runs:get', { runId });
+    if (!detail.ok) throw new Error(detail.error.message);
+    return { status: detail.value.run.status, testAccuracy: detail.value.run.testAccuracy, confusion: detail.value.evaluation?.confusion ?? null };
+  }, runId);
+}
+
+/** The confusion cell with the most images off the diagonal (the busiest cell if the model never errs). */
+function busiestMistake(confusion: number[][]): { row: number; col: number; count: number } {
+  const cells = confusion.flatMap((counts, row) => counts.map((count, col) => ({ row, col, count })));
+  const byCount = (a: { count: number }, b: { count: number }) => b.count - a.count;
+  const mistake = cells.filter((c) => c.row !== c.col).sort(byCount)[0];
+  return mistake && mistake.count > 0 ? mistake : cells.sort(byCount)[0];
+}
+
+async function confidences(page: Page): Promise<number[]> {
+  return page
+    .getByTestId('cell-gallery')
+    .locator('[data-confidence]')
+    .evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-confidence'))));
+}
+
+async function stroke(page: Page, points: [number, number][]) {
+  const box = (await page.getByTestId('draw-canvas').boundingBox())!;
+  await page.mouse.move(box.x + points[0][0], box.y + points[0][1]);
+  await page.mouse.down();
+  for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 3 });
+  await page.mouse.up();
+}
+
+const ONE: [number, number][] = Array.from({ length: 16 }, (_, i) => [146, 50 + i * 12]);
+const ZERO: [number, number][] = Array.from({ length: 41 }, (_, i) => [140 + 62 * Math.sin((i / 40) * 2 * Math.PI), 140 - 96 * Math.cos((i / 40) * 2 * Math.PI)]);
+const inkOfPreview = async (page: Page) => Number(await page.getByTestId('model-input').getAttribute('data-ink'));
+
+let seedRunId = 0;
+
+test('Evaluate: empty state, confusion matrix, cell gallery sorted both ways, keyboard and Escape', async ({ page, saveScreenshot }) => {
+  // A fresh database: both screens explain what is missing and lead to Train.
+  await page.click('[data-screen="evaluate"]');
+  await expect(page.getByTestId('evaluate-empty')).toBeVisible();
+  await expect(page.getByTestId('evaluate-empty').getByRole('button', { name: 'Go to Train' })).toBeVisible();
+  await saveScreenshot('evaluate-empty');
+  await page.click('[data-screen="draw"]');
+  await expect(page.getByTestId('draw-empty')).toBeVisible();
+  await saveScreenshot('draw-empty');
+
+  seedRunId = await trainRun(page, 'seed', { trainSize: 2000, epochs: 1, batchSize: 16 }, 'e2e evaluate seed');
+  const { status, confusion } = await runDetail(page, seedRunId);
+  expect(status).toBe('completed');
+  expect(confusion).not.toBeNull();
+
+  await page.click('[data-screen="evaluate"]');
+  const matrix = page.getByTestId('confusion-matrix');
+  await expect(matrix.locator('canvas').first()).toBeVisible();
+  await expect(page.getByTestId('evaluation-summary')).toContainText('Test accuracy');
+  await expect(page.getByTestId('evaluation-summary')).toContainText('10,000');
+  await expect(page.getByTestId('mistakes').locator('[data-test-index]').first()).toBeVisible();
+  await saveScreenshot('evaluate-matrix');
+
+  // Click the busiest mistake cell (rows = true class from the top, columns = predicted from the left).
+  const cell = busiestMistake(confusion!);
+  expect(cell.count).toBeGreaterThan(0);
+  const box = (await matrix.locator('.chart').boundingBox())!;
+  const n = confusion!.length;
+  const cellWidth = (box.width - CONFUSION_GRID.left - CONFUSION_GRID.right) / n;
+  const cellHeight = (box.height - CONFUSION_GRID.top - CONFUSION_GRID.bottom) / n;
+  await page.mouse.click(box.x + CONFUSION_GRID.left + (cell.col + 0.5) * cellWidth, box.y + CONFUSION_GRID.top + (cell.row + 0.5) * cellHeight);
+
+  const gallery = page.getByTestId('cell-gallery');
+  await expect(gallery).toBeVisible();
+  await expect(gallery.getByRole('heading')).toContainText(`True ${cell.row} → predicted ${cell.col}`);
+  await expect(gallery.getByRole('heading')).toContainText(`${cell.count}`, { timeout: 60_000 });
+  await expect(gallery.locator('[data-test-index] canvas').first()).toBeVisible({ timeout: 30_000 });
+  expect(await gallery.locator('[data-test-index]').count()).toBe(Math.min(cell.count, 120));
+  const descending = await confidences(page);
+  expect(descending.every((c) => c > 0 && c <= 1)).toBe(true);
+  expect(descending).toEqual([...descending].sort((a, b) => b - a));
+  await saveScreenshot('evaluate-cell-gallery');
+
+  await gallery.getByRole('button', { name: 'Least confident' }).click();
+  await expect(gallery.getByRole('button', { name: 'Least confident' })).toHaveAttribute('aria-pressed', 'true');
+  await expect.poll(async () => (await confidences(page))[0]).toBeLessThanOrEqual(descending.at(-1)!);
+  const ascending = await confidences(page);
+  expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
+  await saveScreenshot('evaluate-cell-gallery-ascending');
+
+  await page.keyboard.press('Escape');
+  await expect(gallery).toHaveCount(0);
+
+  // Without the mouse: focus the matrix, move the cursor, Enter opens that cell, Escape closes it again.
+  await matrix.focus();
+  await page.keyboard.press('ArrowLeft');
+  await expect(page.locator('#confusion-cursor')).toContainText('Enter shows them');
+  const cursorText = (await page.locator('#confusion-cursor').textContent()) ?? '';
+  const [, trueName, predictedName] = /True (\S+) → predicted (\S+):/.exec(cursorText) ?? [];
+  await saveScreenshot('evaluate-keyboard-cursor');
+  await page.keyboard.press('Enter');
+  await expect(gallery.getByRole('heading')).toContainText(`True ${trueName} → predicted ${predictedName}`);
+  await page.keyboard.press('Escape');
+  await expect(gallery).toHaveCount(0);
+  await expect(matrix).toBeFocused();
+});
+
+test('Draw: live prediction of a 1 and a 0, 28x28 preview, undo, clear and comparing two runs', async ({ page, saveScreenshot }) => {
+  const { testAccuracy } = await runDetail(page, seedRunId);
+  await page.click('[data-screen="draw"]');
+  await expect(page.getByTestId('draw-prompt')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+
+  // A "1": one vertical stroke.
+  await stroke(page, ONE);
+  const results = page.getByTestId('draw-results');
+  const card = page.getByTestId('prediction-card');
+  await expect(card.getByTestId('top-class')).toBeVisible();
+  await expect(results).toHaveAttribute('data-latency-ms', /^\d+$/);
+  await expect(card.locator('[data-class]')).toHaveCount(10);
+  await expect(card.locator('.bar-row.top')).toHaveCount(1);
+  const confidence = Number(await card.getByTestId('confidence').getAttribute('data-value'));
+  expect(confidence).toBeGreaterThan(0);
+  expect(confidence).toBeLessThanOrEqual(1);
+  // A model this small may misread it; one that learned something should not.
+  if ((testAccuracy ?? 0) >= 0.85) await expect(card.getByTestId('top-class')).toHaveText('1');
+  expect(await inkOfPreview(page)).toBeGreaterThan(5);
+  const latency = Number(await results.getAttribute('data-latency-ms'));
+  test.info().annotations.push({ type: 'stroke-to-bars', description: `${latency} ms` });
+  await saveScreenshot('draw-one');
+
+  // Clear (button) empties everything.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await expect(page.getByTestId('draw-prompt')).toBeVisible();
+  await expect(page.getByTestId('model-input')).toHaveAttribute('data-ink', '0');
+
+  // A "0": one ellipse; then an extra stroke, undone with Ctrl+Z.
+  await stroke(page, ZERO);
+  await expect(card.getByTestId('top-class')).toBeVisible();
+  await expect.poll(() => inkOfPreview(page)).toBeGreaterThan(5);
+  await page.waitForTimeout(400); // let the stroke-end prediction settle
+  const zeroInk = await inkOfPreview(page);
+  if ((testAccuracy ?? 0) >= 0.85) await expect(card.getByTestId('top-class')).toHaveText('0');
+  await saveScreenshot('draw-zero');
+
+  await stroke(page, [
+    [60, 240],
+    [220, 240],
+  ]);
+  await expect.poll(() => inkOfPreview(page)).not.toBeCloseTo(zeroInk, 0);
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => inkOfPreview(page)).toBeCloseTo(zeroInk, 0);
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeEnabled();
+
+  // Escape clears; Ctrl+Z on an empty canvas does nothing.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('draw-prompt')).toBeVisible();
+  await page.keyboard.press('Control+z');
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+
+  // Compare: a second, even smaller run reads the same drawing side by side.
+  const mlpRunId = await trainRun(page, 'mlp', { trainSize: 500, epochs: 1, batchSize: 32 }, 'e2e draw mlp');
+  await page.click('[data-screen="evaluate"]'); // the run lists reload on the finished event; a screen change is enough too
+  await page.click('[data-screen="draw"]');
+  await page.getByRole('button', { name: 'Compare models' }).click();
+  await expect(page.locator('fieldset input[type="checkbox"]:checked')).toHaveCount(2);
+  await stroke(page, ONE);
+  await expect(page.getByTestId('prediction-card')).toHaveCount(2);
+  for (const id of [seedRunId, mlpRunId]) {
+    const runCard = page.locator(`[data-testid="prediction-card"][data-run-id="${id}"]`);
+    await expect(runCard.getByTestId('top-class')).toBeVisible();
+    await expect(runCard.locator('[data-class]')).toHaveCount(10);
+  }
+  await expect(page.getByTestId('agreement')).toBeVisible();
+  await saveScreenshot('draw-compare');
+});

@@ -1,0 +1,92 @@
+// The native menu. Commands that the page handles go to it as strings on MENU_COMMAND ('navigate:runs', ...).
+import { app, BrowserWindow, Menu, type BaseWindow, type MenuItemConstructorOptions } from 'electron';
+
+export const SCREENS = [
+  { id: 'design', label: 'Design' },
+  { id: 'train', label: 'Train' },
+  { id: 'runs', label: 'Runs' },
+  { id: 'compare', label: 'Compare' },
+  { id: 'evaluate', label: 'Evaluate' },
+  { id: 'draw', label: 'Draw' },
+] as const;
+
+export interface MenuOptions {
+  isDev: boolean;
+  /** Delivers a command to the page of the given window (or the app's main window). */
+  sendCommand(command: string, window: BrowserWindow | null): void;
+  showAbout(window: BrowserWindow | null): void;
+}
+
+export function buildMenu(options: MenuOptions): Menu {
+  const isMac = process.platform === 'darwin';
+  // Electron 25 passes a BrowserWindow here, newer versions a BaseWindow.
+  const asWindow = (w: BaseWindow | BrowserWindow | undefined): BrowserWindow | null =>
+    w instanceof BrowserWindow ? w : (BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null);
+  const command = (label: string, cmd: string, accelerator?: string): MenuItemConstructorOptions => ({
+    label,
+    accelerator,
+    click: (_item, window) => options.sendCommand(cmd, asWindow(window)),
+  });
+
+  const template: MenuItemConstructorOptions[] = [];
+  if (isMac) {
+    template.push({
+      label: app.name,
+      submenu: [
+        { label: 'About Layerlab', click: (_item, window) => options.showAbout(asWindow(window)) },
+        { type: 'separator' },
+        { role: 'services' },
+        { type: 'separator' },
+        { role: 'hide' },
+        { role: 'hideOthers' },
+        { role: 'unhide' },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
+    });
+  }
+  template.push(
+    {
+      label: '&File',
+      submenu: [command('Import IDX Dataset…', 'dataset:import', 'CmdOrCtrl+I'), { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }],
+    },
+    {
+      label: '&Edit',
+      submenu: [
+        { role: 'undo' },
+        { role: 'redo' },
+        { type: 'separator' },
+        { role: 'cut' },
+        { role: 'copy' },
+        { role: 'paste' },
+        { role: 'delete' },
+        { type: 'separator' },
+        { role: 'selectAll' },
+      ],
+    },
+    {
+      label: '&View',
+      submenu: [
+        ...SCREENS.map((s, i) => command(s.label, `navigate:${s.id}`, `CmdOrCtrl+${i + 1}`)),
+        { type: 'separator' },
+        command('Toggle Dark Theme', 'theme:toggle'),
+        { type: 'separator' },
+        ...(options.isDev
+          ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] satisfies MenuItemConstructorOptions[])
+          : []),
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+      ],
+    },
+  );
+  if (isMac) template.push({ role: 'windowMenu' });
+  template.push({
+    label: '&Help',
+    role: 'help',
+    submenu: [{ label: 'About Layerlab', click: (_item, window) => options.showAbout(asWindow(window)) }],
+  });
+  return Menu.buildFromTemplate(template);
+}
