@@ -50,6 +50,7 @@ export class LivePredictor {
     this.timer = null;
     this.result = null;
     this.error = null;
+    this.latencyMs = null;
   }
 
   dispose(): void {
