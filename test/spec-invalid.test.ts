@@ -201,3 +201,23 @@ describe('issue collection', () => {
     expect(!result.ok && result.issues.map((i) => i.field)).toEqual(['filter']);
   });
 });
+
+describe('parameter limit', () => {
+  it('refuses a design above 50 million parameters, naming the layer where it crosses the limit', () => {
+    const analysis = analyzeSpec({
+      name: 'huge',
+      inputShape: [28, 28, 1],
+      layers: [
+        { type: 'Conv2D', filters: 256, kernelSize: 3, padding: 'same' },
+        { type: 'Flatten' },
+        { type: 'Dense', units: 4096 },
+        { type: 'Dense', units: 10, activation: 'softmax' },
+      ],
+    });
+    expect(analysis.ok).toBe(false);
+    if (analysis.ok) return;
+    expect(analysis.issues).toHaveLength(1);
+    expect(analysis.issues[0]).toMatchObject({ index: 2, layerType: 'Dense' });
+    expect(analysis.issues[0].message).toMatch(/^layer 3 Dense: the model reaches 822,090,240 parameters here, more than the 50,000,000 allowed/);
+  });
+});

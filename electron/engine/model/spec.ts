@@ -109,6 +109,8 @@ export interface SpecOptions {
 }
 
 export const MAX_LAYERS = 100;
+/** 50 million float32 weights: 200 MB, plus as much again for each Adam moment. */
+export const MAX_TOTAL_PARAMS = 50_000_000;
 export const MAX_NAME_LENGTH = 100;
 export const DEFAULT_NUM_CLASSES = 10;
 const MAX_NUM_CLASSES = 65536;
@@ -195,6 +197,8 @@ function analyze(input: unknown, options: SpecOptions): SpecAnalysis {
   }
 
   const reports = inference.reports;
+  const tooBig = parameterLimitIssue(reports);
+  if (tooBig) return { ok: false, issues: [tooBig], layers: reports };
   const spec: ModelSpec = { name: name as string, inputShape, layers: layers as NormalizedLayerSpec[] };
   return {
     ok: true,
@@ -205,6 +209,24 @@ function analyze(input: unknown, options: SpecOptions): SpecAnalysis {
     totalFlops: sum(reports.map((r) => r.flops)),
     outputShape: inference.outputShape,
   };
+}
+
+/** A design that would not fit in memory is refused before tfjs tries to allocate it. */
+function parameterLimitIssue(reports: LayerReport[]): SpecIssue | null {
+  let total = 0;
+  for (const report of reports) {
+    total += report.params;
+    if (total > MAX_TOTAL_PARAMS) {
+      const where = `layer ${report.index + 1} ${report.type}`;
+      return {
+        index: report.index,
+        layerType: report.type,
+        field: null,
+        message: `${where}: the model reaches ${total.toLocaleString('en-US')} parameters here, more than the ${MAX_TOTAL_PARAMS.toLocaleString('en-US')} allowed (add pooling or fewer units before it)`,
+      };
+    }
+  }
+  return null;
 }
 
 function resolveInputShape(
