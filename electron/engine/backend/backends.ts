@@ -114,21 +114,21 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
       return (active = describe('native', cpuDescription(), loaded.tensorflowVersion, why));
     }
     if (preference === 'gpu') throw new BackendError(gpuStatus.reason);
-    skipped.push(`gpu: ${gpuStatus.reason}`);
+    skipped.push(gpuStatus.reason);
   }
   if (preference === 'native' || preference === 'auto') {
     try {
       const loaded = await loadNative('native');
-      const reason = skipped.length ? `native CPU (${skipped.join('; ')})` : 'native CPU requested';
+      const reason = skipped.length ? `native CPU; not using the GPU because ${skipped.join('; ')}` : 'native CPU requested';
       return (active = describe('native', cpuDescription(), loaded.tensorflowVersion, reason));
     } catch (err) {
       if (preference === 'native') throw err;
-      skipped.push(`native: ${(err as Error).message}`);
+      skipped.push((err as Error).message);
     }
   }
   if (preference === 'wasm' || preference === 'auto') {
     await initWasmBackend();
-    const reason = skipped.length ? `portable WebAssembly fallback (${skipped.join('; ')})` : 'WebAssembly requested';
+    const reason = skipped.length ? `portable WebAssembly fallback because ${skipped.join('; ')}` : 'WebAssembly requested';
     return (active = describe('wasm', `${cpuDescription()} via WebAssembly`, null, reason));
   }
   await tf.setBackend('cpu');
