@@ -2,41 +2,18 @@
 // through the app's own IPC; its confusion matrix opens cell galleries (mouse and keyboard), and drawn digits
 // get live predictions, a 28x28 preview, undo and clear, and a side-by-side comparison with a second run.
 import type { Page } from '@playwright/test';
-import type { LayerlabApi, RequestOf } from '../electron/shared/contract.ts';
+import type { LayerlabApi } from '../electron/shared/contract.ts';
 import { CONFUSION_GRID } from '../renderer/src/components/evaluate/confusion-option.ts';
 import { expect, test } from './fixtures.ts';
+import { templateSpec, trainRun } from './helpers/runs.ts';
 
 test.describe.configure({ mode: 'serial' });
 
 type Api = { layerlab: LayerlabApi };
 
-/** Starts a run through the same IPC the Train screen uses and waits until the engine is idle again. */
-async function trainRun(page: Page, template: string, hyperparameters: Record<string, number>, name: string): Promise<number> {
-  const runId = await page.evaluate(
-    async ({ template, hyperparameters, name }) => {
-      const api = (window as unknown as Api).layerlab;
-      const templates = await api.invoke('templates:list', undefined);
-      if (!templates.ok) throw new Error(templates.error.message);
-      const spec = templates.value.find((t) => t.name === template)?.spec;
-      if (!spec) throw new Error(`no template ${template}`);
-      const request: RequestOf<'training:start'> = { name, spec, hyperparameters, dataset: 'mnist' };
-      const started = await api.invoke('training:start', request);
-      if (!started.ok) throw new Error(started.error.message);
-      return started.value.runId;
-    },
-    { template, hyperparameters, name },
-  );
-  await expect
-    .poll(
-      () =>
-        page.evaluate(async () => {
-          const active = await (window as unknown as Api).layerlab.invoke('training:active', undefined);
-          return active.ok ? active.value : 'error';
-        }),
-      { timeout: 280_000, intervals: [1_000] },
-    )
-    .toBeNull();
-  return runId;
+/** Trains a template through the app's IPC and waits for the engine to be idle. */
+async function trainTemplate(page: Page, template: string, hyperparameters: Record<string, number>, name: string): Promise<number> {
+  return trainRun(page, { name, spec: await templateSpec(page, template), hyperparameters, dataset: 'mnist' });
 }
 
 async function runDetail(page: Page, runId: number) {
@@ -86,7 +63,7 @@ test('Evaluate: empty state, confusion matrix, cell gallery sorted both ways, ke
   await expect(page.getByTestId('draw-empty')).toBeVisible();
   await saveScreenshot('draw-empty');
 
-  seedRunId = await trainRun(page, 'seed', { trainSize: 2000, epochs: 1, batchSize: 16 }, 'e2e evaluate seed');
+  seedRunId = await trainTemplate(page, 'seed', { trainSize: 2000, epochs: 1, batchSize: 16 }, 'e2e evaluate seed');
   const { status, confusion } = await runDetail(page, seedRunId);
   expect(status).toBe('completed');
   expect(confusion).not.toBeNull();
@@ -197,7 +174,7 @@ test('Draw: live prediction of a 1 and a 0, 28x28 preview, undo, clear and compa
   await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
 
   // Compare: a second, even smaller run reads the same drawing side by side.
-  const mlpRunId = await trainRun(page, 'mlp', { trainSize: 500, epochs: 1, batchSize: 32 }, 'e2e draw mlp');
+  const mlpRunId = await trainTemplate(page, 'mlp', { trainSize: 500, epochs: 1, batchSize: 32 }, 'e2e draw mlp');
   await page.click('[data-screen="evaluate"]'); // the run lists reload on the finished event; a screen change is enough too
   await page.click('[data-screen="draw"]');
   await page.getByRole('button', { name: 'Compare models' }).click();

@@ -4,42 +4,13 @@
 // diff, confusion matrices, removing and re-adding a run) and deleting a run behind a confirmation.
 import type { Page } from '@playwright/test';
 import type { LayerSpec, ModelSpec } from '../electron/engine/model/spec.ts';
-import type { LayerlabApi, RequestOf } from '../electron/shared/contract.ts';
 import { expect, test } from './fixtures.ts';
+import { templateSpec, trainRun } from './helpers/runs.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-type Api = { layerlab: LayerlabApi };
 
-/** Starts a run through the same IPC the Train screen uses and waits until the engine is idle again. */
-async function trainRun(page: Page, request: RequestOf<'training:start'>): Promise<number> {
-  const runId = await page.evaluate(async (request) => {
-    const started = await (window as unknown as Api).layerlab.invoke('training:start', request);
-    if (!started.ok) throw new Error(started.error.message);
-    return started.value.runId;
-  }, request);
-  await expect
-    .poll(
-      () =>
-        page.evaluate(async () => {
-          const active = await (window as unknown as Api).layerlab.invoke('training:active', undefined);
-          return active.ok ? active.value : 'error';
-        }),
-      { timeout: 280_000, intervals: [1_000] },
-    )
-    .toBeNull();
-  return runId;
-}
-
-async function seedSpec(page: Page): Promise<ModelSpec> {
-  return page.evaluate(async () => {
-    const templates = await (window as unknown as Api).layerlab.invoke('templates:list', undefined);
-    if (!templates.ok) throw new Error(templates.error.message);
-    const spec = templates.value.find((t) => t.name === 'seed')?.spec;
-    if (!spec) throw new Error('no seed template');
-    return spec;
-  });
-}
+const seedSpec = (page: Page) => templateSpec(page, 'seed');
 
 const row = (page: Page, runId: number) => page.locator(`tbody tr[data-run-id="${runId}"]`);
 const testAccuracyOf = async (page: Page, runId: number) => parseFloat(await row(page, runId).locator('[data-col="testAccuracy"]').innerText());
