@@ -9,7 +9,6 @@ import { templateSpec, trainRun } from './helpers/runs.ts';
 
 test.describe.configure({ mode: 'serial' });
 
-
 const seedSpec = (page: Page) => templateSpec(page, 'seed');
 
 const row = (page: Page, runId: number) => page.locator(`tbody tr[data-run-id="${runId}"]`);
