@@ -126,7 +126,10 @@ describe('engine process', () => {
     const refused = await request('runs:delete', { runId: 999 });
     expect(refused.ok).toBe(false);
     expect(await value('training:resume', { runId, backend: 'auto' })).toEqual({ runId });
-    const started = events.filter((e) => e.type === 'started' && e.runId === runId).at(-1)!;
+    // The resumed session's start follows the reply once its trainer is ready.
+    const starts = () => events.filter((e) => e.type === 'started' && e.runId === runId);
+    while (starts().length < 2) await new Promise((r) => setTimeout(r, 20));
+    const started = starts().at(-1)!;
     expect(started.type === 'started' && started.fromEpoch).toBe(stopped.run.epochsCompleted);
     await value('training:stop', { runId });
   });

@@ -11,10 +11,10 @@ import { evaluateModel } from './evaluate/evaluate.ts';
 import { buildModel, parseSpec, type ModelSpec } from './model/index.ts';
 import type { RunRecord, Store } from './store/index.ts';
 import { StoreError } from './store/index.ts';
-import { exportLayersModel, loadCheckpoint, saveCheckpoint } from './train/checkpoint.ts';
+import { exportLayersModel, loadCheckpoint } from './train/checkpoint.ts';
+import { chooseTrainer, type TrainerPreference } from './train/choose-trainer.ts';
 import { parseHyperparameters } from './train/hyperparameters.ts';
-import { createOptimizer } from './train/optimizers.ts';
-import { compileForTraining, trainLoop, type BatchProgress } from './train/trainer.ts';
+import { trainLoop, type BatchProgress } from './train/trainer.ts';
 import type { BackendInfo, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from './types.ts';
 
 export type RunEvent =
@@ -30,6 +30,8 @@ export interface RunnerContext {
   /** Checkpoints go to <checkpointRoot>/<runId>/epoch-<n>. */
   checkpointRoot: string;
   backend?: BackendPreference;
+  /** Default 'auto': the compiled graph on native backends, the eager loop elsewhere. */
+  trainer?: TrainerPreference;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   /** Limit test-set evaluation (tests use small subsets); default: the whole test set. */
@@ -88,13 +90,14 @@ export function createRun(store: Store, request: NewRunRequest): RunRecord {
 export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): Promise<RunOutcome> {
   const run = createRun(ctx.store, request);
   // A backend that cannot start leaves no queued run behind.
+  // A backend that cannot start, or a design the chosen trainer cannot build, leaves no queued run behind.
   try {
     await initBackend(ctx.backend ?? 'auto');
+    return await trainRun(ctx, run.id);
   } catch (err) {
-    ctx.store.deleteRun(run.id);
+    if (ctx.store.getRun(run.id)?.status === 'queued') ctx.store.deleteRun(run.id);
     throw err;
   }
-  return trainRun(ctx, run.id);
 }
 
 export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
@@ -118,14 +121,16 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   const backend = await initBackend(ctx.backend ?? 'auto');
   const checkpoint = store.latestCheckpoint(runId);
   const fromEpoch = checkpoint?.epoch ?? 0;
-  store.truncateMetricsAfter(runId, fromEpoch);
-  store.startRunSession(runId, backend, fromEpoch);
   const split = splitTrainingSet(dataset.train.count, h.trainSize, h.validationSplit, h.seed);
   const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
-  emit({ type: 'started', runId, backend, fromEpoch, epochs: h.epochs, batchesPerEpoch, trainCount: split.train.length, validationCount: split.validation.length });
+  // Chosen (and the graph compiled) before the run is marked running, so a design that cannot train fails
+  // the request instead of leaving a failed session behind.
+  const { trainer, reason } = await chooseTrainer(ctx.trainer ?? 'auto', backend, run.spec, h, dataset.ref.classes.length);
+  const sessionBackend: BackendInfo = { ...backend, trainer: trainer.kind, reason: `${backend.reason}; ${reason}` };
+  store.truncateMetricsAfter(runId, fromEpoch);
+  store.startRunSession(runId, sessionBackend, fromEpoch);
+  emit({ type: 'started', runId, backend: sessionBackend, fromEpoch, epochs: h.epochs, batchesPerEpoch, trainCount: split.train.length, validationCount: split.validation.length });
 
-  const model = buildModel(run.spec, { seed: h.seed, numClasses: dataset.ref.classes.length });
-  const optimizer = createOptimizer(h);
   const pending: BatchProgress[] = [];
   const flush = () => {
     if (pending.length) store.appendBatchMetrics(runId, pending.splice(0));
@@ -135,12 +140,10 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   let evaluation: EvaluationResult | null = null;
   let samplesPerSecond = 0;
   try {
-    compileForTraining(model, optimizer);
-    if (checkpoint) await loadCheckpoint(checkpoint.path, model, optimizer);
+    if (checkpoint) await trainer.loadCheckpoint(checkpoint.path);
     const runDir = path.join(ctx.checkpointRoot, String(runId));
     const result = await trainLoop({
-      model,
-      optimizer,
+      trainer,
       dataset,
       hyperparameters: h,
       split,
@@ -153,7 +156,7 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
       },
       onEpochEnd: async (metric) => {
         flush();
-        const folder = await saveCheckpoint(runDir, metric.epoch + 1, model, optimizer);
+        const folder = await trainer.saveCheckpoint(runDir, metric.epoch + 1);
         store.appendEpochMetric(runId, metric);
         store.recordCheckpoint(runId, { epoch: metric.epoch + 1, path: folder });
         emit({ type: 'epoch', runId, metric, checkpoint: folder });
@@ -165,7 +168,7 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
       status = 'stopped';
     } else {
       emit({ type: 'evaluating', runId });
-      evaluation = await evaluateModel(model, dataset.test, ctx.testLimit);
+      evaluation = await evaluateModel(trainer.classifier, dataset.test, ctx.testLimit);
       store.saveEvaluation(runId, evaluation);
       emit({ type: 'evaluation', runId, result: evaluation });
       status = 'completed';
@@ -178,8 +181,7 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
     error = err instanceof Error ? err.message : String(err);
     status = 'failed';
   } finally {
-    model.dispose();
-    optimizer.dispose();
+    trainer.dispose();
   }
   store.finishRunSession(runId, status as 'completed' | 'stopped' | 'failed', error ?? undefined);
   emit({ type: 'finished', runId, status, error });

@@ -19,6 +19,10 @@ export interface Hyperparameters {
 
 export type BackendKind = 'gpu' | 'native' | 'wasm' | 'cpu';
 
+/** How a run's batches are trained: one compiled TensorFlow graph call per batch (native backends), or tfjs's
+ * eager op-by-op loop (every backend). */
+export type TrainerKind = 'graph' | 'eager';
+
 export interface BackendInfo {
   kind: BackendKind;
   /** tfjs backend name as registered: 'tensorflow', 'wasm', 'cpu'. */
@@ -30,6 +34,8 @@ export interface BackendInfo {
   tensorflowVersion: string | null;
   /** Why this backend was chosen (e.g. "native CPU: GPU build not installed"). */
   reason: string;
+  /** Set on a run's sessions: which trainer ran it. */
+  trainer?: TrainerKind;
 }
 
 export interface DatasetRef {

@@ -62,6 +62,24 @@ function gpuName(): string {
 }
 
 let active: BackendInfo | null = null;
+let nativePackage: NativePackage | null = null;
+
+/** What the graph trainer needs of tfjs-node's own API (the package's `node` namespace). */
+export interface NativePackage {
+  node: {
+    loadSavedModel(path: string, tags?: string[], signature?: string): Promise<SavedModelSignature>;
+    getNumOfSavedModels(): number;
+  };
+}
+export interface SavedModelSignature {
+  predict(inputs: tf.Tensor | tf.Tensor[] | tf.NamedTensorMap): tf.Tensor | tf.Tensor[] | tf.NamedTensorMap;
+  dispose(): void;
+}
+
+/** The loaded native package (tfjs-node or tfjs-node-gpu), or null when the backend is not native. */
+export function loadedNativePackage(): NativePackage | null {
+  return nativePackage;
+}
 
 /** The backend chosen by the last initBackend call in this process. */
 export function activeBackend(): BackendInfo | null {
@@ -79,7 +97,7 @@ async function loadNative(kind: 'gpu' | 'native'): Promise<{ gpu: boolean; tenso
   // TensorFlow reads this when the library loads: keep its C++ info logs off the console.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
-    require(PACKAGES[kind]);
+    nativePackage = require(PACKAGES[kind]) as NativePackage;
   } catch (err) {
     throw new BackendError(`${PACKAGES[kind]} failed to load: ${(err as Error).message.split('\n')[0]}`);
   }

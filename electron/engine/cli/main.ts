@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runDoctor } from '../backend/doctor.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backends.ts';
+import { TRAINER_PREFERENCES, type TrainerPreference } from '../train/choose-trainer.ts';
 import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '../model/index.ts';
 import { defaultDatabasePath, Store } from '../store/index.ts';
 import { exportRun, resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
@@ -60,6 +61,7 @@ function summary(outcome: RunOutcome) {
     status: run.status,
     error: run.error,
     backend: run.backend?.kind ?? null,
+    trainer: run.trainer,
     backendReason: run.backend?.reason ?? null,
     device: run.backend?.device ?? null,
     tfjsVersion: run.backend?.tfjsVersion ?? null,
@@ -75,7 +77,7 @@ function summary(outcome: RunOutcome) {
   };
 }
 
-async function runTraining(opts: { json?: boolean; db?: string; backend?: string }, start: (ctx: RunnerContext) => Promise<RunOutcome>) {
+async function runTraining(opts: { json?: boolean; db?: string; backend?: string; trainer?: string }, start: (ctx: RunnerContext) => Promise<RunOutcome>) {
   const store = openStore(opts.db);
   const controller = stopOnInterrupt();
   const progress = createProgressReporter(opts.json ? process.stderr : process.stdout);
@@ -84,6 +86,7 @@ async function runTraining(opts: { json?: boolean; db?: string; backend?: string
       store,
       checkpointRoot: checkpointRoot(store),
       backend: (opts.backend ?? 'auto') as BackendPreference,
+      trainer: (opts.trainer ?? 'auto') as TrainerPreference,
       signal: controller.signal,
       onEvent: progress.onEvent,
     });
@@ -93,7 +96,7 @@ async function runTraining(opts: { json?: boolean; db?: string; backend?: string
     else {
       console.log(`\nrun ${result.runId} ${result.status}: ${outcome.run.name}`);
       if (result.error) console.log(`error: ${result.error}`);
-      console.log(`backend: ${result.backend} (${result.device}; ${result.backendReason})`);
+      console.log(`backend: ${result.backend}, ${result.trainer} trainer (${result.device}; ${result.backendReason})`);
       if (result.testAccuracy !== null) console.log(`test accuracy ${pct(result.testAccuracy)}, loss ${result.testLoss?.toFixed(4)}`);
       console.log(`${result.samplesPerSecond} samples/s, training ${duration(outcome.run.trainingDurationMs)}, wall ${duration(outcome.wallMs)}`);
       if (result.status === 'stopped') console.log(`resume with: layerlab resume ${result.runId}`);
@@ -111,6 +114,10 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .option('--db <path>', `run database (default ${defaultDatabasePath()})`);
   const backendOption = () => new Option('--backend <kind>', 'training backend').choices(BACKEND_PREFERENCES as string[]).default('auto');
+  const trainerOption = () =>
+    new Option('--trainer <kind>', 'graph: one compiled TensorFlow call per batch (native backends); eager: tfjs op by op; auto: graph where it can run')
+      .choices(TRAINER_PREFERENCES as string[])
+      .default('auto');
   const dbOf = (cmd: Command) => cmd.optsWithGlobals().db as string | undefined;
 
   program
@@ -131,6 +138,7 @@ export function buildProgram(): Command {
     .option('--tag <tag...>', 'tags for the run')
     .option('--notes <text>', 'notes for the run')
     .addOption(backendOption())
+    .addOption(trainerOption())
     .option('--json', 'print one JSON line with the result (progress goes to stderr)')
     .action(async (opts, cmd: Command) => {
       if (opts.template && opts.spec) throw new UsageError('give either --template or --spec, not both');
@@ -154,6 +162,7 @@ export function buildProgram(): Command {
     .command('resume <id>')
     .description('continue a stopped, interrupted or failed run from its last finished epoch')
     .addOption(backendOption())
+    .addOption(trainerOption())
     .option('--json', 'print one JSON line with the result')
     .action(async (id: string, opts, cmd: Command) => {
       await runTraining({ ...opts, db: dbOf(cmd) }, (ctx) => resumeRun(ctx, number('id', true)(id)));
@@ -191,7 +200,7 @@ export function buildProgram(): Command {
         }
         console.log(runsTable([run]));
         console.log(`\nhyperparameters: ${JSON.stringify(run.hyperparameters)}`);
-        console.log(`dataset: ${run.dataset.name}; backend: ${run.backend ? `${run.backend.kind} (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`);
+        console.log(`dataset: ${run.dataset.name}; backend: ${run.backend ? `${run.backend.kind}, ${run.trainer} trainer (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`);
         if (run.tags.length) console.log(`tags: ${run.tags.join(', ')}`);
         if (run.notes) console.log(`notes: ${run.notes}`);
         if (run.error) console.log(`error: ${run.error}`);

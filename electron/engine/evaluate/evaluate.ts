@@ -16,12 +16,24 @@ export interface Predictions {
   indices: ArrayLike<number>;
 }
 
-export async function predictSet(model: tf.LayersModel, set: ImageSet, indices: ArrayLike<number>, batchSize = 500): Promise<Predictions> {
-  const numClasses = (model.outputs[0].shape as number[]).at(-1)!;
+/** Anything that turns a batch of images into class probabilities: a tfjs model, or a compiled graph. */
+export interface Classifier {
+  numClasses: number;
+  /** Inference mode; the caller disposes the input and the result. */
+  predict(images: tf.Tensor4D): tf.Tensor;
+}
+
+export function layersClassifier(model: tf.LayersModel): Classifier {
+  return { numClasses: (model.outputs[0].shape as number[]).at(-1)!, predict: (images) => model.predict(images, { batchSize: images.shape[0] }) as tf.Tensor };
+}
+
+export async function predictSet(source: tf.LayersModel | Classifier, set: ImageSet, indices: ArrayLike<number>, batchSize = 500): Promise<Predictions> {
+  const classifier = source instanceof tf.LayersModel ? layersClassifier(source) : source;
+  const numClasses = classifier.numClasses;
   const probabilities = new Float32Array(indices.length * numClasses);
   for (let start = 0; start < indices.length; start += batchSize) {
     const rows = Array.prototype.slice.call(indices, start, Math.min(start + batchSize, indices.length)) as number[];
-    const probs = tf.tidy(() => model.predict(imagesToTensor(set, rows), { batchSize }) as tf.Tensor);
+    const probs = tf.tidy(() => classifier.predict(imagesToTensor(set, rows)));
     probabilities.set(await probs.data(), start * numClasses);
     probs.dispose();
   }
@@ -79,7 +91,7 @@ export function summarize(p: Predictions, durationMs: number, maxMistakes = 200)
 }
 
 /** Evaluates on the whole test set (or its first `limit` images). */
-export async function evaluateModel(model: tf.LayersModel, test: ImageSet, limit?: number): Promise<EvaluationResult> {
+export async function evaluateModel(model: tf.LayersModel | Classifier, test: ImageSet, limit?: number): Promise<EvaluationResult> {
   const started = performance.now();
   const count = Math.min(limit ?? test.count, test.count);
   const indices = Uint32Array.from({ length: count }, (_, i) => i);

@@ -1,5 +1,5 @@
 // Record types handed out by the store, and the conversion from snake_case SQLite rows to them.
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '../types.ts';
+import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus, TrainerKind } from '../types.ts';
 import type { ModelSpec } from '../model/spec.ts';
 import type { FinishStatus } from './validate.ts';
 
@@ -14,6 +14,8 @@ export interface RunRecord {
   dataset: DatasetRef;
   /** Backend of the most recent session; null until the run first starts. */
   backend: BackendInfo | null;
+  /** Trainer of the most recent session (graph or eager); null until the run first starts. */
+  trainer: TrainerKind | null;
   createdAt: number;
   /** First start; resuming does not move it. */
   startedAt: number | null;
@@ -102,6 +104,7 @@ export const RUN_COLUMNS = `runs.*,
   (SELECT json_group_array(tag) FROM (SELECT tag FROM run_tags WHERE run_tags.run_id = runs.id ORDER BY tag COLLATE NOCASE)) AS tags_json`;
 
 export function toRunRecord(row: RunRow): RunRecord {
+  const backend = row.backend_json === null ? null : (JSON.parse(row.backend_json) as BackendInfo);
   return {
     id: row.id,
     name: row.name,
@@ -109,7 +112,9 @@ export function toRunRecord(row: RunRow): RunRecord {
     spec: JSON.parse(row.spec_json) as ModelSpec,
     hyperparameters: JSON.parse(row.hyperparameters_json) as Hyperparameters,
     dataset: JSON.parse(row.dataset_json) as DatasetRef,
-    backend: row.backend_json === null ? null : (JSON.parse(row.backend_json) as BackendInfo),
+    backend,
+    // Runs recorded before the graph trainer existed all trained eagerly.
+    trainer: backend ? (backend.trainer ?? 'eager') : null,
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,

@@ -22,24 +22,47 @@ function toArrayBuffer(buf: Buffer): ArrayBuffer {
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
 }
 
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
+/** What a checkpoint holds, in the layout of tfjs's model.getWeights() and optimizer.getWeights(). */
+export interface CheckpointContents {
+  epoch: number;
+  weights: NamedTensor[];
+  optimizer: { className: string; weights: NamedTensor[] };
+}
+
 /** Saves after `epoch` finished epochs into dir/epoch-<epoch>; returns that folder. */
 export async function saveCheckpoint(dir: string, epoch: number, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<string> {
-  const target = path.join(dir, `epoch-${epoch}`);
+  const optimizerWeights = await optimizer.getWeights();
+  try {
+    return await writeCheckpoint(dir, {
+      epoch,
+      weights: model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor })),
+      optimizer: { className: optimizer.getClassName(), weights: optimizerWeights },
+    });
+  } finally {
+    // getWeights() creates a fresh scalar for the iteration count (the rest are the optimizer's own variables).
+    optimizerWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
+  }
+}
+
+/** Writes a checkpoint folder atomically (temporary folder, then rename). */
+export async function writeCheckpoint(dir: string, contents: CheckpointContents): Promise<string> {
+  const target = path.join(dir, `epoch-${contents.epoch}`);
   const temp = `${target}.tmp-${process.pid}`;
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true });
-  const modelWeights = model.getWeights().map((tensor, i) => ({ name: `w${i}`, tensor }));
-  const weights = await encode(modelWeights);
-  const optimizerWeights = await optimizer.getWeights();
-  const optimizerEncoded = await encode(optimizerWeights);
-  // getWeights() creates a fresh scalar for the iteration count (the rest are the optimizer's own variables).
-  optimizerWeights.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
+  const weights = await encode(contents.weights);
+  const optimizerEncoded = await encode(contents.optimizer.weights);
   const manifest: CheckpointManifest = {
     format: 'layerlab-checkpoint',
     version: 1,
-    epoch,
+    epoch: contents.epoch,
     weights: weights.specs,
-    optimizer: { className: optimizer.getClassName(), weights: optimizerEncoded.specs },
+    optimizer: { className: contents.optimizer.className, weights: optimizerEncoded.specs },
   };
   fs.writeFileSync(path.join(temp, 'weights.bin'), Buffer.from(weights.data));
   fs.writeFileSync(path.join(temp, 'optimizer.bin'), Buffer.from(optimizerEncoded.data));
@@ -53,8 +76,7 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
-/** Restores weights (and the optimizer's state, when given one) into a freshly built model of the same spec. */
-export async function loadCheckpoint(folder: string, model: tf.LayersModel, optimizer?: tf.Optimizer): Promise<number> {
+function readManifest(folder: string): CheckpointManifest {
   let manifest: CheckpointManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(folder, 'checkpoint.json'), 'utf8'));
@@ -62,28 +84,44 @@ export async function loadCheckpoint(folder: string, model: tf.LayersModel, opti
     throw new CheckpointError(`checkpoint ${folder} cannot be read: ${(err as Error).message}`);
   }
   if (manifest.format !== 'layerlab-checkpoint' || manifest.version !== 1) throw new CheckpointError(`${folder} is not a Layerlab checkpoint`);
-  if (optimizer && manifest.optimizer.className !== optimizer.getClassName()) {
-    throw new CheckpointError(`checkpoint ${folder} holds ${manifest.optimizer.className} state but the run uses ${optimizer.getClassName()}`);
-  }
-  const weights = tf.io.decodeWeights(toArrayBuffer(fs.readFileSync(path.join(folder, 'weights.bin'))), manifest.weights);
-  const ordered = manifest.weights.map((spec) => weights[spec.name]);
-  const expected = model.getWeights();
-  if (ordered.length !== expected.length || ordered.some((t, i) => t.shape.join() !== expected[i].shape.join())) {
-    tf.dispose(ordered);
+  return manifest;
+}
+
+function readTensors(folder: string, file: string, specs: tf.io.WeightsManifestEntry[]): NamedTensor[] {
+  const decoded = tf.io.decodeWeights(toArrayBuffer(fs.readFileSync(path.join(folder, file))), specs);
+  // The manifest's order is what matters: weights and optimizer state are matched by position.
+  return specs.map((spec) => ({ name: spec.name, tensor: decoded[spec.name] }));
+}
+
+/**
+ * Reads a checkpoint, checking its weights against the shapes the model expects (in model.getWeights() order).
+ * The caller owns the returned tensors. Without `withOptimizer` the optimizer state is not read.
+ */
+export function readCheckpoint(folder: string, expectedShapes: number[][], withOptimizer: boolean): CheckpointContents {
+  const manifest = readManifest(folder);
+  const weights = readTensors(folder, 'weights.bin', manifest.weights);
+  if (weights.length !== expectedShapes.length || weights.some((w, i) => w.tensor.shape.join() !== expectedShapes[i].join())) {
+    tf.dispose(weights.map((w) => w.tensor));
     throw new CheckpointError(`checkpoint ${folder} does not match this model's architecture`);
   }
-  model.setWeights(ordered);
-  tf.dispose(ordered);
-  if (!optimizer) return manifest.epoch;
-  const optimizerTensors = tf.io.decodeWeights(
-    toArrayBuffer(fs.readFileSync(path.join(folder, 'optimizer.bin'))),
-    manifest.optimizer.weights,
-  );
-  // Optimizers match state to variables by position, so the order of the manifest is what matters.
-  const named = manifest.optimizer.weights.map((spec) => ({ name: spec.name, tensor: optimizerTensors[spec.name] }));
-  await optimizer.setWeights(named);
-  tf.dispose(named.map((n) => n.tensor)); // setWeights copied them into variables
-  return manifest.epoch;
+  const optimizer = withOptimizer ? readTensors(folder, 'optimizer.bin', manifest.optimizer.weights) : [];
+  return { epoch: manifest.epoch, weights, optimizer: { className: manifest.optimizer.className, weights: optimizer } };
+}
+
+/** Restores weights (and the optimizer's state, when given one) into a freshly built model of the same spec. */
+export async function loadCheckpoint(folder: string, model: tf.LayersModel, optimizer?: tf.Optimizer): Promise<number> {
+  const className = readManifest(folder).optimizer.className;
+  if (optimizer && className !== optimizer.getClassName()) {
+    throw new CheckpointError(`checkpoint ${folder} holds ${className} state but the run uses ${optimizer.getClassName()}`);
+  }
+  const contents = readCheckpoint(folder, model.getWeights().map((w) => w.shape), Boolean(optimizer));
+  model.setWeights(contents.weights.map((w) => w.tensor));
+  tf.dispose(contents.weights.map((w) => w.tensor));
+  if (optimizer) {
+    await optimizer.setWeights(contents.optimizer.weights);
+    tf.dispose(contents.optimizer.weights.map((w) => w.tensor)); // setWeights copied them into variables
+  }
+  return contents.epoch;
 }
 
 /** Writes the model in the TensorFlow.js layers format (model.json + weights.bin), loadable by tf.loadLayersModel. */

@@ -1,11 +1,10 @@
 // The training loop: seeded batch order per epoch, per-batch progress (loss, accuracy, samples/s, ETA),
 // validation after every epoch, and a stop request honoured at the next batch boundary.
-import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/datasets.ts';
 import { epochOrder, type TrainingSplit } from '../data/random.ts';
 import type { BatchMetric, EpochMetric, Hyperparameters } from '../types.ts';
 import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
-import { imagesToTensor, labelsToTensor } from './batches.ts';
+import type { BatchTrainer } from './batch-trainer.ts';
 
 export interface BatchProgress extends BatchMetric {
   epochs: number;
@@ -15,8 +14,7 @@ export interface BatchProgress extends BatchMetric {
 }
 
 export interface TrainLoopOptions {
-  model: tf.LayersModel;
-  optimizer: tf.Optimizer;
+  trainer: BatchTrainer;
   dataset: Dataset;
   hyperparameters: Hyperparameters;
   split: TrainingSplit;
@@ -39,12 +37,8 @@ const RATE_WINDOW = 20;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export function compileForTraining(model: tf.LayersModel, optimizer: tf.Optimizer): void {
-  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-}
-
 export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
-  const { model, dataset, hyperparameters: h, split, signal } = options;
+  const { trainer, dataset, hyperparameters: h, split, signal } = options;
   const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
   const totalBatches = batchesPerEpoch * (h.epochs - options.startEpoch);
   const recent: { time: number; samples: number }[] = [];
@@ -67,16 +61,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       // starves it: yield once per batch so stop requests, IPC and signals are handled while training.
       await yieldToEventLoop();
       const rows = order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
-      const xs = imagesToTensor(dataset.train, rows);
-      const ys = labelsToTensor(dataset.train, rows);
-      let loss: number;
-      let accuracy: number;
-      try {
-        [loss, accuracy] = (await model.trainOnBatch(xs, ys)) as number[];
-      } finally {
-        xs.dispose();
-        ys.dispose();
-      }
+      const { loss, accuracy } = await trainer.trainBatch(dataset.train, rows, step);
       if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (try a lower learning rate)`);
       lossSum += loss * rows.length;
       accuracySum += accuracy * rows.length;
@@ -107,7 +92,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     let valLoss: number | null = null;
     let valAccuracy: number | null = null;
     if (split.validation.length > 0) {
-      const validation = lossAndAccuracy(await predictSet(model, dataset.train, split.validation));
+      const validation = lossAndAccuracy(await predictSet(trainer.classifier, dataset.train, split.validation));
       valLoss = validation.loss;
       valAccuracy = validation.accuracy;
     }
