@@ -6,7 +6,7 @@ import { initBackend, nativeAddonStatus } from '../../electron/engine/backend/ba
 import { getTemplate } from '../../electron/engine/model/index.ts';
 import { resumeRun, trainNewRun, type RunEvent, type RunnerContext } from '../../electron/engine/runner.ts';
 import { Store } from '../../electron/engine/store/index.ts';
-import type { BackendKind } from '../../electron/engine/types.ts';
+import type { BackendKind, TrainerKind } from '../../electron/engine/types.ts';
 import { tempDir } from './tmp.ts';
 
 /** CI builds the native backend and sets LAYERLAB_REQUIRE_NATIVE=1, so there a missing build fails instead of skipping. */
@@ -17,14 +17,17 @@ export function nativeUnavailable(): string | null {
   return status.reason;
 }
 
-export function trainingSuite(kind: BackendKind, skipReason: string | null) {
-  describe.skipIf(skipReason !== null)(`training on ${kind}${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+/** `trainer` is asked for by name; without it the automatic choice must be the graph on native, eager elsewhere. */
+export function trainingSuite(kind: BackendKind, skipReason: string | null, trainer?: TrainerKind) {
+  const expectedTrainer: TrainerKind = trainer ?? (kind === 'native' || kind === 'gpu' ? 'graph' : 'eager');
+  describe.skipIf(skipReason !== null)(`training on ${kind} with the ${expectedTrainer} trainer${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
     const dir = tempDir();
     let store: Store;
     const context = (events: RunEvent[] = [], extra: Partial<RunnerContext> = {}): RunnerContext => ({
       store,
       checkpointRoot: path.join(dir, 'runs'),
       backend: kind,
+      trainer,
       onEvent: (e) => events.push(e),
       ...extra,
     });
@@ -46,6 +49,8 @@ export function trainingSuite(kind: BackendKind, skipReason: string | null) {
       expect(outcome.evaluation!.count).toBe(10000);
       expect(outcome.evaluation!.testAccuracy).toBeGreaterThan(0.85);
       expect(outcome.run.backend!.kind).toBe(kind);
+      expect(outcome.run.trainer).toBe(expectedTrainer);
+      expect(outcome.run.backend!.reason).toContain(expectedTrainer === 'graph' ? 'compiled TensorFlow graph' : 'eager');
       expect(outcome.run.backend!.tfjsVersion).toBe(tf.version.tfjs);
       if (kind === 'native') expect(outcome.run.backend!.tensorflowVersion).toMatch(/^2\.\d+/);
       const batches = events.filter((e) => e.type === 'batch');
@@ -97,8 +102,32 @@ export function trainingSuite(kind: BackendKind, skipReason: string | null) {
       expect(batches.filter((b) => b.epoch === 1)).toHaveLength(15); // ...and replaced by the resumed epoch
       // Same seed, same data order, restored Adam moments: the resumed run follows the uninterrupted one.
       const reference = store.getEpochMetrics(straight.run.id);
-      for (let i = 0; i < 3; i++) expect(epochs[i].loss).toBeCloseTo(reference[i].loss, 2);
-      expect(resumed.run.testAccuracy!).toBeCloseTo(straight.run.testAccuracy!, 1);
+      // The graph is deterministic (seeded masks, the step counter restored with the slots): it resumes exactly.
+      const digits = expectedTrainer === 'graph' ? 5 : 2;
+      for (let i = 0; i < 3; i++) expect(epochs[i].loss).toBeCloseTo(reference[i].loss, digits);
+      expect(resumed.run.testAccuracy!).toBeCloseTo(straight.run.testAccuracy!, expectedTrainer === 'graph' ? 4 : 1);
+      expect(resumed.run.trainer).toBe(expectedTrainer);
+    });
+
+    it.skipIf(kind !== 'native')('resumes a run with the other trainer from the same checkpoint format', async () => {
+      const other: TrainerKind = expectedTrainer === 'graph' ? 'eager' : 'graph';
+      for (const optimizer of ['adam', 'rmsprop', 'sgd'] as const) {
+        const request = { spec: getTemplate('lenet5'), hyperparameters: { trainSize: 400, epochs: 2, batchSize: 40, seed: 4, optimizer, momentum: optimizer === 'sgd' ? 0.9 : 0 } };
+        const straight = await trainNewRun(context([], { testLimit: 300 }), request);
+        const controller = new AbortController();
+        const stopInSecondEpoch = (e: RunEvent) => {
+          if (e.type === 'batch' && e.progress.epoch === 1 && e.progress.batch === 2) controller.abort();
+        };
+        const stopped = await trainNewRun(context([], { onEvent: stopInSecondEpoch, signal: controller.signal, testLimit: 300 }), request);
+        expect(stopped.run.status).toBe('stopped');
+        const resumed = await resumeRun(context([], { trainer: other, testLimit: 300 }), stopped.run.id);
+        expect(resumed.run.status).toBe('completed');
+        expect(resumed.run.trainer).toBe(other);
+        expect(store.getRunSessions(stopped.run.id).map((s) => s.backend.trainer)).toEqual([expectedTrainer, other]);
+        // Same weights, slots and step counter handed over: the second epoch follows the uninterrupted run.
+        const [, second] = store.getEpochMetrics(stopped.run.id);
+        expect(second.loss, optimizer).toBeCloseTo(store.getEpochMetrics(straight.run.id)[1].loss, 2);
+      }
     });
 
     it('refuses a bad request before recording a run', async () => {

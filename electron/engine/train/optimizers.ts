@@ -58,13 +58,21 @@ export class KerasAdamOptimizer extends tf.AdamOptimizer {
   }
 }
 
+/** tfjs's MomentumOptimizer.dispose() skips SGDOptimizer's, leaking its -learningRate scalar (`c`) each run. */
+class MomentumOptimizer extends tf.MomentumOptimizer {
+  override dispose(): void {
+    super.dispose();
+    (this as unknown as { c?: tf.Tensor }).c?.dispose();
+  }
+}
+
 /** Keras-compatible optimizers (adam's epsilon 1e-7 as in Keras, rmsprop's rho 0.9). */
 export function createOptimizer(h: Hyperparameters): tf.Optimizer {
   switch (h.optimizer) {
     case 'adam':
       return new KerasAdamOptimizer(h.learningRate, 0.9, 0.999, 1e-7);
     case 'sgd':
-      return h.momentum > 0 ? tf.train.momentum(h.learningRate, h.momentum) : tf.train.sgd(h.learningRate);
+      return h.momentum > 0 ? new MomentumOptimizer(h.learningRate, h.momentum) : tf.train.sgd(h.learningRate);
     case 'rmsprop':
       return tf.train.rmsprop(h.learningRate, 0.9, h.momentum, 1e-7);
   }
