@@ -32,6 +32,7 @@ describe('layerlab CLI', () => {
     const result = JSON.parse(lines[0]);
     expect(result).toMatchObject({ status: 'completed', epochsCompleted: 2 });
     expect(['native', 'wasm', 'gpu']).toContain(result.backend);
+    expect(result.trainer).toBe(result.backend === 'wasm' ? 'eager' : 'graph');
     expect(result.testAccuracy).toBeGreaterThan(0.6);
     expect(result.samplesPerSecond).toBeGreaterThan(0);
     expect(r.stderr).toMatch(/epoch 2: loss/);
@@ -46,6 +47,7 @@ describe('layerlab CLI', () => {
     expect(table).toMatch(/ID\s+STATUS\s+NAME/);
     const show = JSON.parse((await layerlab('runs', 'show', String(runId), '--json')).stdout);
     expect(show.epochs).toHaveLength(2);
+    expect(show.run.trainer).toMatch(/^(graph|eager)$/);
     expect(show.evaluation.confusion).toHaveLength(10);
     const out = path.join(dir, 'export');
     const exported = await layerlab('export', String(runId), out);
@@ -65,6 +67,9 @@ describe('layerlab CLI', () => {
     expect(flag.stderr).toMatch(/--batch-size must be a whole number/);
     const resume = await layerlab('resume', String(runId));
     expect(resume.stderr).toMatch(/is completed; only stopped, interrupted or failed runs can be resumed/);
+    const trainer = await layerlab('train', '--trainer', 'fast');
+    expect(trainer.code).not.toBe(0);
+    expect(trainer.stderr).toMatch(/--trainer.*fast.*graph, eager/s);
     const missing = await layerlab('runs', 'show', '999');
     expect(missing.stderr).toMatch(/run 999 does not exist/);
   });
@@ -75,5 +80,10 @@ describe('layerlab CLI', () => {
     expect(report.backends.map((b: { kind: string }) => b.kind)).toEqual(['gpu', 'native', 'wasm', 'cpu']);
     for (const b of report.backends) expect(b.detail.length).toBeGreaterThan(10);
     expect(report.autoChoice).not.toBe('cpu');
+    // Which trainer each available backend runs: the compiled graph on native TensorFlow, eager elsewhere.
+    for (const b of report.backends) {
+      if (!b.available) expect(b.trainer).toBeNull();
+      else expect(b.trainer).toMatch(b.kind === 'native' || b.kind === 'gpu' ? /^graph: .*compiled TensorFlow graph/ : /^eager: /);
+    }
   });
 });

@@ -14,7 +14,14 @@ export interface BackendCheck {
   available: boolean;
   detail: string;
   tensorflowVersion: string | null;
+  /** How runs train on this backend ('--trainer auto'), or null when the backend is unavailable. */
+  trainer: string | null;
 }
+
+const GRAPH_ON_CPU = 'graph: each batch is one call of a compiled TensorFlow graph, on the CPU';
+// The graph pins no devices, so TensorFlow's placer puts every op that has a CUDA kernel on /GPU:0 (the rest,
+// such as shape arithmetic, stays on the host) and the variables live in GPU memory.
+const GRAPH_ON_GPU = 'graph: each batch is one call of a compiled TensorFlow graph, placed on /GPU:0 by TensorFlow';
 
 export interface DoctorReport {
   platform: string;
@@ -80,13 +87,13 @@ function nvidiaSmi(): string | null {
 
 function checkNative(kind: 'gpu' | 'native', gpuFacts: DoctorReport['gpu']): BackendCheck {
   const status = nativeAddonStatus(kind);
-  if (!status.ok) return { kind, available: false, detail: status.reason, tensorflowVersion: null };
+  if (!status.ok) return { kind, available: false, detail: status.reason, tensorflowVersion: null, trainer: null };
   const pkg = kind === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   const probe = probeNative(pkg);
   const tensorflowVersion = probe.tensorflow ?? builtTensorflowVersion(status.dir);
-  if (!probe.ok) return { kind, available: false, detail: `${pkg} is built but failed to load: ${probe.error}`, tensorflowVersion };
-  if (kind === 'native') return { kind, available: true, detail: `${pkg} on TensorFlow ${probe.tensorflow}`, tensorflowVersion };
-  if (probe.gpu) return { kind, available: true, detail: `${pkg} on TensorFlow ${probe.tensorflow} sees a CUDA device`, tensorflowVersion };
+  if (!probe.ok) return { kind, available: false, detail: `${pkg} is built but failed to load: ${probe.error}`, tensorflowVersion, trainer: null };
+  if (kind === 'native') return { kind, available: true, detail: `${pkg} on TensorFlow ${probe.tensorflow}`, tensorflowVersion, trainer: GRAPH_ON_CPU };
+  if (probe.gpu) return { kind, available: true, detail: `${pkg} on TensorFlow ${probe.tensorflow} sees a CUDA device`, tensorflowVersion, trainer: GRAPH_ON_GPU };
   const missing = [
     gpuFacts.nvidiaSmi ? null : 'nvidia-smi not found or no NVIDIA driver',
     gpuFacts.cudaLibraries.length ? null : 'no libcudart in the linker cache',
@@ -101,16 +108,19 @@ function checkNative(kind: 'gpu' | 'native', gpuFacts: DoctorReport['gpu']): Bac
     available: false,
     detail: `GPU build present (TensorFlow ${probe.tensorflow}) but no usable CUDA device${missing.length ? `: ${missing.join(', ')}` : ''}${stockHint}`,
     tensorflowVersion,
+    trainer: null,
   };
 }
+
+const EAGER = 'eager: tfjs runs each op from JavaScript (the graph trainer needs native TensorFlow)';
 
 export function runDoctor(): DoctorReport {
   const gpu = { nvidiaSmi: nvidiaSmi(), cudaLibraries: findSharedLibraries('libcudart.so'), cudnnLibraries: findSharedLibraries('libcudnn.so') };
   const backends: BackendCheck[] = [
     checkNative('gpu', gpu),
     checkNative('native', gpu),
-    { kind: 'wasm', available: true, detail: '@tensorflow/tfjs-backend-wasm with Layerlab\'s training kernels (portable, no native install)', tensorflowVersion: null },
-    { kind: 'cpu', available: true, detail: 'pure JavaScript: about 1.5 samples/s on the seed CNN, never chosen automatically', tensorflowVersion: null },
+    { kind: 'wasm', available: true, detail: '@tensorflow/tfjs-backend-wasm with Layerlab\'s training kernels (portable, no native install)', tensorflowVersion: null, trainer: EAGER },
+    { kind: 'cpu', available: true, detail: 'pure JavaScript: about 1.5 samples/s on the seed CNN, never chosen automatically', tensorflowVersion: null, trainer: EAGER },
   ];
   const autoChoice = backends.find((b) => b.available && b.kind !== 'cpu')!.kind;
   const cpus = os.cpus();

@@ -278,6 +278,7 @@ export function buildProgram(): Command {
       }
       console.log(`platform ${report.platform}, Node ${report.node}, tfjs ${report.tfjsVersion}\ncpu ${report.cpu}\n`);
       console.log(table(['BACKEND', 'AVAILABLE', 'DETAIL'], report.backends.map((b) => [b.kind, b.available ? 'yes' : 'no', b.detail])));
+      console.log(`\n${table(['BACKEND', 'TRAINER'], report.backends.filter((b) => b.trainer).map((b) => [b.kind, b.trainer!]))}`);
       console.log(`\nautomatic choice: ${report.autoChoice}`);
       console.log(`nvidia-smi: ${report.gpu.nvidiaSmi ?? 'not found'}; CUDA runtime: ${report.gpu.cudaLibraries.join(', ') || 'not found'}; cuDNN: ${report.gpu.cudnnLibraries.join(', ') || 'not found'}`);
       console.log(`\n${table(['DATASET', 'AVAILABLE', 'NOTE'], report.datasets.map((d) => [d.id, d.available ? 'yes' : 'no', d.reason ?? '']))}`);
