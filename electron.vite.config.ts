@@ -22,6 +22,8 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           engine: resolve(root, 'electron/engine/process.ts'),
+          // the engine trains on a worker thread (electron/engine/service.ts finds it next to engine.cjs)
+          'training-worker': resolve(root, 'electron/engine/training-worker.ts'),
         },
         output: {
           format: 'cjs',

@@ -1,6 +1,8 @@
 // The engine process as Electron main drives it: a separate process speaking the engine protocol.
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, Envelope, Responses, TrainingEvent } from '../electron/shared/contract.ts';
 import type { EngineToMain } from '../electron/shared/engine-protocol.ts';
@@ -11,32 +13,63 @@ import { tempDir } from './helpers/tmp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dir = tempDir();
-let engine: ChildProcess;
-let nextId = 1;
-const pending = new Map<number, (e: Envelope<unknown>) => void>();
-const events: RunEvent[] = [];
 
-function request<C extends Channel>(channel: C, payload: unknown): Promise<Envelope<Responses[C]>> {
-  return new Promise((resolve) => {
-    const id = nextId++;
-    pending.set(id, resolve as (e: Envelope<unknown>) => void);
-    engine.send({ kind: 'request', id, channel, payload });
+interface Engine {
+  request<C extends Channel>(channel: C, payload: unknown): Promise<Envelope<Responses[C]>>;
+  value<C extends Channel>(channel: C, payload?: unknown): Promise<Responses[C]>;
+  events: (RunEvent & { receivedAt: number })[];
+  /** Resolves with the run's `count`-th 'finished' event (a resumed run has one per session). */
+  waitForFinish(runId: number, count?: number): Promise<RunEvent>;
+  shutdown(): Promise<void>;
+}
+
+/** Forks the engine process from source, as the tests run it; `env` adds environment variables. */
+async function launchEngine(dbFile: string, env: Record<string, string> = {}): Promise<Engine> {
+  const child: ChildProcess = fork(path.join(root, 'electron/engine/process.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    env: { ...process.env, ...env, LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath: path.join(dir, dbFile), dataDir: dir }) },
   });
+  let nextId = 1;
+  const pending = new Map<number, (e: Envelope<unknown>) => void>();
+  const events: Engine['events'] = [];
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (message: EngineToMain) => {
+      if (message.kind === 'ready') resolve();
+      else if (message.kind === 'response') pending.get(message.id)?.(message.envelope);
+      else if (message.kind === 'event') events.push({ ...message.event, receivedAt: performance.now() });
+      else reject(new Error(message.message));
+    });
+  });
+  const request = <C extends Channel>(channel: C, payload: unknown) =>
+    new Promise<Envelope<Responses[C]>>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve as (e: Envelope<unknown>) => void);
+      child.send({ kind: 'request', id, channel, payload });
+    });
+  return {
+    request,
+    events,
+    async value<C extends Channel>(channel: C, payload?: unknown) {
+      const envelope = await request(channel, payload);
+      if (!envelope.ok) throw new Error(envelope.error.message);
+      return envelope.value;
+    },
+    async waitForFinish(runId, count = 1) {
+      for (;;) {
+        const done = events.filter((e) => e.type === 'finished' && e.runId === runId);
+        if (done.length >= count) return done[count - 1];
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async shutdown() {
+      child.send({ kind: 'shutdown' });
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
 }
 
-async function value<C extends Channel>(channel: C, payload?: unknown): Promise<Responses[C]> {
-  const envelope = await request(channel, payload);
-  if (!envelope.ok) throw new Error(envelope.error.message);
-  return envelope.value;
-}
-
-async function waitForFinish(runId: number): Promise<RunEvent> {
-  for (;;) {
-    const done = events.find((e) => e.type === 'finished' && e.runId === runId);
-    if (done) return done;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A canvas with a vertical bar: a "1". */
 function drawing() {
@@ -46,26 +79,18 @@ function drawing() {
 }
 
 describe('engine process', () => {
+  let engine: Engine;
+  let events: Engine['events'];
+  let request: Engine['request'];
+  let value: Engine['value'];
+  let waitForFinish: Engine['waitForFinish'];
+
   beforeAll(async () => {
-    engine = fork(path.join(root, 'electron/engine/process.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      serialization: 'advanced',
-      env: { ...process.env, LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath: path.join(dir, 'engine.db'), dataDir: dir }) },
-    });
-    await new Promise<void>((resolve, reject) => {
-      engine.on('message', (message: EngineToMain) => {
-        if (message.kind === 'ready') resolve();
-        else if (message.kind === 'response') pending.get(message.id)?.(message.envelope);
-        else if (message.kind === 'event') events.push(message.event);
-        else reject(new Error(message.message));
-      });
-    });
+    engine = await launchEngine('engine.db');
+    ({ events, request, value, waitForFinish } = engine);
   });
 
-  afterAll(async () => {
-    engine.send({ kind: 'shutdown' });
-    await new Promise((r) => engine.once('exit', r));
-  });
+  afterAll(() => engine.shutdown());
 
   it('analyses specs and answers bad ones with an error naming the field', async () => {
     const analysis = await value('spec:analyze', { spec: getTemplate('seed') });
@@ -132,6 +157,117 @@ describe('engine process', () => {
     const started = starts().at(-1)!;
     expect(started.type === 'started' && started.fromEpoch).toBe(stopped.run.epochsCompleted);
     await value('training:stop', { runId });
+  });
+
+  /** Waits until no run trains (the previous test may leave one stopping). */
+  async function idle(): Promise<void> {
+    while (await value('training:active')) await sleep(20);
+  }
+
+  it('answers requests while heavy batches train on the worker thread', async () => {
+    await idle();
+    // batch 512 of the seed CNN: each step is one long synchronous TensorFlow call
+    const { runId } = await value('training:start', {
+      spec: getTemplate('seed'),
+      hyperparameters: { trainSize: 6000, epochs: 10, batchSize: 512 },
+      dataset: 'mnist',
+      backend: 'auto',
+    });
+    const batches = () => events.filter((e) => e.type === 'batch' && e.runId === runId);
+    while (batches().length < 2) await sleep(10);
+    const batchesBefore = batches().length;
+    const times: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      const active = await value('training:active');
+      times.push(performance.now() - t0);
+      // answered while the run is still training, not after it ended
+      expect(active?.runId).toBe(runId);
+    }
+    const batchesDuring = batches().length - batchesBefore;
+    // Trained on the engine's main thread, each request waited for the batch in progress (the loop yields once
+    // per batch), so 100 sequential requests spanned about 100 batches. On the worker they take a few at most.
+    expect(batchesDuring).toBeLessThan(50);
+    const gaps = batches().slice(1).map((e, i) => e.receivedAt - batches()[i].receivedAt).sort((a, b) => a - b);
+    console.log(
+      `100 round trips while training at batch 512: max ${Math.max(...times).toFixed(1)} ms, ` +
+        `${batchesDuring} batch(es) meanwhile, median batch ${gaps[Math.floor(gaps.length / 2)].toFixed(0)} ms`,
+    );
+    expect(await value('training:stop', { runId })).toEqual({ stopping: true });
+    expect(await waitForFinish(runId)).toMatchObject({ status: 'stopped' });
+  });
+
+  it('ends a resume whose checkpoint cannot be loaded as failed, with a message', async () => {
+    await idle();
+    const { runId } = await value('training:start', {
+      spec: getTemplate('mlp'),
+      hyperparameters: { trainSize: 2000, epochs: 30, batchSize: 10 },
+      dataset: 'mnist',
+      backend: 'auto',
+    });
+    while (!events.some((e) => e.type === 'epoch' && e.runId === runId)) await sleep(20);
+    await value('training:stop', { runId });
+    expect(await waitForFinish(runId)).toMatchObject({ status: 'stopped' });
+    // Damage every checkpoint the run saved.
+    const runDir = path.join(dir, 'runs', String(runId));
+    for (const file of fs.readdirSync(runDir, { recursive: true, withFileTypes: true })) {
+      if (file.isFile()) fs.writeFileSync(path.join(file.parentPath, file.name), 'not a checkpoint');
+    }
+    expect(await value('training:resume', { runId, backend: 'auto' })).toEqual({ runId });
+    const finished = await waitForFinish(runId, 2);
+    expect(finished).toMatchObject({ type: 'finished', status: 'failed' });
+    expect(finished.type === 'finished' && finished.error).toMatch(/\w/);
+    const { run, sessions } = await value('runs:get', { runId });
+    expect(run.status).toBe('failed');
+    expect(sessions.at(-1)).toMatchObject({ endStatus: 'failed' });
+    expect(await value('training:active')).toBeNull();
+  });
+});
+
+describe('engine process with a training worker that dies', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    // Wraps the real worker: at the first batch it exits abruptly (epochs 3) or throws an uncaught error (epochs 2).
+    const crashing = path.join(dir, 'crashing-worker.mjs');
+    fs.writeFileSync(
+      crashing,
+      `import { parentPort } from 'node:worker_threads';
+const post = parentPort.postMessage.bind(parentPort);
+parentPort.postMessage = (message) => {
+  if (message?.kind === 'event' && message.event.type === 'batch') {
+    if (message.event.progress.epochs === 2) setImmediate(() => { throw new Error('simulated native failure'); });
+    else process.exit(7);
+  }
+  post(message);
+};
+await import(${JSON.stringify(pathToFileURL(path.join(root, 'electron/engine/training-worker-bootstrap.mjs')).href)});
+`,
+    );
+    engine = await launchEngine('crash.db', { LAYERLAB_TRAINING_WORKER: crashing });
+  });
+
+  afterAll(() => engine.shutdown());
+
+  it('reports the run failed and does not leave it running', async () => {
+    const cases = [
+      { epochs: 3, error: /training worker exited unexpectedly \(exit code 7\)/ },
+      { epochs: 2, error: /training worker crashed: simulated native failure/ },
+    ];
+    for (const { epochs, error } of cases) {
+      const { runId } = await engine.value('training:start', {
+        spec: getTemplate('mlp'),
+        hyperparameters: { trainSize: 500, epochs, batchSize: 10 },
+        dataset: 'mnist',
+        backend: 'auto',
+      });
+      const finished = await engine.waitForFinish(runId);
+      expect(finished).toMatchObject({ type: 'finished', status: 'failed' });
+      expect(finished.type === 'finished' && finished.error).toMatch(error);
+      const { run, sessions } = await engine.value('runs:get', { runId });
+      expect(run.status).toBe('failed');
+      expect(sessions.at(-1)).toMatchObject({ endStatus: 'failed' });
+      expect(await engine.value('training:active')).toBeNull();
+    }
   });
 });
 

@@ -3,6 +3,8 @@
 // itself and answers with an error envelope naming the field, never a crash.
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { activeBackend, initBackend, type BackendPreference } from './backend/backends.ts';
 import { runDoctor, type DoctorReport } from './backend/doctor.ts';
@@ -11,8 +13,9 @@ import { predictSet, type Predictions } from './evaluate/evaluate.ts';
 import { predictPixels } from './evaluate/predict.ts';
 import { preprocessCanvas } from './evaluate/preprocess.ts';
 import { analyzeSpec, TEMPLATES } from './model/index.ts';
-import { createRun, loadRunModel, trainRun, type RunEvent } from './runner.ts';
+import { createRun, loadRunModel, type RunEvent } from './runner.ts';
 import { Store, type ImportedDatasetRecord } from './store/index.ts';
+import type { FromTrainingWorker, ToTrainingWorker } from './training-worker.ts';
 import type { ActiveTraining, Channel, DatasetInfo, Envelope, ParsedRequestOf, Responses, RunPrediction } from '../shared/contract.ts';
 
 type Handlers = { [C in Channel]?: (request: ParsedRequestOf<C>) => Promise<Responses[C]> | Responses[C] };
@@ -32,10 +35,31 @@ function toEnvelopeError(err: unknown): { message: string; field?: string } {
 }
 
 const MODEL_CACHE_SIZE = 8;
+/** How long a worker that reported 'done' may take to exit on its own before it is terminated. */
+const WORKER_EXIT_GRACE_MS = 5000;
+
+/**
+ * The training worker's entry: from TypeScript source (tests, tsx) a bootstrap that registers tsx, from the
+ * bundle (out/main/engine.cjs) the bundled out/main/training-worker.cjs. LAYERLAB_TRAINING_WORKER overrides it
+ * (tests use it to start a worker that crashes).
+ */
+export function trainingWorkerEntry(): string {
+  const override = process.env.LAYERLAB_TRAINING_WORKER;
+  if (override) return path.resolve(override);
+  // The CommonJS bundle has __filename; the ES-module source has import.meta.url.
+  const self = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+  const dir = path.dirname(self);
+  if (/\.[cm]?ts$/.test(self)) return path.join(dir, 'training-worker-bootstrap.mjs');
+  // This code may sit in a shared chunk (out/main/chunks) rather than in engine.cjs itself.
+  const candidates = [path.join(dir, 'training-worker.cjs'), path.join(dir, '..', 'training-worker.cjs')];
+  return candidates.find((file) => fs.existsSync(file)) ?? candidates[0];
+}
 
 export class EngineService {
   readonly store: Store;
-  private active: (ActiveTraining & { controller: AbortController; done: Promise<unknown> }) | null = null;
+  private active: (ActiveTraining & { worker: Worker; stop: () => void }) | null = null;
+  /** Exits of training workers still alive (a finished run's worker may still be closing its store). */
+  private workerExits = new Set<Promise<void>>();
   private doctor: DoctorReport | null = null;
   /** Loaded models for Draw, keyed by run id and checkpoint epoch; least recently used dropped first. */
   private models = new Map<string, tf.LayersModel>();
@@ -57,10 +81,8 @@ export class EngineService {
 
   /** Stops a training run at its next batch (it stays resumable) and closes the store. */
   async shutdown(): Promise<void> {
-    if (this.active) {
-      this.active.controller.abort();
-      await this.active.done;
-    }
+    this.active?.stop();
+    await Promise.all([...this.workerExits]);
     for (const model of this.models.values()) model.dispose();
     this.store.close();
   }
@@ -73,20 +95,72 @@ export class EngineService {
     this.options.emit(event);
   };
 
-  private async startTraining(runId: number, backend: BackendPreference): Promise<{ runId: number }> {
-    const controller = new AbortController();
+  /**
+   * Trains the run on a worker thread and forwards its events. The run counts as active until its 'finished'
+   * event; a worker that dies without one (a crash, a native abort) gets a 'failed' ending, and its run is
+   * finished in the store here so it is not left 'running'.
+   */
+  private startTraining(runId: number, backend: BackendPreference): { runId: number } {
     const placeholder = { type: 'started', runId, backend: activeBackend()!, fromEpoch: 0, epochs: 0, batchesPerEpoch: 0, trainCount: 0, validationCount: 0 } as const;
-    const done = trainRun(
-      { store: this.store, checkpointRoot: path.join(this.options.dataDir, 'runs'), backend, signal: controller.signal, onEvent: this.emit },
-      runId,
-    )
-      .catch((err) => this.emit({ type: 'finished', runId, status: 'failed', error: err instanceof Error ? err.message : String(err) }))
-      .finally(() => {
-        if (this.active?.runId === runId) this.active = null;
-        this.dropModels(runId);
+    const worker = new Worker(trainingWorkerEntry());
+    const send = (message: ToTrainingWorker) => worker.postMessage(message);
+    let finished = false;
+    let failure: string | null = null;
+    let exitTimer: NodeJS.Timeout | undefined;
+    const finish = (event: RunEvent & { type: 'finished' }) => {
+      if (finished) return;
+      finished = true;
+      this.emit(event);
+      if (this.active?.worker === worker) this.active = null;
+      this.dropModels(runId);
+    };
+
+    worker.on('message', (message: FromTrainingWorker) => {
+      if (message.kind === 'event') {
+        if (message.event.type === 'finished' && message.event.runId === runId) finish(message.event);
+        else this.emit(message.event);
+      } else if (message.kind === 'failed') {
+        finish({ type: 'finished', runId, status: 'failed', error: message.message });
+      } else if (message.kind === 'done') {
+        exitTimer = setTimeout(() => void worker.terminate(), WORKER_EXIT_GRACE_MS);
+        exitTimer.unref();
+      }
+    });
+    worker.on('error', (err) => {
+      failure ??= `training worker crashed: ${err instanceof Error ? err.message : String(err)}`;
+    });
+    const exited = new Promise<void>((resolve) => {
+      worker.once('exit', (code) => {
+        clearTimeout(exitTimer);
+        this.workerExits.delete(exited);
+        if (!finished) {
+          const error = failure ?? `training worker exited unexpectedly (exit code ${code}) before run ${runId} finished`;
+          this.recoverAbandonedRun(runId, error);
+          finish({ type: 'finished', runId, status: 'failed', error });
+        } else if (this.active?.runId !== runId) {
+          // e.g. trainRun failed while recording the run's end
+          this.recoverAbandonedRun(runId, failure ?? 'the training worker ended without recording the end of the run');
+        }
+        resolve();
       });
-    this.active = { runId, started: placeholder, latest: null, stopping: false, controller, done };
+    });
+    this.workerExits.add(exited);
+
+    send({ kind: 'start', dbPath: this.options.dbPath, checkpointRoot: path.join(this.options.dataDir, 'runs'), runId, backend });
+    const stop = () => {
+      if (!finished) send({ kind: 'stop' });
+    };
+    this.active = { runId, started: placeholder, latest: null, stopping: false, worker, stop };
     return { runId };
+  }
+
+  /** Finishes as failed a run its dead worker left 'running' (its checkpoints stay, so it can be resumed). */
+  private recoverAbandonedRun(runId: number, error: string): void {
+    try {
+      if (this.store.getRun(runId)?.status === 'running') this.store.finishRunSession(runId, 'failed', error);
+    } catch (err) {
+      console.warn(`layerlab engine: could not record the end of run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   private requireIdle(): void {
@@ -255,7 +329,7 @@ export class EngineService {
     'training:stop': ({ runId }) => {
       if (this.active?.runId !== runId) return { stopping: false };
       this.active.stopping = true;
-      this.active.controller.abort();
+      this.active.stop();
       return { stopping: true };
     },
     'training:active': () => {
