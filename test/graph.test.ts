@@ -207,6 +207,12 @@ describe.skipIf(skip !== null)(`graph trainer vs eager tfjs${skip ? ` (skipped: 
     const bad = spec('bad', [28, 28, 1], [{ type: 'Conv2D', filters: 4, kernelSize: 40 }, { type: 'Flatten' }, softmax]);
     expect(() => compileGraph(bad, DEFAULT_HYPERPARAMETERS, 10)).toThrow(SpecError);
     expect(() => compileGraph(bad, DEFAULT_HYPERPARAMETERS, 10)).toThrow(/layer 1 Conv2D/);
+    // A graph TensorFlow refuses to load is reported as such, and leaves no session or folder behind.
+    const graph = compileGraph(getTemplate('mlp'), DEFAULT_HYPERPARAMETERS, 10);
+    const broken = { ...graph, savedModel: graph.savedModel.slice(0, graph.savedModel.length >> 1) };
+    const sessions = loadedNativePackage()!.node.getNumOfSavedModels();
+    await expect(GraphSession.open(broken)).rejects.toThrow(/TensorFlow could not load the compiled training graph/);
+    expect(loadedNativePackage()!.node.getNumOfSavedModels()).toBe(sessions);
     // On wasm the automatic choice is the eager loop, and says so.
     const eager = await chooseTrainer('auto', wasm, getTemplate('mlp'), DEFAULT_HYPERPARAMETERS, 10);
     expect(eager.trainer.kind).toBe('eager');
