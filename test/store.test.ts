@@ -144,6 +144,18 @@ describe('opening and migrations', () => {
 });
 
 describe('interrupted-run recovery', () => {
+  it('leaves running runs alone when opened with recoverInterrupted: false (a training thread of a live process)', () => {
+    const store = openStore();
+    const run = newRun(store);
+    store.startRunSession(run.id, cpu, 0);
+    store.close(); // to this thread the session now looks ownerless, as another thread's live session would
+    const worker = openStore(file, { recoverInterrupted: false });
+    expect(worker.recoveredRuns).toBe(0);
+    expect(worker.getRun(run.id)!.status).toBe('running');
+    worker.close();
+    expect(openStore().getRun(run.id)!.status).toBe('interrupted');
+  });
+
   it('marks a run left running by a closed store as interrupted on reopen', () => {
     const store = openStore();
     const run = newRun(store);

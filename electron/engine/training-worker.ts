@@ -6,9 +6,9 @@
 // connection (SQLite in WAL mode takes a second one), trains with its own backend, posts every RunEvent, then
 // closes its store and exits.
 //
-// Opening the store runs interrupted-run recovery. The engine's main thread never owns a training session and
-// starts one worker at a time (after the previous run finished), so no session of this process is open
-// when a worker opens the store and the recovery cannot mark a live run interrupted.
+// The worker opens its store without interrupted-run recovery: the engine's main thread did that when it
+// started, and the registry of live sessions is per thread, so a worker would see this process's own open
+// sessions as ownerless.
 import { parentPort } from 'node:worker_threads';
 import type { BackendPreference } from './backend/backends.ts';
 import { trainRun, type RunEvent } from './runner.ts';
@@ -45,7 +45,8 @@ let started = false;
 const post = (message: FromTrainingWorker) => port.postMessage(message);
 
 async function train(start: TrainingWorkerStart): Promise<void> {
-  const store = Store.open(start.dbPath, { log: (m) => console.warn(`layerlab training worker: ${m}`) });
+  // The engine's main thread recovered interrupted runs when it opened the store; this thread must not.
+  const store = Store.open(start.dbPath, { log: (m) => console.warn(`layerlab training worker: ${m}`), recoverInterrupted: false });
   try {
     await trainRun(
       {

@@ -28,7 +28,7 @@ export function toStoreError(error: unknown, action: string, file: string): Stor
   return new StoreError(`${action} failed on database ${file}: ${message ?? String(error)}`, { cause: error });
 }
 
-export function openDatabase(file: string, readonly: boolean, log: (message: string) => void): OpenedDatabase {
+export function openDatabase(file: string, readonly: boolean, log: (message: string) => void, recover = true): OpenedDatabase {
   if (typeof file !== 'string' || file.trim() === '') throw new StoreError('database path must be a non-empty string');
   const resolvedFile = file === ':memory:' ? file : path.resolve(file);
   let db: Database.Database;
@@ -53,7 +53,7 @@ export function openDatabase(file: string, readonly: boolean, log: (message: str
     }
     db.pragma('journal_mode = WAL');
     migrate(db, file);
-    const recoveredRuns = recoverInterruptedRuns(db, resolvedFile, Date.now());
+    const recoveredRuns = recover ? recoverInterruptedRuns(db, resolvedFile, Date.now()) : 0;
     if (recoveredRuns > 0) log(`layerlab store: marked ${recoveredRuns} run(s) in ${file} interrupted (their process ended mid-training)`);
     return { db, resolvedFile, recoveredRuns };
   } catch (error) {

@@ -49,6 +49,12 @@ export interface StoreOptions {
   readonly?: boolean;
   /** Receives notable events such as recovered runs; defaults to console.warn. */
   log?: (message: string) => void;
+  /**
+   * Mark runs left 'running' by a dead process interrupted (default true). A second connection inside a live
+   * process (the engine's training thread) passes false: the live-session registry is per thread, so it would
+   * take its own process's other sessions for ownerless ones.
+   */
+  recoverInterrupted?: boolean;
 }
 
 export interface NewRun {
@@ -80,7 +86,7 @@ export class Store {
   /** Opens (creating folder and file if needed) and migrates the database; ':memory:' is allowed. */
   static open(file: string, options: StoreOptions = {}): Store {
     const readonly = options.readonly ?? false;
-    const opened = openDatabase(file, readonly, options.log ?? console.warn);
+    const opened = openDatabase(file, readonly, options.log ?? console.warn, options.recoverInterrupted ?? true);
     return new Store(opened.db, file, opened.resolvedFile, readonly, opened.recoveredRuns);
   }
 
