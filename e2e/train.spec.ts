@@ -1,6 +1,7 @@
 // The Train screen against the real engine: field validation (client-side and the engine's own field
 // errors), a small run trained to completion with live progress and charts, and a run stopped mid-way and
-// resumed from its checkpoint. Runs are tiny (1,000–2,000 images, 2–4 epochs): the machines have two cores.
+// resumed from its checkpoint. Runs are small (12,000 images in batches of 8, so that they last a few seconds on
+// the graph trainer): the machines have two cores.
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
@@ -54,7 +55,8 @@ test('hyperparameters are checked next to their fields, momentum only for SGD an
 
 test('a small run trains to completion with live progress, charts and a result card', async ({ page, saveScreenshot }) => {
   await openTrainScreen(page);
-  await setHyperparameters(page, { trainSize: '1000', epochs: '2', batchSize: '32', validationSplit: '0.1', seed: '42' });
+  // Enough batches to be seen in progress: the graph trainer runs a tiny run in well under a second.
+  await setHyperparameters(page, { trainSize: '12000', epochs: '2', batchSize: '8', validationSplit: '0.1', seed: '42' });
   await page.getByTestId('run-name').fill('e2e small run');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-run-name')).toContainText('e2e small run', { timeout: 60_000 });
@@ -69,14 +71,14 @@ test('a small run trains to completion with live progress, charts and a result c
   await expect.poll(() => chartPoints(page), { timeout: 120_000 }).toBeGreaterThan(firstPoints);
   await saveScreenshot('train-running');
 
-  // 900 training images (10% held out) in batches of 32: 29 batches an epoch, 58 in all.
+  // 10,800 training images (10% held out) in batches of 8: 1,350 batches an epoch, 2,700 in all.
   const accuracy = page.getByTestId('result-test-accuracy');
   await expect(accuracy).toBeVisible({ timeout: 180_000 });
   await expect(accuracy).toHaveText(/^\d{1,3}\.\d{2}%$/);
   await expect(page.getByTestId('train-result')).toHaveAttribute('data-status', 'completed');
   await expect(page.getByTestId('train-epoch')).toHaveText('2 / 2');
   await expect(page.getByTestId('train-progress')).toHaveAttribute('aria-valuenow', '100');
-  await expect.poll(() => chartPoints(page)).toBe(58);
+  await expect.poll(() => chartPoints(page)).toBe(2700);
   await expect(page.getByTestId('epoch-chart')).toHaveAttribute('data-points', '2');
   await expect(page.getByTestId('best-epoch')).toContainText('Best validation accuracy');
   await saveScreenshot('train-complete');
@@ -86,13 +88,13 @@ test('a small run trains to completion with live progress, charts and a result c
   await expect(page.locator('[data-screen="evaluate"]')).toHaveAttribute('aria-current', 'page');
   await page.click('[data-screen="train"]');
   await expect(page.getByTestId('result-test-accuracy')).toHaveText(/^\d{1,3}\.\d{2}%$/);
-  await expect.poll(() => chartPoints(page)).toBe(58);
+  await expect.poll(() => chartPoints(page)).toBe(2700);
 });
 
 test('a stopped run resumes from its checkpoint and completes', async ({ page, saveScreenshot }) => {
   await openTrainScreen(page);
-  // 1,800 training images in batches of 32: 57 batches an epoch.
-  await setHyperparameters(page, { trainSize: '2000', epochs: '4', batchSize: '32', validationSplit: '0.1' });
+  // 10,800 training images in batches of 8: 1,350 batches an epoch, so there is time to stop mid-run.
+  await setHyperparameters(page, { trainSize: '12000', epochs: '4', batchSize: '8', validationSplit: '0.1' });
   await page.getByTestId('run-name').fill('e2e stop and resume');
   await page.getByTestId('train-start').click();
   // The screen still shows the previous test's run until this one is under way.
@@ -121,14 +123,14 @@ test('a stopped run resumes from its checkpoint and completes', async ({ page, s
   const epochAfterResume = await epochShown(page);
   expect(epochAfterResume).toBeGreaterThanOrEqual(resumeEpoch);
   await expect(page.getByText(`Resumed from the checkpoint after epoch ${resumeEpoch - 1}.`)).toBeVisible();
-  await expect.poll(() => chartPoints(page)).toBeGreaterThan((resumeEpoch - 1) * 57);
+  await expect.poll(() => chartPoints(page)).toBeGreaterThan((resumeEpoch - 1) * 1350);
   await saveScreenshot('train-resumed');
 
   await expect(page.getByTestId('result-test-accuracy')).toBeVisible({ timeout: 240_000 });
   await expect(result).toHaveAttribute('data-status', 'completed');
   await expect(page.getByTestId('train-epoch')).toHaveText('4 / 4');
   await expect(page.getByTestId('epoch-chart')).toHaveAttribute('data-points', '4');
-  await expect.poll(() => chartPoints(page)).toBe(4 * 57);
+  await expect.poll(() => chartPoints(page)).toBe(4 * 1350);
   await expect(page.getByTestId('resume-run')).toHaveCount(0);
   await saveScreenshot('train-resumed-complete');
 });

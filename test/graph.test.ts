@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadedNativePackage } from '../electron/engine/backend/backends.ts';
 import { GRAPH_OPS } from '../electron/engine/graph/builder.ts';
 import { compileGraph, GRAPH_MIN_TENSORFLOW, GRAPH_PRODUCER_VERSION } from '../electron/engine/graph/compile.ts';
-import { GraphSession } from '../electron/engine/graph/session.ts';
+import { GRAPH_DIR_PREFIX, GraphSession } from '../electron/engine/graph/session.ts';
 import { graphIdsOf } from '../electron/engine/graph/weights.ts';
 import { buildModel, getTemplate, SpecError, type LayerSpec, type ModelSpec } from '../electron/engine/model/index.ts';
 import { chooseTrainer, TrainerError } from '../electron/engine/train/choose-trainer.ts';
@@ -186,7 +186,8 @@ describe.skipIf(skip !== null)(`graph trainer vs eager tfjs${skip ? ` (skipped: 
 
   it('releases its TensorFlow session, tensors and folder on dispose, run after run', async () => {
     const native = loadedNativePackage()!;
-    const folders = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith('layerlab-graph-')).length;
+    // Only this process's folders: other test files train graphs in parallel.
+    const folders = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`${GRAPH_DIR_PREFIX}${process.pid}-`)).length;
     const before = { sessions: native.node.getNumOfSavedModels(), tensors: tf.memory().numTensors, folders: folders() };
     const backend = { kind: 'native', tfBackend: 'tensorflow' } as BackendInfo;
     for (let i = 0; i < 4; i++) {

@@ -11,6 +11,9 @@ import type { CompiledGraph } from './compile.ts';
 const SIGNATURES = ['assign', 'state', 'train', 'gradients', 'predict'] as const;
 type SignatureName = (typeof SIGNATURES)[number];
 
+/** Graph folders are named <prefix><pid>-<random>: whose they are stays visible in the temp folder. */
+export const GRAPH_DIR_PREFIX = 'layerlab-graph-';
+
 export class GraphSessionError extends Error {
   override name = 'GraphSessionError';
 }
@@ -27,7 +30,7 @@ export class GraphSession {
   static async open(graph: CompiledGraph): Promise<GraphSession> {
     const native = loadedNativePackage();
     if (!native) throw new GraphSessionError('the graph trainer needs a native TensorFlow backend (tfjs-node or tfjs-node-gpu)');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-graph-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${GRAPH_DIR_PREFIX}${process.pid}-`));
     fs.writeFileSync(path.join(dir, 'saved_model.pb'), graph.savedModel);
     const loaded: Partial<Record<SignatureName, SavedModelSignature>> = {};
     try {
