@@ -53,7 +53,9 @@ const F32 = 'float32' as const;
 const I32 = 'int32' as const;
 
 export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: number): CompiledGraph {
-  const { spec: normalized, summary } = parseSpecWithShapes(spec, numClasses);
+  const parsed = parseSpec(spec, { numClasses });
+  const normalized = parsed.spec;
+  const summary = parsed.layers.map((l) => l.outputShape);
   const g = new GraphBuilder();
   const variables: GraphVariable[] = [];
   const handles = new Map<string, Tensor>();
@@ -146,9 +148,10 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
         beta2Power: g.float('Pow', 'opt/beta2_power', ['opt/beta2', step]),
       }
     : null;
-  const momentum = g.scalar('opt/momentum', h.momentum);
-  const rho = g.scalar('opt/rho', 0.9);
-  const epsilon = adam?.epsilon ?? g.scalar('opt/epsilon', 1e-7);
+  // Only the constants the chosen optimizer reads go into the graph.
+  const momentum = h.momentum > 0 || h.optimizer === 'rmsprop' ? g.scalar('opt/momentum', h.momentum) : '';
+  const rho = h.optimizer === 'rmsprop' ? g.scalar('opt/rho', 0.9) : '';
+  const epsilon = adam?.epsilon ?? (h.optimizer === 'rmsprop' ? g.scalar('opt/epsilon', 1e-7) : '');
   for (const id of trainable) {
     const grad = grads.get(id);
     if (!grad) throw new GraphCompileError(`no gradient reaches ${id}`);
@@ -215,11 +218,6 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
 
 function tensorName(t: Tensor): string {
   return /:\d+$/.test(t) ? t : `${t}:0`;
-}
-
-function parseSpecWithShapes(spec: ModelSpec, numClasses: number) {
-  const parsed = parseSpec(spec, { numClasses });
-  return { spec: parsed.spec, summary: parsed.layers.map((l) => l.outputShape) };
 }
 
 function accuracyOf(g: GraphBuilder, name: string, logits: Tensor, y: Tensor, axis0: Tensor): Tensor {
