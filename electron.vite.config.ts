@@ -1,7 +1,8 @@
 // electron-vite: main (app + engine process), preload and renderer.
 // Main and preload are CommonJS `.cjs` (package.json says "type": "module"; a sandboxed preload must be CommonJS,
 // and the Electron 25 test runtime cannot load an ES-module main). Targets fit Electron 25 (Node 18, Chromium 114)
-// and anything newer.
+// and anything newer. Imports across layers (#shared/…, #engine/…) are package.json subpath imports, which Vite
+// resolves like Node does: no alias is configured here.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';

@@ -1,3 +1,4 @@
+// Tests import the layers through package.json's subpath imports (#shared/…, #engine/…), which vitest resolves itself.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({

@@ -4,11 +4,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, loadedNativePackage } from '../electron/engine/backend/backends.ts';
-import { GraphTrainer } from '../electron/engine/graph/graph-trainer.ts';
-import { getTemplate } from '../electron/engine/model/index.ts';
-import { DEFAULT_HYPERPARAMETERS } from '../electron/engine/train/hyperparameters.ts';
-import { loadDataset, resolveDatasetSource } from '../electron/engine/data/datasets.ts';
+import { initBackend, loadedNativePackage } from '#engine/backend/backends.ts';
+import { GraphTrainer } from '#engine/graph/graph-trainer.ts';
+import { getTemplate } from '#shared/model/index.ts';
+import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
+import { loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
 await initBackend('native');
 const ds = loadDataset(resolveDatasetSource('mnist'));
 const rows = Array.from({ length: 32 }, (_, i) => i);

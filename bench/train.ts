@@ -9,8 +9,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runDoctor } from '../electron/engine/backend/doctor.ts';
-import { builtinSources } from '../electron/engine/data/datasets.ts';
+import { runDoctor } from '#engine/backend/doctor.ts';
+import { builtinSources } from '#engine/data/datasets.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);

@@ -3,7 +3,7 @@
 // Run: node --import tsx bench/wasm-probe.ts [--batches N] [--no-simd]
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { initWasmBackend } from '../electron/engine/backend/wasm-setup.ts';
+import { initWasmBackend } from '#engine/backend/wasm-setup.ts';
 
 type Shape4 = [number, number, number, number];
 const argBatches = process.argv.indexOf('--batches');

@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../electron/engine/cli/main.ts');
+const { main } = await import('#engine/cli/main.ts');
 await main();

@@ -2,8 +2,8 @@
 // through the app's own IPC; its confusion matrix opens cell galleries (mouse and keyboard), and drawn digits
 // get live predictions, a 28x28 preview, undo and clear, and a side-by-side comparison with a second run.
 import type { Page } from '@playwright/test';
-import type { LayerlabApi } from '../electron/shared/contract.ts';
-import { CONFUSION_GRID } from '../renderer/src/components/evaluate/confusion-option.ts';
+import type { LayerlabApi } from '#shared/contract.ts';
+import { CONFUSION_GRID } from '#renderer/components/evaluate/confusion-option.ts';
 import { expect, test } from './fixtures.ts';
 import { templateSpec, trainRun } from './helpers/runs.ts';
 

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron, test as base, expect, type ElectronApplication, type Page } from '@playwright/test';
-import type { LayerlabApi } from '../electron/shared/contract.ts';
+import type { LayerlabApi } from '#shared/contract.ts';
 
 // What preload exposes, for code passed to page.evaluate.
 declare global {

@@ -3,7 +3,7 @@
 // switch, sorting, keyboard selection), Compare (curves, hyperparameter diff with its toggle, architecture
 // diff, confusion matrices, removing and re-adding a run) and deleting a run behind a confirmation.
 import type { Page } from '@playwright/test';
-import type { LayerSpec, ModelSpec } from '../electron/engine/model/spec.ts';
+import type { LayerSpec, ModelSpec } from '#shared/model/spec.ts';
 import { expect, test } from './fixtures.ts';
 import { templateSpec, trainRun } from './helpers/runs.ts';
 

@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { requestSchemas, type Channel, type TrainingEvent } from '../electron/shared/contract.ts';
-import type { EngineToMain } from '../electron/shared/engine-protocol.ts';
-import { EventCoalescer } from '../electron/shared/event-coalescer.ts';
-import { fromWireNode, toWire } from '../electron/shared/wire.ts';
+import { requestSchemas, type Channel, type TrainingEvent } from '#shared/contract.ts';
+import type { EngineToMain } from '#shared/engine-protocol.ts';
+import { EventCoalescer } from '#shared/event-coalescer.ts';
+import { fromWireNode, toWire } from '#shared/wire.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {

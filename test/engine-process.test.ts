@@ -4,11 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, Envelope, Responses, TrainingEvent } from '../electron/shared/contract.ts';
-import type { EngineToMain } from '../electron/shared/engine-protocol.ts';
-import { EventCoalescer } from '../electron/shared/event-coalescer.ts';
-import type { RunEvent } from '../electron/engine/runner.ts';
-import { getTemplate } from '../electron/engine/model/index.ts';
+import type { Channel, Envelope, Responses, TrainingEvent } from '#shared/contract.ts';
+import type { EngineToMain } from '#shared/engine-protocol.ts';
+import { EventCoalescer } from '#shared/event-coalescer.ts';
+import type { RunEvent } from '#shared/types.ts';
+import { getTemplate } from '#shared/model/index.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HYPERPARAMETERS, HyperparameterError, parseHyperparameters } from '../electron/engine/train/hyperparameters.ts';
+import { DEFAULT_HYPERPARAMETERS, HyperparameterError, parseHyperparameters } from '#shared/hyperparameters.ts';
 
 describe('hyperparameters', () => {
   it('fills defaults', () => {

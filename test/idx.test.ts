@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeIdxUbyte, IdxError, parseIdx, readIdx, readImageSet } from '../electron/engine/data/idx.ts';
-import { builtinSources, findIdxFiles, FASHION_MNIST_DIR, loadDataset, resolveDatasetSource } from '../electron/engine/data/datasets.ts';
+import { encodeIdxUbyte, IdxError, parseIdx, readIdx, readImageSet } from '#engine/data/idx.ts';
+import { builtinSources, findIdxFiles, FASHION_MNIST_DIR, loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();

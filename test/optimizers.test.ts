@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_HYPERPARAMETERS } from '../electron/engine/train/hyperparameters.ts';
-import { KerasAdamOptimizer, createOptimizer } from '../electron/engine/train/optimizers.ts';
-import type { Hyperparameters } from '../electron/engine/types.ts';
+import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
+import { KerasAdamOptimizer, createOptimizer } from '#engine/train/optimizers.ts';
+import type { Hyperparameters } from '#shared/types.ts';
 
 const X0 = [0.5, -0.3, 0.8, 0.1];
 // Mixed magnitudes; the third component is small enough for epsilon to matter.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centreOfMass, ImageInputError, inkFromRgba, preprocessCanvas, type RgbaImage } from '../electron/engine/evaluate/preprocess.ts';
+import { centreOfMass, ImageInputError, inkFromRgba, preprocessCanvas, type RgbaImage } from '#engine/evaluate/preprocess.ts';
 
 /** A canvas with a filled rectangle and an extra blob, in the given colours. */
 function canvas(width: number, height: number, ink: [number, number, number, number], background: [number, number, number, number], shapes: { x: number; y: number; w: number; h: number }[]): RgbaImage {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { epochOrder, seededRandom, splitTrainingSet } from '../electron/engine/data/random.ts';
+import { epochOrder, seededRandom, splitTrainingSet } from '#engine/data/random.ts';
 
 describe('seeded shuffling and splits', () => {
   it('same seed, same stream; different seed, different stream', () => {

@@ -2,7 +2,7 @@
 // layer type and field, and says why. Table-driven; no tfjs needed.
 
 import { describe, expect, it } from 'vitest';
-import { analyzeSpec, type SpecIssue, type SpecOptions } from '../electron/engine/model/index.ts';
+import { analyzeSpec, type SpecIssue, type SpecOptions } from '#shared/model/index.ts';
 
 type Layer = Record<string, unknown>;
 const softmax: Layer = { type: 'Dense', units: 10, activation: 'softmax' };

@@ -3,10 +3,11 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildModel } from '#engine/model/build.ts';
 import {
-  analyzeSpec, buildModel, describeArchitecture, getTemplate, parseSpec, SpecError, templateNames, TEMPLATES,
+  analyzeSpec, describeArchitecture, getTemplate, parseSpec, SpecError, templateNames, TEMPLATES,
   type LayerSpec, type ModelSpec,
-} from '../electron/engine/model/index.ts';
+} from '#shared/model/index.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { defaultDatabasePath, SCHEMA_VERSION, Store, StoreError, type ModelSpec } from '../electron/engine/store/index.ts';
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters } from '../electron/engine/types.ts';
+import { defaultDatabasePath, SCHEMA_VERSION, Store, StoreError, type ModelSpec } from '#engine/store/index.ts';
+import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters } from '#shared/types.ts';
 
 const spec: ModelSpec = {
   name: 'small-cnn',

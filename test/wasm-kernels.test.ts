@@ -2,8 +2,8 @@
 // implementation) and train a small CNN without leaking tensors or wasm buffers.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../electron/engine/backend/wasm-kernels.ts';
-import { initWasmBackend } from '../electron/engine/backend/wasm-setup.ts';
+import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '#engine/backend/wasm-kernels.ts';
+import { initWasmBackend } from '#engine/backend/wasm-setup.ts';
 
 type Shape4 = [number, number, number, number];
 type Padding = 'valid' | 'same';

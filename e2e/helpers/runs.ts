@@ -1,8 +1,8 @@
 // Seeding runs through the app's own IPC (the same calls the Train screen makes), for specs that need
 // trained runs without scripting the Train screen.
 import { expect, type Page } from '@playwright/test';
-import type { ModelSpec } from '../../electron/engine/model/spec.ts';
-import type { RequestOf } from '../../electron/shared/contract.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import type { RequestOf } from '#shared/contract.ts';
 import '../fixtures.ts'; // declares window.layerlab
 
 export async function templateSpec(page: Page, template: string): Promise<ModelSpec> {

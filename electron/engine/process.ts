@@ -1,6 +1,6 @@
 // Entry of the engine process. Electron main starts it as a utilityProcess (messages on process.parentPort),
 // or, for tests, as a child Node process (messages on process.send / 'message').
-import type { EngineConfig, EngineToMain, MainToEngine } from '../shared/engine-protocol.ts';
+import type { EngineConfig, EngineToMain, MainToEngine } from '#shared/engine-protocol.ts';
 import { EngineService } from './service.ts';
 
 interface ParentPort {

@@ -8,22 +8,15 @@ import { initBackend, type BackendPreference } from './backend/backends.ts';
 import { loadDataset, resolveDatasetSource, type Dataset } from './data/datasets.ts';
 import { splitTrainingSet } from './data/random.ts';
 import { evaluateModel } from './evaluate/evaluate.ts';
-import { buildModel, parseSpec, type ModelSpec } from './model/index.ts';
+import { buildModel } from './model/build.ts';
+import { parseSpec, type ModelSpec } from '#shared/model/spec.ts';
 import type { RunRecord, Store } from './store/index.ts';
 import { StoreError } from './store/index.ts';
 import { exportLayersModel, loadCheckpoint } from './train/checkpoint.ts';
 import { chooseTrainer, type TrainerPreference } from './train/choose-trainer.ts';
-import { parseHyperparameters } from './train/hyperparameters.ts';
-import { trainLoop, type BatchProgress } from './train/trainer.ts';
-import type { BackendInfo, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from './types.ts';
-
-export type RunEvent =
-  | { type: 'started'; runId: number; backend: BackendInfo; fromEpoch: number; epochs: number; batchesPerEpoch: number; trainCount: number; validationCount: number }
-  | { type: 'batch'; runId: number; progress: BatchProgress }
-  | { type: 'epoch'; runId: number; metric: EpochMetric; checkpoint: string }
-  | { type: 'evaluating'; runId: number }
-  | { type: 'evaluation'; runId: number; result: EvaluationResult }
-  | { type: 'finished'; runId: number; status: RunStatus; error: string | null };
+import { parseHyperparameters } from '#shared/hyperparameters.ts';
+import { trainLoop } from './train/trainer.ts';
+import type { BackendInfo, BatchProgress, EvaluationResult, Hyperparameters, RunEvent, RunStatus } from '#shared/types.ts';
 
 export interface RunnerContext {
   store: Store;

@@ -7,16 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type * as tf from '@tensorflow/tfjs';
 import { activeBackend, initBackend, type BackendPreference } from './backend/backends.ts';
-import { runDoctor, type DoctorReport } from './backend/doctor.ts';
+import { runDoctor } from './backend/doctor.ts';
 import { builtinSources, checkAvailability, idxFolderSource, loadDataset, resolveDatasetSource, type DatasetSource } from './data/datasets.ts';
 import { predictSet, type Predictions } from './evaluate/evaluate.ts';
 import { predictPixels } from './evaluate/predict.ts';
 import { preprocessCanvas } from './evaluate/preprocess.ts';
-import { analyzeSpec, TEMPLATES } from './model/index.ts';
-import { createRun, loadRunModel, type RunEvent } from './runner.ts';
+import { analyzeSpec, TEMPLATES } from '#shared/model/index.ts';
+import { createRun, loadRunModel } from './runner.ts';
 import { Store, type ImportedDatasetRecord } from './store/index.ts';
 import type { FromTrainingWorker, ToTrainingWorker } from './training-worker.ts';
-import type { ActiveTraining, Channel, DatasetInfo, Envelope, ParsedRequestOf, Responses, RunPrediction } from '../shared/contract.ts';
+import type { ActiveTraining, Channel, DatasetInfo, Envelope, ParsedRequestOf, Responses, RunPrediction } from '#shared/contract.ts';
+import type { DoctorReport, RunEvent } from '#shared/types.ts';
 
 type Handlers = { [C in Channel]?: (request: ParsedRequestOf<C>) => Promise<Responses[C]> | Responses[C] };
 

@@ -11,7 +11,8 @@
 // sessions as ownerless.
 import { parentPort } from 'node:worker_threads';
 import type { BackendPreference } from './backend/backends.ts';
-import { trainRun, type RunEvent } from './runner.ts';
+import { trainRun } from './runner.ts';
+import type { RunEvent } from '#shared/types.ts';
 import { Store } from './store/index.ts';
 import type { TrainerPreference } from './train/choose-trainer.ts';
 

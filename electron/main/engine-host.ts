@@ -7,9 +7,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { utilityProcess, type UtilityProcess } from 'electron';
-import type { RunEvent } from '../engine/runner.ts';
-import type { Channel, Envelope } from '../shared/contract.ts';
-import type { EngineConfig, EngineToMain, MainToEngine } from '../shared/engine-protocol.ts';
+import type { RunEvent } from '#shared/types.ts';
+import type { Channel, Envelope } from '#shared/contract.ts';
+import type { EngineConfig, EngineToMain, MainToEngine } from '#shared/engine-protocol.ts';
 
 export interface EngineHostOptions {
   entry: string;

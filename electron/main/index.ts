@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu } from 'electron';
-import { MENU_COMMAND, TRAINING_EVENT } from '../shared/channels.ts';
+import { MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
+import type { MenuCommand } from '#shared/screens.ts';
 import { EngineHost } from './engine-host.ts';
-import { EventCoalescer } from '../shared/event-coalescer.ts';
+import { EventCoalescer } from '#shared/event-coalescer.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
 import { devServerUrl, ENGINE_ENTRY } from './paths.ts';
@@ -56,7 +57,7 @@ const engine = new EngineHost({
   },
 });
 
-function sendCommand(command: string, win: BrowserWindow | null): void {
+function sendCommand(command: MenuCommand, win: BrowserWindow | null): void {
   const target = win ?? BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
   if (target && !target.isDestroyed()) target.webContents.send(MENU_COMMAND, command);
 }

@@ -2,7 +2,7 @@
 // Every handler resolves to an Envelope; nothing throws across IPC.
 import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { ZodType } from 'zod';
-import { requestSchemas, type AppInfo, type Channel, type Envelope } from '../shared/contract.ts';
+import { requestSchemas, type AppInfo, type Channel, type Envelope } from '#shared/contract.ts';
 import type { EngineHost } from './engine-host.ts';
 import { isAppUrl } from './paths.ts';
 

@@ -1,19 +1,11 @@
 // The native menu. Commands that the page handles go to it as strings on MENU_COMMAND ('navigate:runs', ...).
 import { app, BrowserWindow, Menu, type BaseWindow, type MenuItemConstructorOptions } from 'electron';
-
-export const SCREENS = [
-  { id: 'design', label: 'Design' },
-  { id: 'train', label: 'Train' },
-  { id: 'runs', label: 'Runs' },
-  { id: 'compare', label: 'Compare' },
-  { id: 'evaluate', label: 'Evaluate' },
-  { id: 'draw', label: 'Draw' },
-] as const;
+import { SCREENS, type MenuCommand } from '#shared/screens.ts';
 
 export interface MenuOptions {
   isDev: boolean;
   /** Delivers a command to the page of the given window (or the app's main window). */
-  sendCommand(command: string, window: BrowserWindow | null): void;
+  sendCommand(command: MenuCommand, window: BrowserWindow | null): void;
   showAbout(window: BrowserWindow | null): void;
 }
 
@@ -22,7 +14,7 @@ export function buildMenu(options: MenuOptions): Menu {
   // Electron 25 passes a BrowserWindow here, newer versions a BaseWindow.
   const asWindow = (w: BaseWindow | BrowserWindow | undefined): BrowserWindow | null =>
     w instanceof BrowserWindow ? w : (BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0] ?? null);
-  const command = (label: string, cmd: string, accelerator?: string): MenuItemConstructorOptions => ({
+  const command = (label: string, cmd: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
     label,
     accelerator,
     click: (_item, window) => options.sendCommand(cmd, asWindow(window)),
@@ -67,7 +59,7 @@ export function buildMenu(options: MenuOptions): Menu {
     {
       label: '&View',
       submenu: [
-        ...SCREENS.map((s, i) => command(s.label, `navigate:${s.id}`, `CmdOrCtrl+${i + 1}`)),
+        ...SCREENS.map((s) => command(s.label, `navigate:${s.id}`, `CmdOrCtrl+${s.key}`)),
         { type: 'separator' },
         command('Toggle Dark Theme', 'theme:toggle'),
         { type: 'separator' },

@@ -1,8 +1,9 @@
 // Preload (sandboxed, CommonJS): exposes window.layerlab, the typed LayerlabApi, and nothing else.
 // Only `electron` may be required here, so the channel list comes from channels.ts, not from zod schemas.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { Channel, Envelope, LayerlabApi, TrainingEvent } from '../shared/contract.ts';
-import { CHANNELS, MENU_COMMAND, TRAINING_EVENT } from '../shared/channels.ts';
+import type { Channel, Envelope, LayerlabApi, TrainingEvent } from '#shared/contract.ts';
+import { CHANNELS, MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
+import type { MenuCommand } from '#shared/screens.ts';
 
 const allowed = new Set<string>(CHANNELS);
 
@@ -31,7 +32,7 @@ const api: LayerlabApi = {
     return subscribe<TrainingEvent>(TRAINING_EVENT, listener);
   },
   onMenuCommand(listener) {
-    return subscribe<string>(MENU_COMMAND, listener);
+    return subscribe<MenuCommand>(MENU_COMMAND, listener);
   },
 };
 

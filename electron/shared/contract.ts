@@ -1,13 +1,11 @@
 // The one IPC contract shared by main, preload, renderer and the engine process: channel names, request
 // schemas (main validates every payload with them), response types, and the training events.
-// The renderer imports this file for types only.
+// The renderer imports this file for types only (its values bring zod along).
 import { z } from 'zod';
-import type { DoctorReport } from '../engine/backend/doctor.ts';
-import type { SpecAnalysis, ModelSpec } from '../engine/model/spec.ts';
-import type { BatchProgress } from '../engine/train/trainer.ts';
-import type { RunEvent } from '../engine/runner.ts';
-import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from '../engine/store/index.ts';
-import type { BackendInfo, BatchMetric, EpochMetric } from '../engine/types.ts';
+import type { ModelSpec, SpecAnalysis } from './model/types.ts';
+import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from './records.ts';
+import type { MenuCommand } from './screens.ts';
+import type { BackendInfo, BatchMetric, BatchProgress, DoctorReport, EpochMetric, RunEvent } from './types.ts';
 
 const runId = z.number().int().positive().max(2 ** 31);
 const backend = z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']);
@@ -192,5 +190,5 @@ export interface LayerlabApi {
   /** Returns an unsubscribe function. */
   onTrainingEvent(listener: (event: TrainingEvent) => void): () => void;
   /** Menu commands from main (e.g. 'navigate:runs', 'theme:toggle'). */
-  onMenuCommand(listener: (command: string) => void): () => void;
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }

@@ -1,7 +1,7 @@
 // Messages between Electron main and the engine process (a utilityProcess, or a child Node process in tests).
 // Structured-clone friendly: typed arrays cross as they are.
-import type { RunEvent } from '../engine/runner.ts';
 import type { Channel, Envelope } from './contract.ts';
+import type { RunEvent } from './types.ts';
 
 /** Passed to the engine process in the LAYERLAB_ENGINE_CONFIG environment variable, as JSON. */
 export interface EngineConfig {

@@ -1,13 +1,12 @@
 // Coalesces the engine's per-batch events into one 'batches' TrainingEvent per run at most every
 // EVENT_FLUSH_MS; any other event first flushes what is buffered, then goes out at once, so order holds.
 // Shared by Electron main and the browser dev bridge; the sink decides where events go.
-import type { RunEvent } from '../engine/runner.ts';
-import type { BatchProgress } from '../engine/train/trainer.ts';
 import { EVENT_FLUSH_MS, type TrainingEvent } from './contract.ts';
+import type { BatchProgress, RunEvent } from './types.ts';
 
 export class EventCoalescer {
   private readonly buffers = new Map<number, BatchProgress[]>();
-  private timer: NodeJS.Timeout | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
   private lastFlush = -Infinity;
 
   constructor(

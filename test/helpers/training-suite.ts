@@ -2,11 +2,11 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, nativeAddonStatus } from '../../electron/engine/backend/backends.ts';
-import { getTemplate } from '../../electron/engine/model/index.ts';
-import { resumeRun, trainNewRun, type RunEvent, type RunnerContext } from '../../electron/engine/runner.ts';
-import { Store } from '../../electron/engine/store/index.ts';
-import type { BackendKind, TrainerKind } from '../../electron/engine/types.ts';
+import { initBackend, nativeAddonStatus } from '#engine/backend/backends.ts';
+import { getTemplate } from '#shared/model/index.ts';
+import { resumeRun, trainNewRun, type RunnerContext } from '#engine/runner.ts';
+import { Store } from '#engine/store/index.ts';
+import type { BackendKind, RunEvent, TrainerKind } from '#shared/types.ts';
 import { tempDir } from './tmp.ts';
 
 /** CI builds the native backend and sets LAYERLAB_REQUIRE_NATIVE=1, so there a missing build fails instead of skipping. */

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendInfo, BackendKind } from '../types.ts';
+import type { BackendInfo, BackendKind } from '#shared/types.ts';
 import { initWasmBackend } from './wasm-setup.ts';
 
 export type BackendPreference = 'auto' | BackendKind;

@@ -5,35 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendKind } from '../types.ts';
+import type { BackendCheck, DoctorReport } from '#shared/types.ts';
 import { builtTensorflowVersion, nativeAddonStatus } from './backends.ts';
 import { checkAvailability, builtinSources } from '../data/datasets.ts';
-
-export interface BackendCheck {
-  kind: BackendKind;
-  available: boolean;
-  detail: string;
-  tensorflowVersion: string | null;
-  /** How runs train on this backend ('--trainer auto'), or null when the backend is unavailable. */
-  trainer: string | null;
-}
 
 const GRAPH_ON_CPU = 'graph: each batch is one call of a compiled TensorFlow graph, on the CPU';
 // The graph pins no devices, so TensorFlow's placer puts every op that has a CUDA kernel on /GPU:0 (the rest,
 // such as shape arithmetic, stays on the host) and the variables live in GPU memory.
 const GRAPH_ON_GPU = 'graph: each batch is one call of a compiled TensorFlow graph, placed on /GPU:0 by TensorFlow';
-
-export interface DoctorReport {
-  platform: string;
-  node: string;
-  cpu: string;
-  tfjsVersion: string;
-  backends: BackendCheck[];
-  /** What `--backend auto` would pick. */
-  autoChoice: BackendKind;
-  gpu: { nvidiaSmi: string | null; cudaLibraries: string[]; cudnnLibraries: string[] };
-  datasets: { id: string; name: string; available: boolean; reason: string | null }[];
-}
 
 function probeNative(pkg: string): { ok: boolean; gpu?: boolean; tensorflow?: string; error?: string } {
   const script = `

@@ -1,6 +1,6 @@
 // Plain-text rendering for the CLI: tables, durations, percentages.
 import type { RunRecord } from '../store/index.ts';
-import { describeArchitecture, type LayerReport } from '../model/index.ts';
+import { describeArchitecture, formatShape, type LayerReport } from '#shared/model/index.ts';
 
 export function pct(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || Number.isNaN(value) ? '-' : `${(value * 100).toFixed(digits)}%`;
@@ -44,6 +44,6 @@ export function runsTable(runs: RunRecord[]): string {
 export function layersTable(layers: LayerReport[]): string {
   return table(
     ['#', 'LAYER', 'OUTPUT', 'PARAMS', 'FLOPS'],
-    layers.map((l) => [String(l.index + 1), l.type, l.outputShape.join('x'), l.params.toLocaleString('en-US'), l.flops.toLocaleString('en-US')]),
+    layers.map((l) => [String(l.index + 1), l.type, formatShape(l.outputShape), l.params.toLocaleString('en-US'), l.flops.toLocaleString('en-US')]),
   );
 }

@@ -5,10 +5,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runDoctor } from '../backend/doctor.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backends.ts';
 import { TRAINER_PREFERENCES, type TrainerPreference } from '../train/choose-trainer.ts';
-import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '../model/index.ts';
+import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '#shared/model/index.ts';
 import { defaultDatabasePath, Store } from '../store/index.ts';
 import { exportRun, resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
-import { OPTIMIZERS } from '../train/hyperparameters.ts';
+import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES, OPTIMIZERS, ruleOf } from '#shared/hyperparameters.ts';
 import { duration, layersTable, pct, runsTable, table } from './format.ts';
 import { createProgressReporter } from './progress.ts';
 
@@ -22,6 +22,16 @@ function number(label: string, integer = false) {
     }
     return n;
   };
+}
+
+/** One option per hyperparameter, from the shared schema: --learning-rate <n>, --optimizer <name>, … */
+function hyperparameterOptions(): Option[] {
+  return HYPERPARAMETER_NAMES.map((name) => {
+    const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    const { help } = HYPERPARAMETER_FIELDS[name];
+    if (name === 'optimizer') return new Option(`${flag} <name>`, help).choices([...OPTIMIZERS]);
+    return new Option(`${flag} <n>`, help).argParser(number(flag, ruleOf(name)?.integer === true));
+  });
 }
 
 function openStore(dbOption: string | undefined): Store {
@@ -120,21 +130,15 @@ export function buildProgram(): Command {
       .default('auto');
   const dbOf = (cmd: Command) => cmd.optsWithGlobals().db as string | undefined;
 
-  program
+  const train = program
     .command('train')
     .description('train a model and record the run')
     .option('--template <name>', `start from a template (${templateNames().join(', ')})`)
     .option('--spec <file>', 'model spec JSON file')
     .option('--name <name>', 'run name')
-    .option('--dataset <id|dir>', 'mnist, fashion-mnist, or a folder of IDX files', 'mnist')
-    .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZERS as string[]))
-    .option('--learning-rate <n>', 'learning rate', number('--learning-rate'))
-    .option('--momentum <n>', 'momentum (sgd, rmsprop)', number('--momentum'))
-    .option('--batch-size <n>', 'batch size', number('--batch-size', true))
-    .option('--epochs <n>', 'epochs', number('--epochs', true))
-    .option('--validation-split <n>', 'fraction of the training subset held out for validation', number('--validation-split'))
-    .option('--train-size <n>', 'use only this many training images', number('--train-size', true))
-    .option('--seed <n>', 'random seed (initial weights, subset, split, batch order)', number('--seed', true))
+    .option('--dataset <id|dir>', 'mnist, fashion-mnist, or a folder of IDX files', 'mnist');
+  for (const option of hyperparameterOptions()) train.addOption(option);
+  train
     .option('--tag <tag...>', 'tags for the run')
     .option('--notes <text>', 'notes for the run')
     .addOption(backendOption())
@@ -143,16 +147,7 @@ export function buildProgram(): Command {
     .action(async (opts, cmd: Command) => {
       if (opts.template && opts.spec) throw new UsageError('give either --template or --spec, not both');
       const spec = opts.spec ? readSpecFile(opts.spec) : getTemplate(opts.template ?? 'seed');
-      const hyperparameters = {
-        optimizer: opts.optimizer,
-        learningRate: opts.learningRate,
-        momentum: opts.momentum,
-        batchSize: opts.batchSize,
-        epochs: opts.epochs,
-        validationSplit: opts.validationSplit,
-        trainSize: opts.trainSize,
-        seed: opts.seed,
-      };
+      const hyperparameters = Object.fromEntries(HYPERPARAMETER_NAMES.map((name) => [name, opts[name]]));
       await runTraining({ ...opts, db: dbOf(cmd) }, (ctx) =>
         trainNewRun(ctx, { name: opts.name, spec, hyperparameters, dataset: opts.dataset, tags: opts.tag, notes: opts.notes }),
       );

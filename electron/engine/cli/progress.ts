@@ -1,6 +1,6 @@
 // Terminal progress for training: a live bar on a TTY, one line per epoch otherwise (CI logs stay readable).
 import cliProgress from 'cli-progress';
-import type { RunEvent } from '../runner.ts';
+import type { RunEvent } from '#shared/types.ts';
 import { duration, pct } from './format.ts';
 
 export function createProgressReporter(out: NodeJS.WriteStream) {

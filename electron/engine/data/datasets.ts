@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { DatasetRef } from '../types.ts';
+import type { DatasetRef } from '#shared/types.ts';
 import { IdxError, readImageSet, type ImageSet } from './idx.ts';
 
 export interface DatasetFiles {

@@ -3,7 +3,7 @@
 // the same way Keras does (clipped to [1e-7, 1 - 1e-7]).
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/idx.ts';
-import type { EvaluationResult, Mistake } from '../types.ts';
+import type { EvaluationResult, Mistake } from '#shared/types.ts';
 import { imagesToTensor } from '../train/batches.ts';
 
 const EPSILON = 1e-7;

@@ -8,9 +8,9 @@
 //   train    x, y, seed  -> loss, accuracy   (fetching loss runs every update: they are its control inputs)
 //   gradients x, y, seed -> loss, gradients and dropout masks, without updating anything
 //   predict  x           -> probabilities
-import type { Hyperparameters } from '../types.ts';
-import type { ModelSpec, NormalizedLayerSpec } from '../model/spec.ts';
-import { parseSpec } from '../model/spec.ts';
+import type { Hyperparameters } from '#shared/types.ts';
+import type { ModelSpec, NormalizedLayerSpec } from '#shared/model/spec.ts';
+import { parseSpec } from '#shared/model/spec.ts';
 import { GraphBuilder, type Tensor } from './builder.ts';
 import { backward, forward } from './layers.ts';
 import { attr, serializeSavedModel, type TensorSignature } from './protos.ts';

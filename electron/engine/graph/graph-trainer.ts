@@ -5,11 +5,12 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/idx.ts';
 import type { Classifier } from '../evaluate/evaluate.ts';
-import { buildModel, type ModelSpec } from '../model/index.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import { buildModel } from '../model/build.ts';
 import type { BatchTrainer } from '../train/batch-trainer.ts';
 import { imagesToTensor, labelsOf } from '../train/batches.ts';
 import { CheckpointError, readCheckpoint, writeCheckpoint, type NamedTensor } from '../train/checkpoint.ts';
-import type { Hyperparameters } from '../types.ts';
+import type { Hyperparameters } from '#shared/types.ts';
 import { compileGraph, type CompiledGraph } from './compile.ts';
 import { GraphSession } from './session.ts';
 import { graphIdsOf } from './weights.ts';

@@ -1,5 +1,5 @@
 // Each layer's forward op(s) and the stock TensorFlow gradient ops that run it backwards (NHWC throughout).
-import type { Activation, NormalizedLayerSpec, Pair } from '../model/spec.ts';
+import type { Activation, NormalizedLayerSpec, Pair } from '#shared/model/spec.ts';
 import type { GraphBuilder, Tensor } from './builder.ts';
 import { attr } from './protos.ts';
 

@@ -2,7 +2,7 @@
 // metrics — belongs to the training module.
 
 import * as tf from '@tensorflow/tfjs';
-import { parseSpec, type ModelSpec, type NormalizedLayerSpec, type SpecOptions } from './spec.ts';
+import { parseSpec, type ModelSpec, type NormalizedLayerSpec, type SpecOptions } from '#shared/model/spec.ts';
 
 export interface BuildOptions {
   /**

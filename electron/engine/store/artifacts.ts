@@ -1,8 +1,10 @@
 // Checkpoint, evaluation and saved-design tables. Like metrics.ts, these take the Store's
 // statement cache; validation of ids happens in the Store before they are called.
-import type { EvaluationResult } from '../types.ts';
+import type { EvaluationResult } from '#shared/types.ts';
 import type { Prepare } from './metrics.ts';
-import { toDesignRecord, type CheckpointRecord, type DesignRecord, type DesignRow, type ModelSpec, type StoredEvaluation } from './rows.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import type { CheckpointRecord, DesignRecord, StoredEvaluation } from '#shared/records.ts';
+import { toDesignRecord, type DesignRow } from './rows.ts';
 
 export function upsertCheckpoint(prepare: Prepare, runId: number, epoch: number, file: string): void {
   prepare(

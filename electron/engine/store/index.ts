@@ -1,16 +1,11 @@
 // Public surface of the run store.
 export { Store, type NewRun, type StoreOptions } from './store.ts';
-export { StoreError, MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_STATUSES, type FinishStatus } from './validate.ts';
+export { StoreError, MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_STATUSES } from './validate.ts';
 export { defaultDatabasePath } from './paths.ts';
 export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
 export type { RunFilter, RunSort } from './list.ts';
 export type { BatchMetricQuery } from './metrics.ts';
-export type {
-  CheckpointRecord,
-  DesignRecord,
-  ModelSpec,
-  RunRecord,
-  RunSessionRecord,
-  StoredEvaluation,
-} from './rows.ts';
+// The records are shared with the app (electron/shared/records.ts); the store hands them out.
+export type { CheckpointRecord, DesignRecord, FinishStatus, RunRecord, RunSessionRecord, StoredEvaluation } from '#shared/records.ts';
+export type { ModelSpec } from '#shared/model/spec.ts';
 export type { ImportedDatasetRecord } from './artifacts.ts';

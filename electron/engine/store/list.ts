@@ -1,5 +1,5 @@
 // Builds the SQL for listRuns from a filter: status set, tag, free-text search, sort.
-import type { RunStatus } from '../types.ts';
+import type { RunStatus } from '#shared/types.ts';
 import { RUN_COLUMNS } from './rows.ts';
 import { checkStatus, StoreError } from './validate.ts';
 

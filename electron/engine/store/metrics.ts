@@ -1,7 +1,7 @@
 // Batch and epoch metric tables, and the run summary columns derived from epoch metrics.
 // Functions take the caller's statement cache so hot statements are prepared once per Store.
 import type Database from 'better-sqlite3';
-import type { BatchMetric, EpochMetric } from '../types.ts';
+import type { BatchMetric, EpochMetric } from '#shared/types.ts';
 import { toBatchMetric, toEpochMetric, type BatchRow, type EpochRow } from './rows.ts';
 import { checkBatchMetric, checkEpochMetric, StoreError } from './validate.ts';
 

@@ -1,74 +1,7 @@
-// Record types handed out by the store, and the conversion from snake_case SQLite rows to them.
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus, TrainerKind } from '../types.ts';
-import type { ModelSpec } from '../model/spec.ts';
-import type { FinishStatus } from './validate.ts';
-
-export type { ModelSpec };
-
-export interface RunRecord {
-  id: number;
-  name: string;
-  status: RunStatus;
-  spec: ModelSpec;
-  hyperparameters: Hyperparameters;
-  dataset: DatasetRef;
-  /** Backend of the most recent session; null until the run first starts. */
-  backend: BackendInfo | null;
-  /** Trainer of the most recent session (graph or eager); null until the run first starts. */
-  trainer: TrainerKind | null;
-  createdAt: number;
-  /** First start; resuming does not move it. */
-  startedAt: number | null;
-  finishedAt: number | null;
-  error: string | null;
-  notes: string;
-  /** Sorted case-insensitively. */
-  tags: string[];
-  finalTrainLoss: number | null;
-  finalTrainAccuracy: number | null;
-  finalValLoss: number | null;
-  finalValAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-  bestValAccuracy: number | null;
-  bestValAccuracyEpoch: number | null;
-  bestValLoss: number | null;
-  bestValLossEpoch: number | null;
-  trainingDurationMs: number | null;
-  /** Mean over the run's epochs (or the value given to setFinalTrainingStats). */
-  samplesPerSecond: number | null;
-  epochsCompleted: number;
-}
-
-/** One start (or resume) of a run: a run resumed on another backend keeps one row per backend. */
-export interface RunSessionRecord {
-  id: number;
-  runId: number;
-  startedAt: number;
-  endedAt: number | null;
-  backend: BackendInfo;
-  fromEpoch: number;
-  endStatus: FinishStatus | null;
-  error: string | null;
-}
-
-export interface CheckpointRecord {
-  /** Number of epochs completed when it was saved, i.e. the epoch a resume starts at. */
-  epoch: number;
-  path: string;
-}
-
-export interface StoredEvaluation extends EvaluationResult {
-  createdAt: number;
-}
-
-export interface DesignRecord {
-  id: number;
-  name: string;
-  spec: ModelSpec;
-  createdAt: number;
-  updatedAt: number;
-}
+// The conversion from snake_case SQLite rows to the store's records (electron/shared/records.ts).
+import type { ModelSpec } from '#shared/model/spec.ts';
+import type { DesignRecord, FinishStatus, RunRecord, RunSessionRecord } from '#shared/records.ts';
+import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, Hyperparameters, RunStatus } from '#shared/types.ts';
 
 export interface RunRow {
   id: number;

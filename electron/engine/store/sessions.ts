@@ -6,10 +6,10 @@
 // its session can never finish it).
 import os from 'node:os';
 import type Database from 'better-sqlite3';
-import type { BackendInfo } from '../types.ts';
+import type { BackendInfo } from '#shared/types.ts';
 import type { Prepare } from './metrics.ts';
-import { toSessionRecord, type RunSessionRecord, type SessionRow } from './rows.ts';
-import type { FinishStatus } from './validate.ts';
+import type { FinishStatus, RunSessionRecord } from '#shared/records.ts';
+import { toSessionRecord, type SessionRow } from './rows.ts';
 
 /** `${dbFile}\0${sessionId}` of sessions opened by a still-open Store in this process. */
 const liveSessionsInThisProcess = new Set<string>();

@@ -1,7 +1,7 @@
 // The run store: one SQLite file holding runs, their metrics, checkpoints, evaluations and saved
 // designs. Synchronous like better-sqlite3; every public method throws only StoreError.
 import type Database from 'better-sqlite3';
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '../types.ts';
+import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '#shared/types.ts';
 import {
   replaceEvaluation,
   selectCheckpointPaths,
@@ -30,20 +30,11 @@ import {
 } from './metrics.ts';
 import { SCHEMA_VERSION } from './migrations.ts';
 import { endOpenSessions, insertSession, markSessionEnded, markSessionLive, selectSessions } from './sessions.ts';
-import {
-  architectureText,
-  RUN_COLUMNS,
-  toRunRecord,
-  type CheckpointRecord,
-  type DesignRecord,
-  type ModelSpec,
-  type RunRecord,
-  type RunRow,
-  type RunSessionRecord,
-  type StoredEvaluation,
-} from './rows.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import type { CheckpointRecord, DesignRecord, FinishStatus, RunRecord, RunSessionRecord, StoredEvaluation } from '#shared/records.ts';
+import { architectureText, RUN_COLUMNS, toRunRecord, type RunRow } from './rows.ts';
 import * as check from './validate.ts';
-import { StoreError, type FinishStatus } from './validate.ts';
+import { StoreError } from './validate.ts';
 
 export interface StoreOptions {
   readonly?: boolean;

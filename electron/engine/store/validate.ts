@@ -1,7 +1,8 @@
 // Input checks at the store boundary. Callers are the engine, the CLI and (through IPC) the
 // renderer, so every message names the field and says what was wrong with it.
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '../types.ts';
-import type { ModelSpec } from '../model/spec.ts';
+import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '#shared/types.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import type { FinishStatus } from '#shared/records.ts';
 
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -11,7 +12,6 @@ export class StoreError extends Error {
 }
 
 export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'];
-export type FinishStatus = 'completed' | 'stopped' | 'failed' | 'interrupted';
 const FINISH_STATUSES: readonly FinishStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
 const BACKEND_KINDS = ['gpu', 'native', 'wasm', 'cpu'];
 

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/idx.ts';
 import { layersClassifier, type Classifier } from '../evaluate/evaluate.ts';
-import type { TrainerKind } from '../types.ts';
+import type { TrainerKind } from '#shared/types.ts';
 import { imagesToTensor, labelsToTensor } from './batches.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
 

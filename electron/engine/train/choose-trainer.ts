@@ -1,8 +1,9 @@
 // Picks a run's trainer: the compiled graph on the native backends, the eager loop elsewhere or when asked.
 import { GraphCompileError } from '../graph/compile.ts';
 import { GraphTrainer } from '../graph/graph-trainer.ts';
-import { buildModel, type ModelSpec } from '../model/index.ts';
-import type { BackendInfo, Hyperparameters, TrainerKind } from '../types.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import { buildModel } from '../model/build.ts';
+import type { BackendInfo, Hyperparameters, TrainerKind } from '#shared/types.ts';
 import { EagerTrainer, type BatchTrainer } from './batch-trainer.ts';
 import { createOptimizer } from './optimizers.ts';
 

@@ -4,7 +4,7 @@
 // var -= mom) already equal ResourceApplyMomentum / ResourceApplyRMSProp; tfjs's adam does not (it puts
 // epsilon after the bias correction), so 'adam' uses KerasAdamOptimizer below (= ResourceApplyAdam).
 import * as tf from '@tensorflow/tfjs';
-import type { Hyperparameters } from '../types.ts';
+import type { Hyperparameters } from '#shared/types.ts';
 
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 interface OptimizerSlot {

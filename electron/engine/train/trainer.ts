@@ -2,16 +2,9 @@
 // validation after every epoch, and a stop request honoured at the next batch boundary.
 import type { Dataset } from '../data/datasets.ts';
 import { epochOrder, type TrainingSplit } from '../data/random.ts';
-import type { BatchMetric, EpochMetric, Hyperparameters } from '../types.ts';
+import type { BatchProgress, EpochMetric, Hyperparameters } from '#shared/types.ts';
 import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
 import type { BatchTrainer } from './batch-trainer.ts';
-
-export interface BatchProgress extends BatchMetric {
-  epochs: number;
-  batchesPerEpoch: number;
-  /** Seconds until the last epoch ends at the recent rate (validation excluded). */
-  etaSeconds: number;
-}
 
 export interface TrainLoopOptions {
   trainer: BatchTrainer;

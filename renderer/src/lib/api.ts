@@ -1,5 +1,5 @@
 // The renderer's only door to the engine: the typed API that preload exposes as window.layerlab.
-import type { Channel, LayerlabApi, RequestOf, Responses, TrainingEvent } from '../../../electron/shared/contract.ts';
+import type { Channel, LayerlabApi, RequestOf, Responses, TrainingEvent } from '#shared/contract.ts';
 
 declare global {
   interface Window {

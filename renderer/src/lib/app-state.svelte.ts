@@ -1,18 +1,8 @@
 // State shared across screens. Each screen owns its own details; this holds only what crosses screens.
-import type { ModelSpec } from '../../../electron/engine/model/spec.ts';
-import type { ActiveTraining, TrainingEvent } from '../../../electron/shared/contract.ts';
+import type { ModelSpec } from '#shared/model/spec.ts';
+import type { ActiveTraining, TrainingEvent } from '#shared/contract.ts';
+import type { Screen } from '#shared/screens.ts';
 import { call, onTrainingEvent } from './api.ts';
-
-export type Screen = 'design' | 'train' | 'runs' | 'compare' | 'evaluate' | 'draw';
-
-export const SCREENS: { id: Screen; label: string; key: string }[] = [
-  { id: 'design', label: 'Design', key: '1' },
-  { id: 'train', label: 'Train', key: '2' },
-  { id: 'runs', label: 'Runs', key: '3' },
-  { id: 'compare', label: 'Compare', key: '4' },
-  { id: 'evaluate', label: 'Evaluate', key: '5' },
-  { id: 'draw', label: 'Draw', key: '6' },
-];
 
 type Listener = (event: TrainingEvent) => void;
 

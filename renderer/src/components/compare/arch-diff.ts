@@ -1,7 +1,7 @@
 // Aligns two runs' layer lists: a longest common subsequence on whole layers (type and every setting,
 // defaults filled in), then within each gap between matched layers, layers of the same type are paired
 // as "changed" (with the differing fields named) and the rest count as removed or added.
-import type { LayerSpec, ModelSpec } from '../../../../electron/engine/model/spec.ts';
+import { withDefaults, type LayerSpec, type ModelSpec } from '#shared/model/index.ts';
 
 export interface LayerView {
   type: string;
@@ -23,38 +23,40 @@ function size(value: Pair, fallback: string): string {
   return `${h}×${w}`;
 }
 
-/** Fields as the engine normalises them (see shapes.ts), so `kernelSize: 3` equals `kernelSize: [3, 3]`. */
-export function describeLayer(layer: LayerSpec): LayerView {
+/**
+ * Fields with the engine's defaults filled in (withDefaults), sizes as pairs, so `kernelSize: 3` equals
+ * `kernelSize: [3, 3]` and an omitted `padding` equals `'valid'`.
+ */
+export function describeLayer(spec: LayerSpec): LayerView {
+  const layer = withDefaults(spec);
   const l = layer as unknown as Record<string, unknown>;
-  const text = (v: unknown, fallback: string) => (v === undefined || v === null ? fallback : String(v));
+  const text = (v: unknown) => (v === undefined || v === null ? '?' : String(v));
   switch (layer.type) {
     case 'Conv2D':
       return {
         type: layer.type,
         fields: [
-          ['filters', text(layer.filters, '?')],
+          ['filters', text(layer.filters)],
           ['kernel', size(layer.kernelSize, '?')],
-          ['strides', size(layer.strides, '1×1')],
-          ['padding', text(layer.padding, 'valid')],
-          ['activation', text(layer.activation, 'linear')],
-          ['bias', text(layer.useBias, 'true')],
+          ['strides', size(layer.strides, '?')],
+          ['padding', text(layer.padding)],
+          ['activation', text(layer.activation)],
+          ['bias', text(layer.useBias)],
         ],
       };
     case 'MaxPooling2D':
-    case 'AveragePooling2D': {
-      const pool = size(layer.poolSize, '2×2');
-      return { type: layer.type, fields: [['pool', pool], ['strides', size(layer.strides, pool)], ['padding', text(layer.padding, 'valid')]] };
-    }
+    case 'AveragePooling2D':
+      return { type: layer.type, fields: [['pool', size(layer.poolSize, '?')], ['strides', size(layer.strides, '?')], ['padding', text(layer.padding)]] };
     case 'Dropout':
-      return { type: layer.type, fields: [['rate', text(layer.rate, '?')]] };
+      return { type: layer.type, fields: [['rate', text(layer.rate)]] };
     case 'BatchNormalization':
-      return { type: layer.type, fields: [['momentum', text(layer.momentum, '0.99')], ['epsilon', text(layer.epsilon, '0.001')]] };
+      return { type: layer.type, fields: [['momentum', text(layer.momentum)], ['epsilon', text(layer.epsilon)]] };
     case 'Flatten':
       return { type: layer.type, fields: [] };
     case 'Dense':
       return {
         type: layer.type,
-        fields: [['units', text(layer.units, '?')], ['activation', text(layer.activation, 'linear')], ['bias', text(layer.useBias, 'true')]],
+        fields: [['units', text(layer.units)], ['activation', text(layer.activation)], ['bias', text(layer.useBias)]],
       };
     default:
       return { type: String(l.type), fields: Object.entries(l).filter(([k]) => k !== 'type').map(([k, v]) => [k, JSON.stringify(v)]) };

@@ -1,5 +1,5 @@
 // The overlaid learning curves: one series per run, the best validation epoch of each marked.
-import type { EpochMetric } from '../../../../electron/engine/types.ts';
+import type { EpochMetric } from '#shared/types.ts';
 import { smooth, type ChartOption } from '../../lib/echarts.ts';
 import type { ComparedRun } from './load.ts';
 import { METRIC_LABELS, type CurveAxis, type CurveMetric } from './compare-view.svelte.ts';

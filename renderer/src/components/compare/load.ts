@@ -1,7 +1,7 @@
 // Everything Compare needs about one run, fetched from the engine.
-import type { RunDetail } from '../../../../electron/shared/contract.ts';
-import type { BatchMetric } from '../../../../electron/engine/types.ts';
-import type { RunRecord } from '../../../../electron/engine/store/rows.ts';
+import type { RunDetail } from '#shared/contract.ts';
+import type { BatchMetric } from '#shared/types.ts';
+import type { RunRecord } from '#shared/records.ts';
 import { call } from '../../lib/api.ts';
 
 export interface ComparedRun {

@@ -1,7 +1,7 @@
 // The Design screen's working state. The design itself lives in app.design (so Train sees every edit);
 // this module keeps what the editor adds around it — layer identities, selection, undo/redo and the
 // saved baseline — at module level so it survives switching screens.
-import type { LayerSpec, ModelSpec } from '../../../../electron/engine/model/spec.ts';
+import type { LayerSpec, ModelSpec } from '#shared/model/spec.ts';
 import { app } from '../../lib/app-state.svelte.ts';
 import type { EditableLayer } from './layers.ts';
 

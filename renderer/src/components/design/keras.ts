@@ -1,7 +1,11 @@
 // Export of a design as Python Keras code that builds the same network (tfjs-layers and Keras share
-// their defaults, so only non-default settings are written out).
-import type { ModelSpec } from '../../../../electron/engine/model/spec.ts';
+// their defaults, which are the engine's LAYER_DEFAULTS, so only non-default settings are written out).
+import { LAYER_DEFAULTS, type ModelSpec } from '#shared/model/index.ts';
 import { toPair, type EditableLayer } from './layers.ts';
+
+const { BatchNormalization: batchNorm, Conv2D: conv, Dense: dense, MaxPooling2D: pool } = LAYER_DEFAULTS;
+const [defaultStride] = conv.strides;
+const [defaultPool] = pool.poolSize;
 
 function pyString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
@@ -18,16 +22,18 @@ function kerasLayer(layer: EditableLayer): string {
   switch (layer.type) {
     case 'Conv2D':
       args.push(String(layer.filters), pyTuple(layer.kernelSize, 3));
-      if (layer.strides !== undefined && pyTuple(layer.strides, 1) !== '(1, 1)') option('strides', pyTuple(layer.strides, 1));
+      if (layer.strides !== undefined && pyTuple(layer.strides, defaultStride) !== pyTuple(conv.strides, defaultStride)) {
+        option('strides', pyTuple(layer.strides, defaultStride));
+      }
       if (layer.padding === 'same') option('padding', pyString('same'));
-      if (layer.activation && layer.activation !== 'linear') option('activation', pyString(layer.activation));
+      if (layer.activation && layer.activation !== conv.activation) option('activation', pyString(layer.activation));
       if (layer.useBias === false) option('use_bias', 'False');
       break;
     case 'MaxPooling2D':
     case 'AveragePooling2D':
-      args.push(pyTuple(layer.poolSize, 2));
-      if (layer.strides !== undefined && pyTuple(layer.strides, 2) !== pyTuple(layer.poolSize, 2)) {
-        option('strides', pyTuple(layer.strides, 2));
+      args.push(pyTuple(layer.poolSize, defaultPool));
+      if (layer.strides !== undefined && pyTuple(layer.strides, defaultPool) !== pyTuple(layer.poolSize, defaultPool)) {
+        option('strides', pyTuple(layer.strides, defaultPool));
       }
       if (layer.padding === 'same') option('padding', pyString('same'));
       break;
@@ -35,14 +41,14 @@ function kerasLayer(layer: EditableLayer): string {
       args.push(String(layer.rate));
       break;
     case 'BatchNormalization':
-      if (layer.momentum !== undefined && layer.momentum !== 0.99) option('momentum', String(layer.momentum));
-      if (layer.epsilon !== undefined && layer.epsilon !== 0.001) option('epsilon', String(layer.epsilon));
+      if (layer.momentum !== undefined && layer.momentum !== batchNorm.momentum) option('momentum', String(layer.momentum));
+      if (layer.epsilon !== undefined && layer.epsilon !== batchNorm.epsilon) option('epsilon', String(layer.epsilon));
       break;
     case 'Flatten':
       break;
     case 'Dense':
       args.push(String(layer.units));
-      if (layer.activation && layer.activation !== 'linear') option('activation', pyString(layer.activation));
+      if (layer.activation && layer.activation !== dense.activation) option('activation', pyString(layer.activation));
       if (layer.useBias === false) option('use_bias', 'False');
       break;
   }

@@ -1,14 +1,7 @@
-// The layer vocabulary as the editor presents it: defaults for new layers, one-line summaries, and
-// number/shape formatting. The engine validates everything; these only decide what the UI offers.
-import type { Activation, LayerSpec, LayerType, Padding, Pair } from '../../../../electron/engine/model/spec.ts';
-
-// Mirrors electron/engine/model/shapes.ts (the renderer may import engine types only, not values).
-export const LAYER_TYPES: readonly LayerType[] = [
-  'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'Dropout', 'BatchNormalization', 'Flatten', 'Dense',
-];
-export const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid', 'tanh', 'softmax', 'linear'];
-export const PADDINGS: readonly Padding[] = ['valid', 'same'];
-export const MAX_WINDOW = 64;
+// The layer vocabulary as the editor presents it: labels, what a new layer starts as, one-line summaries,
+// and number formatting. The vocabulary itself, its defaults and ranges, and the validation and shapes are
+// the spec module's (electron/shared/model), the same code the engine runs.
+import { LAYER_DEFAULTS, withDefaults, type LayerSpec, type LayerType, type Pair } from '#shared/model/index.ts';
 
 /** Layers as the user edits them: any field may be missing or hold a half-typed value. */
 export type EditableLayer = LayerSpec & Record<string, unknown>;
@@ -30,7 +23,7 @@ export function defaultLayer(type: LayerType): LayerSpec {
     case 'MaxPooling2D':
     case 'AveragePooling2D': return { type, poolSize: 2 };
     case 'Dropout': return { type, rate: 0.25 };
-    case 'BatchNormalization': return { type, momentum: 0.99, epsilon: 0.001 };
+    case 'BatchNormalization': return { type, ...LAYER_DEFAULTS.BatchNormalization };
     case 'Flatten': return { type };
     case 'Dense': return { type, units: 64, activation: 'relu' };
   }
@@ -61,58 +54,40 @@ export function toPair(value: unknown, fallback: number): Pair {
   return [n, n];
 }
 
-/** A compact reading of the layer's settings, e.g. "32 filters 3×3 relu". */
+/** A compact reading of the layer's settings, e.g. "32 filters 3×3 relu"; defaults are the engine's. */
 export function summarize(layer: EditableLayer): string {
   const parts: string[] = [];
+  const filled = withDefaults(layer);
   const stride = formatSize(layer.strides);
-  const nonDefaultStride = stride !== null && stride !== '1×1';
-  switch (layer.type) {
+  switch (filled.type) {
     case 'Conv2D':
-      parts.push(`${layer.filters ?? '?'} filters`, formatSize(layer.kernelSize) ?? '?');
-      if (nonDefaultStride) parts.push(`stride ${stride}`);
-      if (layer.padding === 'same') parts.push('same');
-      parts.push(layer.activation ?? 'linear');
-      if (layer.useBias === false) parts.push('no bias');
+      parts.push(`${filled.filters ?? '?'} filters`, formatSize(filled.kernelSize) ?? '?');
+      if (stride !== null && stride !== formatSize(LAYER_DEFAULTS.Conv2D.strides)) parts.push(`stride ${stride}`);
+      if (filled.padding === 'same') parts.push('same');
+      parts.push(String(filled.activation));
+      if (filled.useBias === false) parts.push('no bias');
       break;
     case 'MaxPooling2D':
     case 'AveragePooling2D':
-      parts.push(formatSize(layer.poolSize) ?? '2×2');
-      if (stride !== null && stride !== formatSize(layer.poolSize ?? 2)) parts.push(`stride ${stride}`);
-      if (layer.padding === 'same') parts.push('same');
+      parts.push(formatSize(filled.poolSize) ?? '?');
+      if (stride !== null && stride !== formatSize(filled.poolSize)) parts.push(`stride ${stride}`);
+      if (filled.padding === 'same') parts.push('same');
       break;
     case 'Dropout':
-      parts.push(`rate ${layer.rate ?? '?'}`);
+      parts.push(`rate ${filled.rate ?? '?'}`);
       break;
     case 'BatchNormalization':
-      parts.push(`momentum ${layer.momentum ?? 0.99}`, `ε ${layer.epsilon ?? 0.001}`);
+      parts.push(`momentum ${filled.momentum}`, `ε ${filled.epsilon}`);
       break;
     case 'Flatten':
       parts.push('to a vector');
       break;
     case 'Dense':
-      parts.push(`${layer.units ?? '?'} units`, layer.activation ?? 'linear');
-      if (layer.useBias === false) parts.push('no bias');
+      parts.push(`${filled.units ?? '?'} units`, String(filled.activation));
+      if (filled.useBias === false) parts.push('no bias');
       break;
   }
   return parts.join(' ');
-}
-
-/** "C32-P-C64-F-D10": the architecture at a glance, for lists of designs. */
-export function architecture(layers: readonly LayerSpec[]): string {
-  const short: Record<LayerType, (l: EditableLayer) => string> = {
-    Conv2D: (l) => `C${l.filters}`,
-    MaxPooling2D: () => 'P',
-    AveragePooling2D: () => 'AP',
-    Dropout: (l) => `Drop${l.rate}`,
-    BatchNormalization: () => 'BN',
-    Flatten: () => 'F',
-    Dense: (l) => `D${l.units}`,
-  };
-  return layers.map((layer) => short[layer.type]?.(layer as EditableLayer) ?? '?').join('-');
-}
-
-export function formatShape(shape: readonly number[]): string {
-  return shape.join('×');
 }
 
 const integer = new Intl.NumberFormat('en-US');

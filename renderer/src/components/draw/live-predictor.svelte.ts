@@ -2,7 +2,7 @@
 // THROTTLE_MS during a stroke, and always one right after a stroke ends (never delayed by the throttle), so the
 // bars follow the pen and settle on the finished drawing.
 import { tick } from 'svelte';
-import type { PredictResult } from '../../../../electron/shared/contract.ts';
+import type { PredictResult } from '#shared/contract.ts';
 import { call, errorMessage } from '../../lib/api.ts';
 
 export const THROTTLE_MS = 90;

@@ -1,34 +1,13 @@
 // Formatting shared by the Runs and Compare screens: short architecture strings, percentages, durations.
-import type { LayerSpec, ModelSpec } from '../../../../electron/engine/model/spec.ts';
-import type { RunStatus } from '../../../../electron/engine/types.ts';
+import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES } from '#shared/hyperparameters.ts';
+import { describeArchitecture, type ModelSpec } from '#shared/model/index.ts';
+import type { RunStatus } from '#shared/types.ts';
 
 export const DASH = '—';
 
-/** One token per layer, as the CLI prints it: C=Conv2D(filters), P/AP=max/average pool, BN, Drop(rate), F, D=Dense(units). */
-export function layerToken(layer: LayerSpec): string {
-  switch (layer.type) {
-    case 'Conv2D':
-      return `C${layer.filters}`;
-    case 'MaxPooling2D':
-      return 'P';
-    case 'AveragePooling2D':
-      return 'AP';
-    case 'BatchNormalization':
-      return 'BN';
-    case 'Dropout':
-      return `Drop${layer.rate}`;
-    case 'Flatten':
-      return 'F';
-    case 'Dense':
-      return `D${layer.units}`;
-    default:
-      return '?';
-  }
-}
-
-/** "C32-P-C64-P-C64-F-D64-D10". */
+/** "C32-P-C64-P-C64-F-D64-D10", as the CLI prints it; a dash when the spec has no layer list. */
 export function architectureSummary(spec: ModelSpec): string {
-  return Array.isArray(spec?.layers) ? spec.layers.map(layerToken).join('-') : DASH;
+  return Array.isArray(spec?.layers) ? describeArchitecture(spec) : DASH;
 }
 
 export function percent(value: number | null | undefined, digits = 2): string {
@@ -66,26 +45,15 @@ export function isResumable(status: RunStatus): boolean {
   return status === 'stopped' || status === 'interrupted' || status === 'failed';
 }
 
-/** Display order and labels of known hyperparameters; unknown keys (older or newer runs) follow, as named. */
-export const HYPERPARAMETER_LABELS: Record<string, string> = {
-  optimizer: 'Optimizer',
-  learningRate: 'Learning rate',
-  momentum: 'Momentum',
-  batchSize: 'Batch size',
-  epochs: 'Epochs',
-  validationSplit: 'Validation split',
-  trainSize: 'Training images',
-  seed: 'Seed',
-};
-
+/** Known hyperparameters in the schema's display order; unknown keys (older or newer runs) follow, as named. */
 export function hyperparameterKeys(objects: object[]): string[] {
-  const known = Object.keys(HYPERPARAMETER_LABELS);
+  const known: string[] = HYPERPARAMETER_NAMES;
   const seen = new Set(objects.flatMap((o) => Object.keys(o)));
   return [...known.filter((k) => seen.has(k)), ...[...seen].filter((k) => !known.includes(k)).sort()];
 }
 
 export function hyperparameterLabel(key: string): string {
-  return HYPERPARAMETER_LABELS[key] ?? key;
+  return Object.hasOwn(HYPERPARAMETER_FIELDS, key) ? HYPERPARAMETER_FIELDS[key as keyof typeof HYPERPARAMETER_FIELDS].label : key;
 }
 
 export function formatValue(key: string, value: unknown): string {

@@ -1,6 +1,6 @@
 // What the Runs screen remembers while the user visits other screens: filters, sort, selection.
-import type { RunRecord } from '../../../../electron/engine/store/rows.ts';
-import type { RunStatus } from '../../../../electron/engine/types.ts';
+import type { RunRecord } from '#shared/records.ts';
+import type { RunStatus } from '#shared/types.ts';
 import { architectureSummary } from './format.ts';
 
 export type SortKey =

@@ -2,7 +2,7 @@
 // tens of thousands of points; deep proxies over them would slow every append). Smoothing is updated
 // incrementally as batches arrive and recomputed only when the slider moves; memory stays bounded by halving
 // the resolution of old points when the buffer is full.
-import type { BatchMetric } from '../../../../electron/engine/types.ts';
+import type { BatchMetric } from '#shared/types.ts';
 import { smooth } from '../../lib/echarts.ts';
 
 /** Beyond this many points the buffer keeps every other one (a 1000-epoch run must not grow without bound). */

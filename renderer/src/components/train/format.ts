@@ -1,5 +1,5 @@
 // Number and time formatting for the Train screen (fixed en-US grouping so screenshots and tests are stable).
-import type { BackendKind } from '../../../../electron/engine/types.ts';
+import type { BackendKind } from '#shared/types.ts';
 
 export const BACKEND_LABELS: Record<BackendKind | 'auto', string> = {
   auto: 'Auto',

@@ -1,14 +1,10 @@
-// The hyperparameter form's values and their validation, with the engine's own ranges
-// (electron/shared/hyperparameter-rules.ts), so mistakes are caught while typing; the engine still
-// validates and its field errors are shown at the same fields.
-import type { Hyperparameters, OptimizerName } from '../../../../electron/engine/types.ts';
-import { HYPERPARAMETER_RULES, rangeProblem, splitProblem, type NumberRule, type RuledField } from '../../../../electron/shared/hyperparameter-rules.ts';
-
-export const OPTIMIZERS: { id: OptimizerName; label: string }[] = [
-  { id: 'adam', label: 'Adam' },
-  { id: 'sgd', label: 'SGD' },
-  { id: 'rmsprop', label: 'RMSprop' },
-];
+// The hyperparameter form's values and their validation, with the engine's own schema, defaults and ranges
+// (electron/shared/hyperparameters.ts), so mistakes are caught while typing; the engine still validates and
+// its field errors are shown at the same fields.
+import {
+  DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_NAMES, HYPERPARAMETER_RULES, rangeProblem, splitProblem, SUGGESTED_MOMENTUM,
+  trainSizeRule, usesMomentum, type Hyperparameters, type NumberRule, type OptimizerName, type RuledField,
+} from '#shared/hyperparameters.ts';
 
 /** Text as typed: numbers are parsed on validation so a half-typed "0." is not rejected mid-keystroke. */
 export interface HyperparameterFields {
@@ -26,23 +22,20 @@ export interface HyperparameterFields {
 export type FieldName = keyof HyperparameterFields;
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
+const D = DEFAULT_HYPERPARAMETERS;
+/** The engine's defaults as text; momentum starts at the usual value for when SGD or RMSprop is picked. */
 export const DEFAULT_FIELDS: HyperparameterFields = {
-  optimizer: 'adam',
-  learningRate: '0.001',
-  momentum: '0.9',
-  batchSize: '32',
-  epochs: '5',
-  validationSplit: '0.1',
-  trainSize: '',
-  seed: '42',
+  optimizer: D.optimizer,
+  learningRate: String(D.learningRate),
+  momentum: String(SUGGESTED_MOMENTUM),
+  batchSize: String(D.batchSize),
+  epochs: String(D.epochs),
+  validationSplit: String(D.validationSplit),
+  trainSize: D.trainSize === null ? '' : String(D.trainSize),
+  seed: String(D.seed),
 };
 
-export const FIELD_NAMES = Object.keys(DEFAULT_FIELDS) as FieldName[];
-
-/** Only SGD (classical momentum) and RMSprop use momentum; Adam ignores it. */
-export function usesMomentum(optimizer: OptimizerName): boolean {
-  return optimizer === 'sgd' || optimizer === 'rmsprop';
-}
+export const FIELD_NAMES: FieldName[] = HYPERPARAMETER_NAMES;
 
 function parseNumber(text: string, rule: NumberRule): { value: number } | { error: string } {
   const trimmed = text.trim();
@@ -68,7 +61,7 @@ export function validateFields(fields: HyperparameterFields, datasetSize: number
   }
   let trainSize: number | null = null;
   if (fields.trainSize.trim() !== '') {
-    const parsed = parseNumber(fields.trainSize, { min: 1, max: datasetSize ?? 10_000_000, integer: true });
+    const parsed = parseNumber(fields.trainSize, trainSizeRule(datasetSize));
     if ('error' in parsed) errors.trainSize = datasetSize ? `${parsed.error} (the training set has ${datasetSize.toLocaleString('en-US')} images)` : parsed.error;
     else trainSize = parsed.value;
   }

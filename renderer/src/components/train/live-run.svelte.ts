@@ -1,8 +1,8 @@
 // The run the Train screen shows: fed by training events while it trains, and filled from the store when the
 // screen opens mid-run, after a reload, or when a run resumes (whose earlier epochs happened in another session).
-import type { ActiveTraining, RunDetail, TrainingEvent } from '../../../../electron/shared/contract.ts';
-import type { BatchProgress } from '../../../../electron/engine/train/trainer.ts';
-import type { BackendInfo, EpochMetric, RunStatus } from '../../../../electron/engine/types.ts';
+import type { ActiveTraining, RunDetail, TrainingEvent } from '#shared/contract.ts';
+import type { BatchProgress } from '#shared/types.ts';
+import type { BackendInfo, EpochMetric, RunStatus } from '#shared/types.ts';
 import { call, errorMessage } from '../../lib/api.ts';
 import { BatchSeries } from './batch-series.ts';
 

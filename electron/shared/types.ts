@@ -1,21 +1,7 @@
-// Plain data shared by the engine, the store, the CLI and (later) the IPC contract.
-// Nothing here imports tfjs or Node modules, so the renderer can import these types too.
+// Plain data shared by the engine, the store, the CLI, the IPC contract and the renderer: backends, datasets,
+// metrics, evaluations, training progress and run events, and the doctor's report. Types only.
 
-export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
-
-export interface Hyperparameters {
-  optimizer: OptimizerName;
-  learningRate: number;
-  /** Only used by sgd (classical momentum) and rmsprop. */
-  momentum: number;
-  batchSize: number;
-  epochs: number;
-  /** Fraction of the training subset held out for validation, 0 <= x < 1. */
-  validationSplit: number;
-  /** Number of training images used (before the validation split); null = the whole training set. */
-  trainSize: number | null;
-  seed: number;
-}
+export type { Hyperparameters, OptimizerName } from './hyperparameters.ts';
 
 export type BackendKind = 'gpu' | 'native' | 'wasm' | 'cpu';
 
@@ -87,4 +73,43 @@ export interface EvaluationResult {
   mistakes: Mistake[];
   count: number;
   durationMs: number;
+}
+
+/** One trained batch, as the training loop reports it. */
+export interface BatchProgress extends BatchMetric {
+  epochs: number;
+  batchesPerEpoch: number;
+  /** Seconds until the last epoch ends at the recent rate (validation excluded). */
+  etaSeconds: number;
+}
+
+/** What a training run reports as it goes (the CLI's progress, the engine process's events). */
+export type RunEvent =
+  | { type: 'started'; runId: number; backend: BackendInfo; fromEpoch: number; epochs: number; batchesPerEpoch: number; trainCount: number; validationCount: number }
+  | { type: 'batch'; runId: number; progress: BatchProgress }
+  | { type: 'epoch'; runId: number; metric: EpochMetric; checkpoint: string }
+  | { type: 'evaluating'; runId: number }
+  | { type: 'evaluation'; runId: number; result: EvaluationResult }
+  | { type: 'finished'; runId: number; status: RunStatus; error: string | null };
+
+/** `layerlab doctor` and the app's backend badge: one backend's availability. */
+export interface BackendCheck {
+  kind: BackendKind;
+  available: boolean;
+  detail: string;
+  tensorflowVersion: string | null;
+  /** How runs train on this backend ('--trainer auto'), or null when the backend is unavailable. */
+  trainer: string | null;
+}
+
+export interface DoctorReport {
+  platform: string;
+  node: string;
+  cpu: string;
+  tfjsVersion: string;
+  backends: BackendCheck[];
+  /** What `--backend auto` would pick. */
+  autoChoice: BackendKind;
+  gpu: { nvidiaSmi: string | null; cudaLibraries: string[]; cudnnLibraries: string[] };
+  datasets: { id: string; name: string; available: boolean; reason: string | null }[];
 }

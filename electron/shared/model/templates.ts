@@ -1,7 +1,7 @@
 // Starting points offered in the editor and the CLI. Written the way a user would write them
 // (defaults omitted); analyzeSpec fills the defaults in.
 
-import type { ModelSpec } from './spec.ts';
+import type { ModelSpec } from './types.ts';
 
 export interface ModelTemplate {
   title: string;

@@ -3,110 +3,15 @@
 // throws and reports every field-level problem at once; parseSpec is the strict form for callers
 // that need a valid spec or an exception.
 
-import {
-  checkLayerFields, describeValue, inferShapes, isIntegerIn, isPlainObject, own, suggestName,
-} from './shapes.ts';
+import { checkLayerFields } from './fields.ts';
+import { describeValue, suggestName } from './format.ts';
+import { isIntegerIn, isPlainObject, own } from './guards.ts';
+import { inferShapes } from './infer.ts';
+import type { LayerReport, ModelSpec, NormalizedLayerSpec, SpecAnalysis, SpecIssue, SpecOptions, SpecSummary } from './types.ts';
 
-export { ACTIVATIONS, LAYER_TYPES, PADDINGS } from './shapes.ts';
-
-export type Activation = 'relu' | 'sigmoid' | 'tanh' | 'softmax' | 'linear';
-export type Padding = 'valid' | 'same';
-/** [height, width]. */
-export type Pair = [number, number];
-
-export interface Conv2DSpec {
-  type: 'Conv2D';
-  filters: number;
-  kernelSize: number | Pair;
-  strides?: number | Pair;
-  padding?: Padding;
-  activation?: Activation;
-  useBias?: boolean;
-}
-export interface PoolingSpec {
-  type: 'MaxPooling2D' | 'AveragePooling2D';
-  poolSize?: number | Pair;
-  /** Defaults to poolSize (non-overlapping windows), as in tfjs. */
-  strides?: number | Pair;
-  padding?: Padding;
-}
-export interface DropoutSpec {
-  type: 'Dropout';
-  rate: number;
-}
-/** Always normalises the last (channel) axis. */
-export interface BatchNormSpec {
-  type: 'BatchNormalization';
-  momentum?: number;
-  epsilon?: number;
-}
-export interface FlattenSpec {
-  type: 'Flatten';
-}
-export interface DenseSpec {
-  type: 'Dense';
-  units: number;
-  activation?: Activation;
-  useBias?: boolean;
-}
-export type LayerSpec = Conv2DSpec | PoolingSpec | DropoutSpec | BatchNormSpec | FlattenSpec | DenseSpec;
-export type LayerType = LayerSpec['type'];
-
-export interface ModelSpec {
-  name: string;
-  /** [height, width, channels]; MNIST is [28, 28, 1]. */
-  inputShape: [number, number, number];
-  layers: LayerSpec[];
-}
-
-/** A layer with every default filled in and every size/stride as a [height, width] pair. */
-export type NormalizedLayerSpec =
-  | Required<Omit<Conv2DSpec, 'kernelSize' | 'strides'>> & { kernelSize: Pair; strides: Pair }
-  | Required<Omit<PoolingSpec, 'poolSize' | 'strides'>> & { poolSize: Pair; strides: Pair }
-  | DropoutSpec
-  | Required<BatchNormSpec>
-  | FlattenSpec
-  | Required<DenseSpec>;
-
-export interface LayerReport {
-  /** 0-based. */
-  index: number;
-  type: LayerType;
-  /** Without the batch dimension. */
-  outputShape: number[];
-  params: number;
-  trainableParams: number;
-  /** See the FLOP convention in shapes.ts. */
-  flops: number;
-}
-
-export interface SpecIssue {
-  /** 0-based layer index, or null for the model itself. */
-  index: number | null;
-  layerType: string | null;
-  field: string | null;
-  /** Full human message, e.g. "layer 2 Dense: field 'units' must be ...". */
-  message: string;
-}
-
-export interface SpecSummary {
-  spec: ModelSpec;
-  layers: LayerReport[];
-  totalParams: number;
-  trainableParams: number;
-  totalFlops: number;
-}
-
-export type SpecAnalysis =
-  | ({ ok: true; outputShape: number[] } & SpecSummary)
-  | { ok: false; issues: SpecIssue[]; layers: LayerReport[] };
-
-export interface SpecOptions {
-  /** Units the final softmax must have; default 10. */
-  numClasses?: number;
-  /** The dataset's image shape; fills a missing spec.inputShape and must match a present one. */
-  inputShape?: [number, number, number];
-}
+export type * from './types.ts';
+export { ACTIVATIONS, LAYER_DEFAULTS, LAYER_TYPES, PADDINGS } from './fields.ts';
+export { describeArchitecture } from './format.ts';
 
 export const MAX_LAYERS = 100;
 /** 50 million float32 weights: 200 MB, plus as much again for each Adam moment. */
@@ -293,28 +198,6 @@ function sortIssues(issues: SpecIssue[]): SpecIssue[] {
   return issues.map((issue, order) => ({ issue, order }))
     .sort((a, b) => rank(a.issue) - rank(b.issue) || a.order - b.order)
     .map(({ issue }) => issue);
-}
-
-/**
- * Short architecture summary for tables: "C32-P-C64-P-C64-F-D64-D10".
- * C=Conv2D(filters), P=MaxPooling2D, AP=AveragePooling2D, BN=BatchNormalization,
- * Drop=Dropout(rate), F=Flatten, D=Dense(units).
- */
-export function describeArchitecture(spec: ModelSpec): string {
-  const layers: unknown[] = Array.isArray(spec?.layers) ? spec.layers : [];
-  return layers.map((layer) => {
-    const l = (isPlainObject(layer) ? layer : {}) as Record<string, unknown>;
-    switch (l.type) {
-      case 'Conv2D': return `C${l.filters}`;
-      case 'MaxPooling2D': return 'P';
-      case 'AveragePooling2D': return 'AP';
-      case 'BatchNormalization': return 'BN';
-      case 'Dropout': return `Drop${l.rate}`;
-      case 'Flatten': return 'F';
-      case 'Dense': return `D${l.units}`;
-      default: return '?';
-    }
-  }).join('-');
 }
 
 function isShape(value: unknown): value is [number, number, number] {

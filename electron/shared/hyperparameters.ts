@@ -1,0 +1,157 @@
+// Hyperparameters: the one schema the engine, the CLI and the Train form share — names, labels, defaults,
+// ranges — and their validation, so the form rejects exactly what the engine would. Every message names the
+// field and the reason. Pure: no Node or browser APIs.
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const OPTIMIZER_LABELS: Record<OptimizerName, string> = { adam: 'Adam', sgd: 'SGD', rmsprop: 'RMSprop' };
+
+export interface Hyperparameters {
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** Only used by sgd (classical momentum) and rmsprop. */
+  momentum: number;
+  batchSize: number;
+  epochs: number;
+  /** Fraction of the training subset held out for validation, 0 <= x < 1. */
+  validationSplit: number;
+  /** Number of training images used (before the validation split); null = the whole training set. */
+  trainSize: number | null;
+  seed: number;
+}
+
+export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0,
+  batchSize: 32,
+  epochs: 5,
+  validationSplit: 0.1,
+  trainSize: null,
+  seed: 42,
+};
+
+/** The momentum the Train form starts with for an optimizer that uses it (the engine's default 0 means none). */
+export const SUGGESTED_MOMENTUM = 0.9;
+
+/** Only SGD (classical momentum) and RMSprop use momentum; Adam ignores it. */
+export function usesMomentum(optimizer: OptimizerName): boolean {
+  return optimizer === 'sgd' || optimizer === 'rmsprop';
+}
+
+export interface NumberRule {
+  min: number;
+  max: number;
+  integer?: boolean;
+  /** min is excluded (learning rate must be > 0). */
+  exclusiveMin?: boolean;
+  /** max is excluded (momentum must be < 1). */
+  exclusiveMax?: boolean;
+}
+
+/** Ranges of the numeric hyperparameters (trainSize is bounded by the dataset: see trainSizeRule). */
+export const HYPERPARAMETER_RULES = {
+  learningRate: { min: 0, max: 10, exclusiveMin: true },
+  momentum: { min: 0, max: 1, exclusiveMax: true },
+  batchSize: { min: 1, max: 8192, integer: true },
+  epochs: { min: 1, max: 1000, integer: true },
+  validationSplit: { min: 0, max: 0.9 },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+} as const satisfies Record<string, NumberRule>;
+
+export type RuledField = keyof typeof HYPERPARAMETER_RULES;
+
+/** trainSize: a whole number of images, at most the training set's size when that is known. */
+export function trainSizeRule(trainingSetSize?: number | null): NumberRule {
+  return { min: 1, max: trainingSetSize ?? 10_000_000, integer: true };
+}
+
+/** The range of a numeric hyperparameter (trainSize's without a known dataset), or null for the optimizer. */
+export function ruleOf(name: keyof Hyperparameters): NumberRule | null {
+  if (name === 'trainSize') return trainSizeRule();
+  return Object.hasOwn(HYPERPARAMETER_RULES, name) ? HYPERPARAMETER_RULES[name as RuledField] : null;
+}
+
+export interface HyperparameterField {
+  /** As the Train form, the Runs and the Compare screens show it. */
+  label: string;
+  /** The CLI option's description. */
+  help: string;
+  /** The Train form's note on the allowed values. */
+  hint?: string;
+}
+
+/** Every hyperparameter, in display order (the CLI's options, the form's fields, the Runs and Compare rows). */
+export const HYPERPARAMETER_FIELDS: Record<keyof Hyperparameters, HyperparameterField> = {
+  optimizer: { label: 'Optimizer', help: 'optimizer' },
+  learningRate: { label: 'Learning rate', help: 'learning rate', hint: '> 0 and ≤ 10' },
+  momentum: { label: 'Momentum', help: 'momentum (sgd, rmsprop)', hint: '0 ≤ m < 1' },
+  batchSize: { label: 'Batch size', help: 'batch size', hint: '1–8192' },
+  epochs: { label: 'Epochs', help: 'epochs', hint: '1–1000' },
+  validationSplit: { label: 'Validation split', help: 'fraction of the training subset held out for validation', hint: '0–0.9 of the subset' },
+  trainSize: { label: 'Training images', help: 'use only this many training images', hint: 'empty = all' },
+  seed: { label: 'Seed', help: 'random seed (initial weights, subset, split, batch order)', hint: '0–4294967295' },
+};
+
+export const HYPERPARAMETER_NAMES = Object.keys(HYPERPARAMETER_FIELDS) as (keyof Hyperparameters)[];
+
+/** Why `value` breaks `rule` ("must be a whole number", "must be greater than 0 and at most 10"), or null. */
+export function rangeProblem(value: unknown, rule: NumberRule): string | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `must be a number, got ${JSON.stringify(value)}`;
+  if (rule.integer && !Number.isInteger(value)) return `must be a whole number, got ${value}`;
+  const low = rule.exclusiveMin ? value <= rule.min : value < rule.min;
+  const high = rule.exclusiveMax ? value >= rule.max : value > rule.max;
+  if (!low && !high) return null;
+  const n = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 20 });
+  const lo = rule.exclusiveMin ? `greater than ${n(rule.min)}` : `at least ${n(rule.min)}`;
+  const hi = rule.exclusiveMax ? `less than ${n(rule.max)}` : `at most ${n(rule.max)}`;
+  return `must be ${lo} and ${hi}, got ${value}`;
+}
+
+/** Training and validation image counts a split leaves, or why it leaves none. */
+export function splitProblem(used: number, validationSplit: number): string | null {
+  const held = Math.round(used * validationSplit);
+  if (used - held < 1) return `validationSplit ${validationSplit} leaves no training images out of ${used}`;
+  if (validationSplit > 0 && held < 1) return `validationSplit ${validationSplit} of ${used} images holds out no validation image`;
+  return null;
+}
+
+export class HyperparameterError extends Error {
+  constructor(readonly issues: { field: keyof Hyperparameters | string; message: string }[]) {
+    super(issues.map((i) => i.message).join('; '));
+    this.name = 'HyperparameterError';
+  }
+}
+
+/**
+ * Fills defaults and validates. `trainingSetSize` (when known) bounds trainSize and checks that the split
+ * leaves at least one batch of training images.
+ */
+export function parseHyperparameters(input: unknown, trainingSetSize?: number): Hyperparameters {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new HyperparameterError([{ field: '(hyperparameters)', message: 'hyperparameters must be an object' }]);
+  }
+  const raw = input as Record<string, unknown>;
+  const issues: { field: string; message: string }[] = [];
+  for (const key of Object.keys(raw)) {
+    if (!(key in DEFAULT_HYPERPARAMETERS)) issues.push({ field: key, message: `unknown hyperparameter '${key}' (known: ${Object.keys(DEFAULT_HYPERPARAMETERS).join(', ')})` });
+  }
+  const merged = { ...DEFAULT_HYPERPARAMETERS, ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) } as Hyperparameters;
+  if (!OPTIMIZERS.includes(merged.optimizer)) {
+    issues.push({ field: 'optimizer', message: `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(merged.optimizer)}` });
+  }
+  for (const [field, rule] of Object.entries(HYPERPARAMETER_RULES)) {
+    const problem = rangeProblem(merged[field as keyof Hyperparameters], rule);
+    if (problem) issues.push({ field, message: `${field} ${problem}` });
+  }
+  if (merged.trainSize !== null) {
+    const problem = rangeProblem(merged.trainSize, trainSizeRule(trainingSetSize));
+    if (problem) issues.push({ field: 'trainSize', message: `trainSize ${problem}${trainingSetSize ? ` (the training set has ${trainingSetSize} images)` : ''}` });
+  }
+  if (issues.length === 0 && trainingSetSize !== undefined) {
+    const problem = splitProblem(merged.trainSize ?? trainingSetSize, merged.validationSplit);
+    if (problem) issues.push({ field: 'validationSplit', message: problem });
+  }
+  if (issues.length) throw new HyperparameterError(issues);
+  return merged;
+}

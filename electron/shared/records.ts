@@ -1,0 +1,72 @@
+// The records the run store hands out, as they cross IPC to the app: runs, their sessions, checkpoints,
+// evaluations and saved designs. Types only; electron/engine/store/rows.ts builds them from SQLite rows.
+import type { ModelSpec } from './model/types.ts';
+import type { BackendInfo, DatasetRef, EvaluationResult, Hyperparameters, RunStatus, TrainerKind } from './types.ts';
+
+/** How a session (and so a run) ended. */
+export type FinishStatus = 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  status: RunStatus;
+  spec: ModelSpec;
+  hyperparameters: Hyperparameters;
+  dataset: DatasetRef;
+  /** Backend of the most recent session; null until the run first starts. */
+  backend: BackendInfo | null;
+  /** Trainer of the most recent session (graph or eager); null until the run first starts. */
+  trainer: TrainerKind | null;
+  createdAt: number;
+  /** First start; resuming does not move it. */
+  startedAt: number | null;
+  finishedAt: number | null;
+  error: string | null;
+  notes: string;
+  /** Sorted case-insensitively. */
+  tags: string[];
+  finalTrainLoss: number | null;
+  finalTrainAccuracy: number | null;
+  finalValLoss: number | null;
+  finalValAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  bestValAccuracy: number | null;
+  bestValAccuracyEpoch: number | null;
+  bestValLoss: number | null;
+  bestValLossEpoch: number | null;
+  trainingDurationMs: number | null;
+  /** Mean over the run's epochs (or the value given to setFinalTrainingStats). */
+  samplesPerSecond: number | null;
+  epochsCompleted: number;
+}
+
+/** One start (or resume) of a run: a run resumed on another backend keeps one row per backend. */
+export interface RunSessionRecord {
+  id: number;
+  runId: number;
+  startedAt: number;
+  endedAt: number | null;
+  backend: BackendInfo;
+  fromEpoch: number;
+  endStatus: FinishStatus | null;
+  error: string | null;
+}
+
+export interface CheckpointRecord {
+  /** Number of epochs completed when it was saved, i.e. the epoch a resume starts at. */
+  epoch: number;
+  path: string;
+}
+
+export interface StoredEvaluation extends EvaluationResult {
+  createdAt: number;
+}
+
+export interface DesignRecord {
+  id: number;
+  name: string;
+  spec: ModelSpec;
+  createdAt: number;
+  updatedAt: number;
+}
