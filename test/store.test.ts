@@ -455,6 +455,8 @@ describe('validation', () => {
     expectStoreError(() => store.renameRun(run.id, 'x'.repeat(201)), 'run name must be at most 200 characters (got 201)');
     expectStoreError(() => store.setTags(run.id, ['ok', '']), 'tags[1] must not be empty');
     expectStoreError(() => store.setTags(run.id, ['t'.repeat(41)]), /^tags\[0\] must be at most 40 characters \(got 41/);
+    expectStoreError(() => store.setTags(run.id, Array.from({ length: 51 }, (_, i) => `t${i}`)), 'tags must hold at most 50 tags (got 51)');
+    expectStoreError(() => store.setNotes(run.id, 'n'.repeat(20_001)), 'notes must be at most 20000 characters (got 20001)');
     expectStoreError(() => store.createRun({ name: 'x', spec: { ...spec, inputShape: [28, 28] as never }, hyperparameters, dataset }), 'spec.inputShape must be three positive integers [height, width, channels]');
     expectStoreError(() => store.createRun({ name: 'x', spec, hyperparameters: { ...hyperparameters, batchSize: 0 }, dataset }), 'hyperparameters.batchSize must be a positive integer (got 0)');
     expectStoreError(() => store.startRunSession(run.id, { ...cpu, kind: 'tpu' as never }, 0), 'backend.kind must be one of gpu, native, wasm, cpu (got "tpu")');

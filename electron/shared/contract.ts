@@ -3,13 +3,17 @@
 // The renderer imports this file for types only (its values bring zod along).
 import { z } from 'zod';
 import type { ModelSpec, SpecAnalysis } from './model/types.ts';
+import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from './records.ts';
 import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from './records.ts';
 import type { MenuCommand } from './screens.ts';
+import { BACKEND_KINDS, RUN_STATUSES } from './types.ts';
 import type { BackendInfo, BatchMetric, BatchProgress, DoctorReport, EpochMetric, RunEvent } from './types.ts';
 
 const runId = z.number().int().positive().max(2 ** 31);
-const backend = z.enum(['auto', 'gpu', 'native', 'wasm', 'cpu']);
-const name = z.string().trim().min(1).max(200);
+const backend = z.enum(['auto', ...BACKEND_KINDS]);
+const name = z.string().trim().min(1).max(MAX_RUN_NAME_LENGTH);
+const tags = z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS);
+const notes = z.string().max(MAX_NOTES_LENGTH);
 const json = z.unknown(); // specs and hyperparameters are validated by the engine, which names the field
 
 export const requestSchemas = {
@@ -30,15 +34,15 @@ export const requestSchemas = {
     indices: z.array(z.number().int().min(0)).max(1000),
   }),
   'runs:list': z.object({
-    status: z.array(z.enum(['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'])).optional(),
-    search: z.string().max(200).optional(),
-    tag: z.string().max(40).optional(),
+    status: z.array(z.enum(RUN_STATUSES)).optional(),
+    search: z.string().max(MAX_RUN_NAME_LENGTH).optional(),
+    tag: z.string().max(MAX_TAG_LENGTH).optional(),
   }),
   'runs:get': z.object({ runId }),
   'runs:batchMetrics': z.object({ runId, every: z.number().int().min(1).max(100000).optional(), afterStep: z.number().int().min(-1).optional() }),
   'runs:rename': z.object({ runId, name }),
-  'runs:setNotes': z.object({ runId, notes: z.string().max(20000) }),
-  'runs:setTags': z.object({ runId, tags: z.array(z.string().max(40)).max(50) }),
+  'runs:setNotes': z.object({ runId, notes }),
+  'runs:setTags': z.object({ runId, tags }),
   'runs:delete': z.object({ runId }),
   /** Test images in one confusion-matrix cell, with the model's confidence in its prediction. */
   'evaluation:cell': z.object({
@@ -49,13 +53,13 @@ export const requestSchemas = {
     order: z.enum(['confidence-desc', 'confidence-asc']).default('confidence-desc'),
   }),
   'training:start': z.object({
-    name: z.string().max(200).optional(),
+    name: z.string().max(MAX_RUN_NAME_LENGTH).optional(),
     spec: json,
     hyperparameters: json,
     dataset: z.string().min(1).max(4200),
     backend: backend.default('auto'),
-    tags: z.array(z.string().max(40)).max(50).optional(),
-    notes: z.string().max(20000).optional(),
+    tags: tags.optional(),
+    notes: notes.optional(),
   }),
   'training:resume': z.object({ runId, backend: backend.default('auto') }),
   'training:stop': z.object({ runId }),

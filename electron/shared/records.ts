@@ -1,10 +1,18 @@
 // The records the run store hands out, as they cross IPC to the app: runs, their sessions, checkpoints,
-// evaluations and saved designs. Types only; electron/engine/store/rows.ts builds them from SQLite rows.
+// evaluations and saved designs, and the limits on what a user writes into them (checked by the IPC schemas,
+// the store and the renderer's forms alike). electron/engine/store/rows.ts builds the records from SQLite rows.
 import type { ModelSpec } from './model/types.ts';
 import type { BackendInfo, DatasetRef, EvaluationResult, Hyperparameters, RunStatus, TrainerKind } from './types.ts';
 
 /** How a session (and so a run) ended. */
-export type FinishStatus = 'completed' | 'stopped' | 'failed' | 'interrupted';
+export const FINISH_STATUSES = ['completed', 'stopped', 'failed', 'interrupted'] as const;
+export type FinishStatus = (typeof FINISH_STATUSES)[number];
+
+/** Run and design names. */
+export const MAX_RUN_NAME_LENGTH = 200;
+export const MAX_TAG_LENGTH = 40;
+export const MAX_TAGS = 50;
+export const MAX_NOTES_LENGTH = 20_000;
 
 export interface RunRecord {
   id: number;

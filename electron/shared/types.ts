@@ -1,13 +1,25 @@
 // Plain data shared by the engine, the store, the CLI, the IPC contract and the renderer: backends, datasets,
-// metrics, evaluations, training progress and run events, and the doctor's report. Types only.
+// metrics, evaluations, training progress and run events, and the doctor's report. The value lists behind the
+// unions live here too, so the IPC schemas, the store's checks and the renderer's pickers share one spelling.
 
 export type { Hyperparameters, OptimizerName } from './hyperparameters.ts';
 
-export type BackendKind = 'gpu' | 'native' | 'wasm' | 'cpu';
+export const BACKEND_KINDS = ['gpu', 'native', 'wasm', 'cpu'] as const;
+export type BackendKind = (typeof BACKEND_KINDS)[number];
+
+/** What the user sees for each backend, and for letting Layerlab choose. */
+export const BACKEND_LABELS: Record<BackendKind | 'auto', string> = {
+  auto: 'Auto',
+  gpu: 'GPU',
+  native: 'Native CPU',
+  wasm: 'WebAssembly',
+  cpu: 'JS CPU',
+};
 
 /** How a run's batches are trained: one compiled TensorFlow graph call per batch (native backends), or tfjs's
  * eager op-by-op loop (every backend). */
-export type TrainerKind = 'graph' | 'eager';
+export const TRAINER_KINDS = ['graph', 'eager'] as const;
+export type TrainerKind = (typeof TRAINER_KINDS)[number];
 
 export interface BackendInfo {
   kind: BackendKind;
@@ -33,7 +45,8 @@ export interface DatasetRef {
   testCount: number;
 }
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+export const RUN_STATUSES = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface BatchMetric {
   epoch: number; // 0-based epoch

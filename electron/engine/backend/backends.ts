@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
+import { BACKEND_KINDS } from '#shared/types.ts';
 import type { BackendInfo, BackendKind } from '#shared/types.ts';
 import { initWasmBackend } from './wasm-setup.ts';
 
 export type BackendPreference = 'auto' | BackendKind;
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'gpu', 'native', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', ...BACKEND_KINDS];
 
 const require = createRequire(import.meta.url);
 const PACKAGES = { gpu: '@tensorflow/tfjs-node-gpu', native: '@tensorflow/tfjs-node' } as const;

@@ -1,6 +1,6 @@
 // Public surface of the run store.
 export { Store, type NewRun, type StoreOptions } from './store.ts';
-export { StoreError, MAX_NAME_LENGTH, MAX_TAG_LENGTH, RUN_STATUSES } from './validate.ts';
+export { StoreError } from './validate.ts';
 export { defaultDatabasePath } from './paths.ts';
 export { SCHEMA_VERSION, MIGRATIONS, type Migration } from './migrations.ts';
 export type { RunFilter, RunSort } from './list.ts';

@@ -104,7 +104,7 @@ export class Store {
       const hyperparameters = check.checkHyperparameters(input.hyperparameters);
       const dataset = check.checkDataset(input.dataset);
       const tags = check.checkTags(input.tags ?? []);
-      const notes = check.checkText(input.notes ?? '', 'notes');
+      const notes = check.checkNotes(input.notes ?? '');
       const id = this.db.transaction(() => {
         const result = this.prepare(
           `INSERT INTO runs (name, status, spec_json, architecture, hyperparameters_json, dataset_json, created_at, notes)
@@ -144,7 +144,7 @@ export class Store {
   setNotes(id: number, notes: string): RunRecord {
     return this.write('set notes', () => {
       const runId = this.requireRun(id).id;
-      this.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(check.checkText(notes, 'notes'), runId);
+      this.prepare('UPDATE runs SET notes = ? WHERE id = ?').run(check.checkNotes(notes), runId);
       return this.loadRun(runId);
     });
   }

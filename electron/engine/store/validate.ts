@@ -1,7 +1,9 @@
 // Input checks at the store boundary. Callers are the engine, the CLI and (through IPC) the
 // renderer, so every message names the field and says what was wrong with it.
+import { BACKEND_KINDS, RUN_STATUSES } from '#shared/types.ts';
 import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '#shared/types.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
+import { FINISH_STATUSES, MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH as MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 import type { FinishStatus } from '#shared/records.ts';
 
 export class StoreError extends Error {
@@ -11,12 +13,6 @@ export class StoreError extends Error {
   }
 }
 
-export const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'completed', 'stopped', 'failed', 'interrupted'];
-const FINISH_STATUSES: readonly FinishStatus[] = ['completed', 'stopped', 'failed', 'interrupted'];
-const BACKEND_KINDS = ['gpu', 'native', 'wasm', 'cpu'];
-
-export const MAX_NAME_LENGTH = 200;
-export const MAX_TAG_LENGTH = 40;
 
 /**
  * Which status a run may move to from each status. `running` is reachable again from
@@ -93,9 +89,18 @@ export function checkText(value: unknown, field: string): string {
   return value;
 }
 
+export function checkNotes(value: unknown): string {
+  const notes = checkText(value, 'notes');
+  if (notes.length > MAX_NOTES_LENGTH) {
+    throw new StoreError(`notes must be at most ${MAX_NOTES_LENGTH} characters (got ${notes.length})`);
+  }
+  return notes;
+}
+
 /** Trims, rejects empty/overlong tags, and drops duplicates (case-insensitively, first spelling wins). */
 export function checkTags(value: unknown): string[] {
   if (!Array.isArray(value)) throw new StoreError(`tags must be an array of strings (got ${describe(value)})`);
+  if (value.length > MAX_TAGS) throw new StoreError(`tags must hold at most ${MAX_TAGS} tags (got ${value.length})`);
   const seen = new Set<string>();
   const tags: string[] = [];
   value.forEach((raw, index) => {
@@ -115,14 +120,14 @@ export function checkTags(value: unknown): string[] {
 }
 
 export function checkStatus(value: unknown, field = 'status'): RunStatus {
-  if (!RUN_STATUSES.includes(value as RunStatus)) {
+  if (!(RUN_STATUSES as readonly unknown[]).includes(value)) {
     throw new StoreError(`${field} must be one of ${RUN_STATUSES.join(', ')} (got ${describe(value)})`);
   }
   return value as RunStatus;
 }
 
 export function checkFinishStatus(value: unknown): FinishStatus {
-  if (!FINISH_STATUSES.includes(value as FinishStatus)) {
+  if (!(FINISH_STATUSES as readonly unknown[]).includes(value)) {
     throw new StoreError(`finish status must be one of ${FINISH_STATUSES.join(', ')} (got ${describe(value)})`);
   }
   return value as FinishStatus;
@@ -159,7 +164,7 @@ export function checkDataset(value: unknown): DatasetRef {
 
 export function checkBackend(value: unknown): BackendInfo {
   if (!isPlainObject(value)) throw new StoreError(`backend must be an object (got ${describe(value)})`);
-  if (!BACKEND_KINDS.includes(value.kind as string)) {
+  if (!(BACKEND_KINDS as readonly unknown[]).includes(value.kind)) {
     throw new StoreError(`backend.kind must be one of ${BACKEND_KINDS.join(', ')} (got ${describe(value.kind)})`);
   }
   checkText(value.tfBackend, 'backend.tfBackend');

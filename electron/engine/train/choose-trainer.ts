@@ -3,12 +3,13 @@ import { GraphCompileError } from '../graph/compile.ts';
 import { GraphTrainer } from '../graph/graph-trainer.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
 import { buildModel } from '../model/build.ts';
+import { TRAINER_KINDS } from '#shared/types.ts';
 import type { BackendInfo, Hyperparameters, TrainerKind } from '#shared/types.ts';
 import { EagerTrainer, type BatchTrainer } from './batch-trainer.ts';
 import { createOptimizer } from './optimizers.ts';
 
 export type TrainerPreference = 'auto' | TrainerKind;
-export const TRAINER_PREFERENCES: readonly TrainerPreference[] = ['auto', 'graph', 'eager'];
+export const TRAINER_PREFERENCES: readonly TrainerPreference[] = ['auto', ...TRAINER_KINDS];
 
 export class TrainerError extends Error {
   override name = 'TrainerError';

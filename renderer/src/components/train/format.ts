@@ -1,13 +1,4 @@
 // Number and time formatting for the Train screen (fixed en-US grouping so screenshots and tests are stable).
-import type { BackendKind } from '#shared/types.ts';
-
-export const BACKEND_LABELS: Record<BackendKind | 'auto', string> = {
-  auto: 'Auto',
-  gpu: 'GPU',
-  native: 'Native CPU',
-  wasm: 'WebAssembly',
-  cpu: 'JS CPU',
-};
 
 export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US');

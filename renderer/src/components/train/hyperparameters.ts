@@ -5,6 +5,7 @@ import {
   DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_NAMES, HYPERPARAMETER_RULES, rangeProblem, splitProblem, SUGGESTED_MOMENTUM,
   trainSizeRule, usesMomentum, type Hyperparameters, type NumberRule, type OptimizerName, type RuledField,
 } from '#shared/hyperparameters.ts';
+import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 
 /** Text as typed: numbers are parsed on validation so a half-typed "0." is not rejected mid-keystroke. */
 export interface HyperparameterFields {
@@ -90,9 +91,9 @@ export function validateFields(fields: HyperparameterFields, datasetSize: number
 /** "a, b ,, c" → ["a", "b", "c"], or an error naming the offending tag. */
 export function parseTags(text: string): { tags: string[] } | { error: string } {
   const tags = [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
-  const long = tags.find((t) => t.length > 40);
-  if (long) return { error: `tag "${long.slice(0, 20)}…" is longer than 40 characters` };
-  if (tags.length > 50) return { error: `at most 50 tags (got ${tags.length})` };
+  const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
+  if (long) return { error: `tag "${long.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters` };
+  if (tags.length > MAX_TAGS) return { error: `at most ${MAX_TAGS} tags (got ${tags.length})` };
   return { tags };
 }
 
