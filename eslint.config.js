@@ -39,7 +39,7 @@ const crossLayerRelative = (folders) => ({
 const tooDeep = { regex: '^(\\.\\./){3,}', message: 'No ../../../: import through an alias (#shared/…, #engine/…, #renderer/…).' };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.native/**', 'test-results/**', 'e2e/screenshots/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'dist/**', '.native/**', 'test-results/**', 'e2e/.screenshots/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -5,6 +5,7 @@ import type { Page } from '@playwright/test';
 import type { LayerlabApi } from '#shared/contract.ts';
 import { CONFUSION_GRID } from '#renderer/components/evaluate/confusion-option.ts';
 import { expect, test } from './fixtures.ts';
+import { stroke } from './helpers/draw.ts';
 import { templateSpec, trainRun } from './helpers/runs.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -37,14 +38,6 @@ async function confidences(page: Page): Promise<number[]> {
     .getByTestId('cell-gallery')
     .locator('[data-confidence]')
     .evaluateAll((nodes) => nodes.map((n) => Number(n.getAttribute('data-confidence'))));
-}
-
-async function stroke(page: Page, points: [number, number][]) {
-  const box = (await page.getByTestId('draw-canvas').boundingBox())!;
-  await page.mouse.move(box.x + points[0][0], box.y + points[0][1]);
-  await page.mouse.down();
-  for (const [x, y] of points.slice(1)) await page.mouse.move(box.x + x, box.y + y, { steps: 3 });
-  await page.mouse.up();
 }
 
 const ONE: [number, number][] = Array.from({ length: 16 }, (_, i) => [146, 50 + i * 12]);

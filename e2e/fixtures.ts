@@ -3,7 +3,9 @@
 // One app per test file: the first test of a file launches it (fresh database and profile in a temp folder),
 // later tests of the same file reuse it, and the next file closes it and starts its own.
 // Tests get `app` (ElectronApplication), `page` (the main window) and `saveScreenshot(name)`, which saves
-// e2e/screenshots/<name>.png for the record.
+// e2e/.screenshots/<name>.png for the record: ignored by git, so runs leave the tree clean, and outside
+// Playwright's outputDir (test-results/), which every run empties, so running one file keeps the others'.
+// The README's screenshots (docs/screenshots/) come from `npm run docs:screenshots`.
 //
 // Needs LAYERLAB_ELECTRON (an Electron binary; scripts/e2e.sh sets it) and a display (xvfb-run).
 // The engine runs under the Node that runs Playwright (LAYERLAB_ENGINE_NODE): better-sqlite3 is built for it.
@@ -21,7 +23,7 @@ declare global {
 }
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
-export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'e2e', 'screenshots');
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'e2e', '.screenshots');
 
 export interface LaunchedApp {
   app: ElectronApplication;
@@ -87,7 +89,7 @@ type TestFixtures = {
   launched: LaunchedApp;
   app: ElectronApplication;
   page: Page;
-  /** Saves e2e/screenshots/<name>.png (named so: Playwright's own `screenshot` is a worker option). */
+  /** Saves e2e/.screenshots/<name>.png (named so: Playwright's own `screenshot` is a worker option). */
   saveScreenshot: (name: string) => Promise<string>;
 };
 
