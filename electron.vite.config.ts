@@ -23,7 +23,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main/index.ts'),
           engine: resolve(root, 'electron/engine/process.ts'),
-          // the engine trains on a worker thread (electron/engine/service.ts finds it next to engine.cjs)
+          // the engine trains on a worker thread (electron/engine/training-supervisor.ts finds it next to engine.cjs)
           'training-worker': resolve(root, 'electron/engine/training-worker.ts'),
         },
         output: {

@@ -1,18 +1,14 @@
 // Runs a training session end to end: validate the request, pick the backend, record the run in the store,
 // train with a checkpoint after every epoch, evaluate on the test set, and report progress as events.
 // Used by the CLI and by the desktop app's engine process alike.
-import fs from 'node:fs';
-import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendPreference } from './backend/backends.ts';
 import { loadDataset, resolveDatasetSource, type Dataset } from './data/datasets.ts';
 import { splitTrainingSet } from './data/random.ts';
 import { evaluateModel } from './evaluate/evaluate.ts';
-import { buildModel } from './model/build.ts';
 import { parseSpec, type ModelSpec } from '#shared/model/spec.ts';
 import type { RunRecord, Store } from './store/index.ts';
 import { StoreError } from './store/index.ts';
-import { exportLayersModel, loadCheckpoint } from './train/checkpoint.ts';
+import { runCheckpointDir } from './train/checkpoint.ts';
 import { chooseTrainer, type TrainerPreference } from './train/choose-trainer.ts';
 import { parseHyperparameters } from '#shared/hyperparameters.ts';
 import { trainLoop } from './train/trainer.ts';
@@ -82,7 +78,6 @@ export function createRun(store: Store, request: NewRunRequest): RunRecord {
 
 export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): Promise<RunOutcome> {
   const run = createRun(ctx.store, request);
-  // A backend that cannot start leaves no queued run behind.
   // A backend that cannot start, or a design the chosen trainer cannot build, leaves no queued run behind.
   try {
     await initBackend(ctx.backend ?? 'auto');
@@ -93,12 +88,18 @@ export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): P
   }
 }
 
-export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
-  const run = ctx.store.getRun(runId);
+/** The run, if it exists and ended in a way that can be resumed (stopped, interrupted or failed). */
+export function resumableRun(store: Store, runId: number): RunRecord {
+  const run = store.getRun(runId);
   if (!run) throw new StoreError(`run ${runId} does not exist`);
   if (!['stopped', 'interrupted', 'failed'].includes(run.status)) {
     throw new StoreError(`run ${runId} is ${run.status}; only stopped, interrupted or failed runs can be resumed`);
   }
+  return run;
+}
+
+export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
+  resumableRun(ctx.store, runId);
   return trainRun(ctx, runId);
 }
 
@@ -134,7 +135,7 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   let samplesPerSecond = 0;
   try {
     if (checkpoint) await trainer.loadCheckpoint(checkpoint.path);
-    const runDir = path.join(ctx.checkpointRoot, String(runId));
+    const runDir = runCheckpointDir(ctx.checkpointRoot, runId);
     const result = await trainLoop({
       trainer,
       dataset,
@@ -179,36 +180,4 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   store.finishRunSession(runId, status as 'completed' | 'stopped' | 'failed', error ?? undefined);
   emit({ type: 'finished', runId, status, error });
   return { run: store.getRun(runId)!, evaluation, samplesPerSecond, wallMs: performance.now() - started };
-}
-
-/** Builds a run's model with the weights of its latest checkpoint, for prediction and export. */
-export async function loadRunModel(store: Store, runId: number, backend: BackendPreference = 'auto'): Promise<{ model: tf.LayersModel; run: RunRecord; epoch: number }> {
-  await initBackend(backend);
-  const run = store.getRun(runId);
-  if (!run) throw new StoreError(`run ${runId} does not exist`);
-  const checkpoint = store.latestCheckpoint(runId);
-  if (!checkpoint) throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
-  const model = buildModel(run.spec, { numClasses: run.dataset.classes.length });
-  const epoch = await loadCheckpoint(checkpoint.path, model);
-  return { model, run, epoch };
-}
-
-/** Writes the model (tfjs layers format), its spec, hyperparameters, metrics and evaluation to a folder. */
-export async function exportRun(store: Store, runId: number, dir: string): Promise<string[]> {
-  const { model, run, epoch } = await loadRunModel(store, runId);
-  try {
-    const files = await exportLayersModel(model, dir);
-    const write = (name: string, value: unknown) => {
-      fs.writeFileSync(path.join(dir, name), JSON.stringify(value, null, 2) + '\n');
-      files.push(name);
-    };
-    write('spec.json', run.spec);
-    write('run.json', { ...run, exportedEpoch: epoch });
-    write('metrics.json', { epochs: store.getEpochMetrics(runId), batches: store.getBatchMetrics(runId) });
-    const evaluation = store.getEvaluation(runId);
-    if (evaluation) write('evaluation.json', evaluation);
-    return files;
-  } finally {
-    model.dispose();
-  }
 }

@@ -7,7 +7,8 @@ import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backends
 import { TRAINER_PREFERENCES, type TrainerPreference } from '../train/choose-trainer.ts';
 import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '#shared/model/index.ts';
 import { defaultDatabasePath, Store } from '../store/index.ts';
-import { exportRun, resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
+import { exportRun } from '../model/run-model.ts';
+import { resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
 import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES, OPTIMIZERS, ruleOf } from '#shared/hyperparameters.ts';
 import { duration, layersTable, pct, runsTable, table } from './format.ts';
 import { createProgressReporter } from './progress.ts';

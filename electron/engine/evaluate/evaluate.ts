@@ -55,7 +55,8 @@ export function lossAndAccuracy(p: Predictions): { loss: number; accuracy: numbe
   return { loss: loss / n, accuracy: correct / n };
 }
 
-function argmax(values: Float32Array, offset: number, length: number): number {
+/** The class with the highest probability in one row (the first of equals). */
+export function argmax(values: Float32Array, offset: number, length: number): number {
   let best = 0;
   for (let i = 1; i < length; i++) if (values[offset + i] > values[offset + best]) best = i;
   return best;

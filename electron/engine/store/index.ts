@@ -9,3 +9,4 @@ export type { BatchMetricQuery } from './metrics.ts';
 export type { CheckpointRecord, DesignRecord, FinishStatus, RunRecord, RunSessionRecord, StoredEvaluation } from '#shared/records.ts';
 export type { ModelSpec } from '#shared/model/spec.ts';
 export type { ImportedDatasetRecord } from './artifacts.ts';
+export { getRunDetail } from './run-detail.ts';

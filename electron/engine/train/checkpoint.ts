@@ -34,6 +34,17 @@ export interface CheckpointContents {
   optimizer: { className: string; weights: NamedTensor[] };
 }
 
+/** A run's checkpoints go to <checkpointRoot>/<runId>/epoch-<n>. */
+export function runCheckpointDir(checkpointRoot: string, runId: number): string {
+  return path.join(checkpointRoot, String(runId));
+}
+
+/** Removes a deleted run's files: the checkpoint folders its store rows named, and its own folder under the root. */
+export function removeRunCheckpoints(checkpointRoot: string, runId: number, folders: string[]): void {
+  for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+  fs.rmSync(runCheckpointDir(checkpointRoot, runId), { recursive: true, force: true });
+}
+
 /** Saves after `epoch` finished epochs into dir/epoch-<epoch>; returns that folder. */
 export async function saveCheckpoint(dir: string, epoch: number, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<string> {
   const optimizerWeights = await optimizer.getWeights();

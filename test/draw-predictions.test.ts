@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '#engine/backend/backends.ts';
+import { predictDrawing } from '#engine/evaluate/draw-predictions.ts';
+import { RunModelCache } from '#engine/evaluate/model-cache.ts';
+import { predictPixels } from '#engine/evaluate/predict.ts';
+import { preprocessCanvas } from '#engine/evaluate/preprocess.ts';
+import { Store } from '#engine/store/index.ts';
+import { datasetRefFor, tinyHyperparameters, tinyRunWithWeights, tinySpec } from './helpers/run-fixtures.ts';
+import { tempDir } from './helpers/tmp.ts';
+
+const dir = tempDir();
+const checkpointRoot = path.join(dir, 'runs');
+const dataset = datasetRefFor(path.join(dir, 'data'));
+let store: Store;
+let models: RunModelCache;
+
+/** A white canvas with a black vertical bar (a "1"); `ink: false` leaves it blank. */
+function canvas(ink = true) {
+  const width = 60, height = 60, data = new Uint8ClampedArray(width * height * 4).fill(255);
+  if (ink) for (let y = 10; y < 50; y++) for (let x = 27; x < 33; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  return { width, height, data };
+}
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  store = Store.open(path.join(dir, 'layerlab.db'), { log: () => {} });
+  models = new RunModelCache(store);
+});
+afterAll(() => {
+  models.dispose();
+  store.close();
+});
+
+describe('predicting a drawing with several runs', () => {
+  it('gives each run the prediction of its model on the preprocessed drawing', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const result = await predictDrawing(store, models, [runId], canvas());
+    const { pixels } = preprocessCanvas(canvas());
+    const expected = predictPixels(await models.get(runId), pixels);
+    expect(result.blank).toBe(false);
+    expect(result.input).toEqual(Array.from(pixels));
+    expect(result.durationMs).toBeGreaterThan(0);
+    expect(result.predictions).toEqual([
+      { runId, probabilities: expected.probabilities, predicted: expected.predicted, confidence: expected.confidence, classes: dataset.classes, error: null },
+    ]);
+  });
+
+  it('answers a run that cannot predict with an error in its own slot', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const queued = store.createRun({ name: 'no weights', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
+    const result = await predictDrawing(store, models, [9999, runId, queued.id], canvas());
+    expect(result.predictions.map((p) => p.runId)).toEqual([9999, runId, queued.id]);
+    expect(result.predictions[0]).toEqual({ runId: 9999, probabilities: null, predicted: null, confidence: null, classes: [], error: 'run 9999 does not exist' });
+    expect(result.predictions[1].error).toBeNull();
+    expect(result.predictions[2]).toMatchObject({ probabilities: null, classes: dataset.classes, error: expect.stringMatching(/has no saved weights yet/) });
+  });
+
+  it('reports a blank drawing', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const result = await predictDrawing(store, models, [runId], canvas(false));
+    expect(result.blank).toBe(true);
+    expect(result.input.every((v) => v === 0)).toBe(true);
+  });
+
+  it('rejects an image whose data does not match its size', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    await expect(predictDrawing(store, models, [runId], { width: 10, height: 10, data: new Uint8Array(12) })).rejects.toThrow(/width\*height\*4/);
+  });
+});
