@@ -1,7 +1,5 @@
 // Compare screen options kept while the user visits other screens.
-export type CurveMetric = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
-export type CurveAxis = 'step' | 'epoch';
-export type ConfusionScale = 'rate' | 'count';
+import type { ConfusionScale, CurveAxis, CurveMetric } from './curve-metrics.ts';
 
 class CompareView {
   metric = $state<CurveMetric>('valAccuracy');
@@ -16,10 +14,3 @@ class CompareView {
 }
 
 export const compareView = new CompareView();
-
-export const METRIC_LABELS: Record<CurveMetric, string> = {
-  loss: 'Training loss',
-  accuracy: 'Training accuracy',
-  valLoss: 'Validation loss',
-  valAccuracy: 'Validation accuracy',
-};

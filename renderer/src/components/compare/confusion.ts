@@ -1,7 +1,7 @@
 // Confusion-matrix heatmaps for several runs on one colour scale. Only the mistakes are coloured by the
 // scale (the diagonal would dwarf them); correct predictions are drawn in a fixed neutral tone.
 import type { ChartOption } from '../../lib/echarts.ts';
-import type { ConfusionScale } from './compare-view.svelte.ts';
+import type { ConfusionScale } from './curve-metrics.ts';
 
 /** Heatmap palette: transparent at zero so the panel shows through in light and dark themes. */
 const ERROR_RANGE = ['rgba(225, 87, 89, 0.04)', 'rgba(242, 142, 43, 0.6)', '#e15759'];

@@ -2,7 +2,7 @@
 import type { EpochMetric } from '#shared/types.ts';
 import { smooth, type ChartOption } from '../../lib/echarts.ts';
 import type { ComparedRun } from './load.ts';
-import { METRIC_LABELS, type CurveAxis, type CurveMetric } from './compare-view.svelte.ts';
+import { METRIC_LABELS, type CurveAxis, type CurveMetric } from './curve-metrics.ts';
 
 export interface CurveRun {
   run: ComparedRun;

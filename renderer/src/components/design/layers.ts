@@ -101,8 +101,12 @@ export function formatCount(value: number): string {
 export function formatFlops(value: number): string {
   if (value === 0) return '0';
   const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
-  for (const [scale, unit] of units) {
-    if (value >= scale) return `${(value / scale).toFixed(value >= scale * 100 ? 0 : 1)} ${unit}`;
+  // Round first, so 999,999 reads "1.0 M", not "1000 k".
+  for (const [index, [scale, unit]] of units.entries()) {
+    const digits = value >= scale * 100 ? 0 : 1;
+    const scaled = Number((value / scale).toFixed(digits));
+    if (scaled >= 1000 && index > 0) return `${(value / units[index - 1][0]).toFixed(1)} ${units[index - 1][1]}`;
+    if (value >= scale) return `${scaled.toFixed(digits)} ${unit}`;
   }
   return String(value);
 }

@@ -70,7 +70,7 @@ export function validateFields(fields: HyperparameterFields, datasetSize: number
   const split = numbers.validationSplit;
   if (used !== null && split !== undefined && !errors.trainSize) {
     const problem = splitProblem(used, split);
-    if (problem) errors.validationSplit = problem.replace(/^validationSplit \S+ /, '');
+    if (problem) errors.validationSplit = problem.replace(/^validationSplit /, '');
   }
   if (Object.keys(errors).length) return { value: null, errors };
   return {

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
+import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
+import { DEFAULT_FIELDS, FIELD_NAMES, isFieldName, parseTags, validateFields, type HyperparameterFields } from './hyperparameters.ts';
+
+const MNIST_TRAIN = 60_000;
+const form = (changes: Partial<HyperparameterFields>): HyperparameterFields => ({ ...DEFAULT_FIELDS, ...changes });
+
+describe('DEFAULT_FIELDS', () => {
+  it('are the engine\'s defaults as text, with the usual momentum ready for SGD or RMSprop', () => {
+    expect(DEFAULT_FIELDS).toEqual({
+      optimizer: 'adam',
+      learningRate: '0.001',
+      momentum: '0.9',
+      batchSize: '32',
+      epochs: '5',
+      validationSplit: '0.1',
+      trainSize: '',
+      seed: '42',
+    });
+  });
+
+  it('validate to the engine\'s defaults (Adam, so no momentum)', () => {
+    expect(validateFields(DEFAULT_FIELDS, MNIST_TRAIN)).toEqual({ value: DEFAULT_HYPERPARAMETERS, errors: {} });
+  });
+});
+
+describe('validateFields', () => {
+  it('parses numbers as typed, spaces and exponents included', () => {
+    const { value } = validateFields(form({ learningRate: ' 1e-2 ', batchSize: '128', epochs: '20', validationSplit: '0', seed: '0' }), null);
+    expect(value).toMatchObject({ learningRate: 0.01, batchSize: 128, epochs: 20, validationSplit: 0, seed: 0 });
+  });
+
+  it('uses momentum only for SGD and RMSprop', () => {
+    expect(validateFields(form({ optimizer: 'sgd', momentum: '0.8' }), null).value?.momentum).toBe(0.8);
+    expect(validateFields(form({ optimizer: 'rmsprop', momentum: '0' }), null).value?.momentum).toBe(0);
+    // Adam sends 0 and ignores whatever the hidden field holds, even nonsense.
+    expect(validateFields(form({ optimizer: 'adam', momentum: 'abc' }), null)).toEqual({ value: { ...DEFAULT_HYPERPARAMETERS, momentum: 0 }, errors: {} });
+  });
+
+  it('checks momentum\'s range when it is used', () => {
+    expect(validateFields(form({ optimizer: 'sgd', momentum: '1' }), null)).toEqual({ value: null, errors: { momentum: 'must be at least 0 and less than 1' } });
+    expect(validateFields(form({ optimizer: 'rmsprop', momentum: '' }), null).errors).toEqual({ momentum: 'required' });
+  });
+
+  it('names each invalid field with its reason, all at once', () => {
+    const result = validateFields(form({ learningRate: '0', batchSize: '3.5', epochs: '', seed: 'x1', validationSplit: '0.95' }), null);
+    expect(result.value).toBeNull();
+    expect(result.errors).toEqual({
+      learningRate: 'must be greater than 0 and at most 10',
+      batchSize: 'must be a whole number',
+      epochs: 'required',
+      seed: '"x1" is not a number',
+      validationSplit: 'must be at least 0 and at most 0.9',
+    });
+  });
+
+  it('rejects values beyond the upper bounds', () => {
+    expect(validateFields(form({ batchSize: '8193', epochs: '1001' }), null).errors).toEqual({
+      batchSize: 'must be at least 1 and at most 8,192',
+      epochs: 'must be at least 1 and at most 1,000',
+    });
+  });
+
+  it('treats an empty training-set size as the whole set', () => {
+    expect(validateFields(form({ trainSize: '  ' }), MNIST_TRAIN).value?.trainSize).toBeNull();
+    expect(validateFields(form({ trainSize: '5000' }), MNIST_TRAIN).value?.trainSize).toBe(5000);
+  });
+
+  it('bounds the training-set size by the dataset when its size is known', () => {
+    expect(validateFields(form({ trainSize: '60001' }), MNIST_TRAIN).errors).toEqual({
+      trainSize: 'must be at least 1 and at most 60,000 (the training set has 60,000 images)',
+    });
+    expect(validateFields(form({ trainSize: '60001' }), null).value?.trainSize).toBe(60_001);
+    expect(validateFields(form({ trainSize: '0' }), null).errors).toEqual({ trainSize: 'must be at least 1 and at most 10,000,000' });
+  });
+
+  it('rejects a validation split that leaves no training images', () => {
+    expect(validateFields(form({ trainSize: '1', validationSplit: '0.5' }), MNIST_TRAIN).errors).toEqual({
+      validationSplit: '0.5 leaves no training images out of 1',
+    });
+  });
+
+  it('rejects a validation split that holds out no image, measured on the subset or else the dataset', () => {
+    expect(validateFields(form({ trainSize: '5', validationSplit: '0.05' }), MNIST_TRAIN).errors).toEqual({
+      validationSplit: '0.05 of 5 images holds out no validation image',
+    });
+    expect(validateFields(form({ validationSplit: '0.05' }), 5).errors).toEqual({ validationSplit: '0.05 of 5 images holds out no validation image' });
+    // Without a subset or a known dataset size there is nothing to check the split against.
+    expect(validateFields(form({ validationSplit: '0.05' }), null).errors).toEqual({});
+  });
+
+  it('does not judge the split against a training-set size that is itself wrong', () => {
+    expect(validateFields(form({ trainSize: '-1', validationSplit: '0.5' }), MNIST_TRAIN).errors).toEqual({
+      trainSize: 'must be at least 1 and at most 60,000 (the training set has 60,000 images)',
+    });
+  });
+});
+
+describe('parseTags', () => {
+  it('splits on commas, trims, drops empty and repeated tags', () => {
+    expect(parseTags(' baseline, adam ,, baseline,  ')).toEqual({ tags: ['baseline', 'adam'] });
+    expect(parseTags('')).toEqual({ tags: [] });
+  });
+
+  it(`names a tag longer than ${MAX_TAG_LENGTH} characters`, () => {
+    const long = 'x'.repeat(MAX_TAG_LENGTH + 1);
+    expect(parseTags(`ok, ${long}`)).toEqual({ error: `tag "${'x'.repeat(20)}…" is longer than ${MAX_TAG_LENGTH} characters` });
+    expect(parseTags('y'.repeat(MAX_TAG_LENGTH))).toEqual({ tags: ['y'.repeat(MAX_TAG_LENGTH)] });
+  });
+
+  it(`allows at most ${MAX_TAGS} tags`, () => {
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
+    expect(parseTags(tags(MAX_TAGS + 1).join(','))).toEqual({ error: `at most ${MAX_TAGS} tags (got ${MAX_TAGS + 1})` });
+    expect(parseTags(tags(MAX_TAGS).join(', '))).toEqual({ tags: tags(MAX_TAGS) });
+  });
+});
+
+describe('field names', () => {
+  it('are the schema\'s, in display order', () => {
+    expect(FIELD_NAMES).toEqual(['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'trainSize', 'seed']);
+  });
+
+  it('recognise engine field errors that belong to a form field', () => {
+    expect(isFieldName('learningRate')).toBe(true);
+    expect(isFieldName('(hyperparameters)')).toBe(false);
+    expect(isFieldName(undefined)).toBe(false);
+  });
+});
