@@ -48,23 +48,40 @@ function mnistDataDir(): string {
 
 /** Finds the four standard IDX files in a folder, plain or gzipped, named as MNIST names them. */
 export function findIdxFiles(dir: string): DatasetFiles {
+  return chooseIdxFiles(dir).files;
+}
+
+/**
+ * The four IDX files of a folder, and the names passed over. When a folder holds more than one candidate for a
+ * file, the choice is fixed: a plain file wins over a .gz copy (`gunzip -k` leaves both; the plain one needs no
+ * inflating), then the name that sorts first (t10k- before test-, train-images-idx3 before train-images.idx3).
+ */
+export function chooseIdxFiles(dir: string): { files: DatasetFiles; ignored: string[] } {
   let entries: string[];
   try {
     entries = fs.readdirSync(dir);
   } catch {
     throw new IdxError(dir, 'folder not found or not readable');
   }
-  const pick = (label: string, patterns: RegExp[]): string => {
-    const hit = entries.find((name) => patterns.some((p) => p.test(name)));
-    if (!hit) throw new IdxError(dir, `has no ${label} file (looked for ${patterns.map((p) => p.source).join(' or ')})`);
-    return path.join(dir, hit);
+  const ignored: string[] = [];
+  const pick = (label: string, pattern: RegExp): string => {
+    const hits = entries.filter((name) => pattern.test(name)).sort(byIdxPreference);
+    if (!hits.length) throw new IdxError(dir, `has no ${label} file (looked for ${pattern.source})`);
+    ignored.push(...hits.slice(1));
+    return path.join(dir, hits[0]);
   };
-  return {
-    trainImages: pick('training images', [/^train-images[-.]idx3-ubyte(\.gz)?$/]),
-    trainLabels: pick('training labels', [/^train-labels[-.]idx1-ubyte(\.gz)?$/]),
-    testImages: pick('test images', [/^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/]),
-    testLabels: pick('test labels', [/^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/]),
+  const files = {
+    trainImages: pick('training images', /^train-images[-.]idx3-ubyte(\.gz)?$/),
+    trainLabels: pick('training labels', /^train-labels[-.]idx1-ubyte(\.gz)?$/),
+    testImages: pick('test images', /^(t10k|test)-images[-.]idx3-ubyte(\.gz)?$/),
+    testLabels: pick('test labels', /^(t10k|test)-labels[-.]idx1-ubyte(\.gz)?$/),
   };
+  return { files, ignored };
+}
+
+function byIdxPreference(a: string, b: string): number {
+  const gzipped = (name: string) => (name.endsWith('.gz') ? 1 : 0);
+  return gzipped(a) - gzipped(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 export function builtinSources(): DatasetSource[] {
@@ -99,15 +116,16 @@ export function builtinSources(): DatasetSource[] {
 
 /** A dataset made from a folder of IDX files; class names default to the label numbers. */
 export function idxFolderSource(dir: string, name?: string, classes?: string[]): DatasetSource {
-  const files = findIdxFiles(path.resolve(dir));
+  const { files, ignored } = chooseIdxFiles(path.resolve(dir));
   const label = name ?? path.basename(path.resolve(dir));
+  const used = Object.values(files).map((file) => path.basename(file)).join(', ');
   return {
     // The folder is part of the id so a resumed run finds the same files again.
     id: `idx:${path.resolve(dir)}`,
     name: label,
     classes: classes ?? DIGITS,
     files,
-    description: `IDX files in ${path.resolve(dir)}`,
+    description: `IDX files in ${path.resolve(dir)}${ignored.length ? ` (using ${used}; ignoring ${ignored.join(', ')})` : ''}`,
   };
 }
 

@@ -1,8 +1,17 @@
 // Reader for the IDX format used by MNIST and its relatives (http://yann.lecun.com/exdb/mnist/ describes it):
 // magic 0x0000 <type> <rank>, then rank big-endian uint32 dimensions, then the data. Files may be gzipped.
-import fs from 'node:fs';
+// Reads are bounded: a file, plain or inflated, may hold at most MAX_IDX_BYTES, and a gzipped file is inflated
+// only up to the size its header declares, so a small .gz that inflates to gigabytes fails at once.
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { FileReadError, formatSize, readFileBounded } from '../files.ts';
+
+/** The largest IDX file read, plain or inflated: MNIST's training images are 47 MB. */
+export const MAX_IDX_BYTES = 1024 ** 3;
+/** DEFLATE inflates at most 1032 bytes per compressed byte (RFC 1951's longest match per shortest code). */
+const MAX_DEFLATE_RATIO = 1032;
+/** Compressed bytes inflated to find the header: enough for any gzip header and first block. */
+const HEADER_PROBE_BYTES = 4096;
 
 const TYPES = {
   0x08: { name: 'ubyte', bytes: 1 },
@@ -32,43 +41,53 @@ export class IdxError extends Error {
   }
 }
 
-function readMaybeGzipped(file: string): Buffer {
+interface IdxHeader {
+  type: (typeof TYPES)[keyof typeof TYPES];
+  dims: number[];
+  headerBytes: number;
+  count: number;
+  /** What the whole file must measure: header plus data. */
+  expectedBytes: number;
+}
+
+function readIdxBytes(file: string): Buffer {
   let raw: Buffer;
   try {
-    raw = fs.readFileSync(file);
+    raw = readFileBounded(file, MAX_IDX_BYTES);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new IdxError(file, code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(err)})`);
+    if (err instanceof FileReadError) throw new IdxError(file, err.reason);
+    throw err;
   }
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
-    try {
-      return zlib.gunzipSync(raw);
-    } catch (err) {
-      throw new IdxError(file, `is not a valid gzip file (${(err as Error).message}); it may be truncated`);
-    }
+  return raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b ? inflateBounded(raw, file) : raw;
+}
+
+/** Inflates a gzipped IDX file no further than its header declares. */
+function inflateBounded(raw: Buffer, file: string): Buffer {
+  const header = parseHeader(gunzip(raw.subarray(0, HEADER_PROBE_BYTES), file, { finishFlush: zlib.constants.Z_SYNC_FLUSH }), file, true);
+  const declared = `header declares ${header.dims.join('x')} ${header.type.name} values (${formatSize(header.expectedBytes)})`;
+  if (header.expectedBytes > raw.length * MAX_DEFLATE_RATIO) {
+    throw new IdxError(file, `${declared} but ${formatSize(raw.length)} of gzip inflate to at most ${formatSize(raw.length * MAX_DEFLATE_RATIO)}: the file is truncated or its header is wrong`);
   }
-  return raw;
+  return gunzip(raw, file, { maxOutputLength: header.expectedBytes }, `is longer than its header says: ${declared} but it inflates to more`);
+}
+
+/** `tooLong` is the message for output beyond options.maxOutputLength. */
+function gunzip(raw: Buffer, file: string, options: zlib.ZlibOptions, tooLong?: string): Buffer {
+  try {
+    return zlib.gunzipSync(raw, options);
+  } catch (err) {
+    if (tooLong && (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new IdxError(file, tooLong);
+    throw new IdxError(file, `is not a valid gzip file (${(err as Error).message}); it may be truncated`);
+  }
 }
 
 /** Parses an IDX file (plain or .gz), checking the magic number, the header and that the size matches. */
 export function readIdx(file: string): IdxArray {
-  return parseIdx(readMaybeGzipped(file), file);
+  return parseIdx(readIdxBytes(file), file);
 }
 
 export function parseIdx(buf: Buffer, file = '<buffer>'): IdxArray {
-  if (buf.length < 4) throw new IdxError(file, `is ${buf.length} bytes long, too short for an IDX header`);
-  if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new IdxError(file, `bad magic number 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')}: not an IDX file`);
-  }
-  const type = TYPES[buf[2] as keyof typeof TYPES];
-  if (!type) throw new IdxError(file, `unknown IDX data type 0x${buf[2].toString(16)}`);
-  const rank = buf[3];
-  if (rank < 1 || rank > 4) throw new IdxError(file, `unsupported number of dimensions ${rank}`);
-  const headerBytes = 4 + 4 * rank;
-  if (buf.length < headerBytes) throw new IdxError(file, `is truncated inside its header (${buf.length} bytes)`);
-  const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
-  const count = dims.reduce((a, b) => a * b, 1);
-  const expected = headerBytes + count * type.bytes;
+  const { type, dims, headerBytes, count, expectedBytes: expected } = parseHeader(buf, file);
   if (buf.length !== expected) {
     const what = buf.length < expected ? 'truncated' : 'longer than its header says';
     throw new IdxError(
@@ -78,6 +97,28 @@ export function parseIdx(buf: Buffer, file = '<buffer>'): IdxArray {
   }
   const body = buf.subarray(headerBytes);
   return { type: type.name, dims, data: decode(type.name, body, count) };
+}
+
+/** The header at the start of `buf`; `inflated` marks the first bytes of a gzip stream. */
+function parseHeader(buf: Buffer, file: string, inflated = false): IdxHeader {
+  const where = inflated ? ' (the first inflated bytes)' : '';
+  if (buf.length < 4) throw new IdxError(file, `is ${buf.length} bytes long${where}, too short for an IDX header`);
+  if (buf[0] !== 0 || buf[1] !== 0) {
+    throw new IdxError(file, `bad magic number 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')}${where}: not an IDX file`);
+  }
+  const type = TYPES[buf[2] as keyof typeof TYPES];
+  if (!type) throw new IdxError(file, `unknown IDX data type 0x${buf[2].toString(16)}`);
+  const rank = buf[3];
+  if (rank < 1 || rank > 4) throw new IdxError(file, `unsupported number of dimensions ${rank}`);
+  const headerBytes = 4 + 4 * rank;
+  if (buf.length < headerBytes) throw new IdxError(file, `is truncated inside its header (${buf.length} bytes)`);
+  const dims = Array.from({ length: rank }, (_, i) => buf.readUInt32BE(4 + 4 * i));
+  const count = dims.reduce((a, b) => a * b, 1);
+  const expectedBytes = headerBytes + count * type.bytes;
+  if (expectedBytes > MAX_IDX_BYTES) {
+    throw new IdxError(file, `header declares ${dims.join('x')} ${type.name} values (${formatSize(expectedBytes)}), more than the ${formatSize(MAX_IDX_BYTES)} an IDX file may hold here`);
+  }
+  return { type, dims, headerBytes, count, expectedBytes };
 }
 
 function decode(type: IdxType, body: Buffer, count: number): IdxArray['data'] {

@@ -3,6 +3,7 @@
 // the same way Keras does (clipped to [1e-7, 1 - 1e-7]).
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/idx.ts';
+import { EVALUATION_BATCH_SIZE } from '#shared/model/memory.ts';
 import type { EvaluationResult, Mistake } from '#shared/types.ts';
 import { imagesToTensor } from '../train/batches.ts';
 
@@ -27,7 +28,7 @@ export function layersClassifier(model: tf.LayersModel): Classifier {
   return { numClasses: (model.outputs[0].shape as number[]).at(-1)!, predict: (images) => model.predict(images, { batchSize: images.shape[0] }) as tf.Tensor };
 }
 
-export async function predictSet(source: tf.LayersModel | Classifier, set: ImageSet, indices: ArrayLike<number>, batchSize = 500): Promise<Predictions> {
+export async function predictSet(source: tf.LayersModel | Classifier, set: ImageSet, indices: ArrayLike<number>, batchSize = EVALUATION_BATCH_SIZE): Promise<Predictions> {
   const classifier = source instanceof tf.LayersModel ? layersClassifier(source) : source;
   const numClasses = classifier.numClasses;
   const probabilities = new Float32Array(indices.length * numClasses);

@@ -16,6 +16,12 @@ export const MAX_WINDOW = 64;
 /** Conv2D filters and Dense units: 1 to these. */
 export const MAX_FILTERS = 4096;
 export const MAX_UNITS = 65536;
+/**
+ * Smallest BatchNormalization epsilon: cuDNN's CUDNN_BN_MIN_EPSILON (PyTorch's default). Smaller values
+ * train into NaN where a channel's batch variance is 0: below float32's smallest normal (1.2e-38) epsilon
+ * rounds to a denormal or 0, and even above it (variance + epsilon)^-1.5 in the gradient overflows float32.
+ */
+export const MIN_BATCH_NORM_EPSILON = 1e-5;
 
 /**
  * What an absent field means, per layer type (the defaults of tfjs-layers and Keras). Pooling strides
@@ -113,7 +119,11 @@ const LAYER_FIELDS: Record<LayerType, Record<string, FieldRule>> = {
   Dropout: { rate: numberField('a number from 0 (inclusive) to 1 (exclusive)', (v) => v >= 0 && v < 1) },
   BatchNormalization: {
     momentum: numberField('a number from 0 (inclusive) to 1 (exclusive)', (v) => v >= 0 && v < 1, batchNorm.momentum),
-    epsilon: numberField('a number greater than 0 and at most 1', (v) => v > 0 && v <= 1, batchNorm.epsilon),
+    epsilon: numberField(
+      `a number from ${MIN_BATCH_NORM_EPSILON} to 1 (smaller values make training produce NaN)`,
+      (v) => v >= MIN_BATCH_NORM_EPSILON && v <= 1,
+      batchNorm.epsilon,
+    ),
   },
   Flatten: {},
   Dense: {
@@ -122,6 +132,11 @@ const LAYER_FIELDS: Record<LayerType, Record<string, FieldRule>> = {
     useBias: booleanField(dense.useBias),
   },
 };
+
+/** The fields a layer of this type may have besides 'type', in canonical order. */
+export function layerFieldNames(type: LayerType): string[] {
+  return Object.keys(LAYER_FIELDS[type]);
+}
 
 /** Common names from Keras, PyTorch and tfjs factories that mean one of our layer types. */
 const TYPE_ALIASES: Record<string, LayerType> = {
@@ -142,7 +157,9 @@ export function checkLayerFields(raw: unknown, index: number, issues: SpecIssue[
   const type = own(raw, 'type');
   if (!LAYER_TYPES.includes(type as LayerType)) {
     const known = `known types: ${LAYER_TYPES.join(', ')}`;
-    const hint = typeof type === 'string' ? (TYPE_ALIASES[simplify(type)] ?? suggestName(type, LAYER_TYPES)) : null;
+    // Own aliases only: TYPE_ALIASES['constructor'] would be Object itself.
+    const alias = typeof type === 'string' && Object.hasOwn(TYPE_ALIASES, simplify(type)) ? TYPE_ALIASES[simplify(type)] : undefined;
+    const hint = typeof type === 'string' ? (alias ?? suggestName(type, LAYER_TYPES)) : null;
     const message = type === undefined
       ? `layer ${n}: field 'type' is required (${known})`
       : `layer ${n}: unknown layer type ${describeValue(type)} (${hint ? `did you mean '${hint}'?` : known})`;
