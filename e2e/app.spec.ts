@@ -32,7 +32,7 @@ test('the page gets the preload API and nothing of Node', async ({ page }) => {
     module: typeof (globalThis as unknown as { module?: unknown }).module,
   }));
   expect(shape).toEqual({
-    keys: ['invoke', 'onMenuCommand', 'onTrainingEvent'],
+    keys: ['invoke', 'onEngineStatus', 'onMenuCommand', 'onTrainingEvent'],
     invoke: 'function',
     onTrainingEvent: 'function',
     onMenuCommand: 'function',
@@ -49,7 +49,7 @@ test('IPC validates payloads and answers with envelopes', async ({ page }) => {
   expect(bad.ok).toBe(false);
   if (!bad.ok) {
     expect(bad.error.field).toBe('runId');
-    expect(bad.error.message).toMatch(/^runs:get: runId /);
+    expect(bad.error.message).toMatch(/^runs:get: runId: /);
   }
 
   const missing = await page.evaluate(() => window.layerlab.invoke('runs:rename', { runId: 1 } as never));

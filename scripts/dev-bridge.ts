@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { requestSchemas, type Channel, type TrainingEvent } from '#shared/contract.ts';
+import { parseRequest, type TrainingEvent } from '#shared/contract.ts';
 import type { EngineToMain } from '#shared/engine-protocol.ts';
 import { EventCoalescer } from '#shared/event-coalescer.ts';
 import { fromWireNode, toWire } from '#shared/wire.ts';
@@ -65,6 +65,7 @@ window.layerlab = {
   invoke: async (channel, request) => decode(await (await fetch('/__bridge/invoke', { method: 'POST', body: encode({ channel, request }) })).text()),
   onTrainingEvent: (l) => (listeners.add(l), () => listeners.delete(l)),
   onMenuCommand: () => () => {},
+  onEngineStatus: () => () => {},
 };`;
 
 const bridge: Plugin = {
@@ -83,20 +84,16 @@ const bridge: Plugin = {
         return;
       }
       if (req.url !== '/__bridge/invoke' || req.method !== 'POST') return next();
-      const { channel, request } = fromWireNode(await readBody(req)) as { channel: Channel; request: unknown };
-      const schema = requestSchemas[channel];
-      let envelope: unknown;
-      if (!schema) envelope = { ok: false, error: { message: `unknown channel ${channel}` } };
-      else {
-        const parsed = schema.safeParse(request);
-        envelope = parsed.success
-          ? await new Promise((resolve) => {
-              const id = nextId++;
-              pending.set(id, resolve);
-              engine.send({ kind: 'request', id, channel, payload: parsed.data });
-            })
-          : { ok: false, error: { message: `${channel}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'} ${i.message}`).join('; ')}` } };
-      }
+      const { channel, request } = fromWireNode(await readBody(req)) as { channel: unknown; request: unknown };
+      // Validated as main validates (unknown and inherited channel names included), then forwarded.
+      const parsed = parseRequest(channel, request);
+      const envelope: unknown = parsed.ok
+        ? await new Promise((resolve) => {
+            const id = nextId++;
+            pending.set(id, resolve);
+            engine.send({ kind: 'request', id, channel: parsed.channel, payload: parsed.value });
+          })
+        : parsed;
       res.setHeader('content-type', 'application/json');
       res.end(toWire(envelope));
     });

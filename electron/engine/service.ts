@@ -1,12 +1,13 @@
 // The engine process's request handlers: every channel of the IPC contract that main forwards lands here and
-// is routed to the engine module that answers it. Payloads arrive validated by main's schemas; the engine still
-// validates specs, hyperparameters and files itself and answers with an error envelope naming the field, never
-// a crash.
+// is routed to the engine module that answers it. The engine validates each payload with the contract's schemas
+// itself (main does too, but the engine answers whoever sends it messages), then specs, hyperparameters and
+// files in the modules that read them, and answers with an error envelope naming the field, never a crash.
 import path from 'node:path';
 import { activeBackend } from './backend/backends.ts';
 import { runDoctor } from './backend/doctor.ts';
 import { datasetCatalog, importIdxDataset } from './data/catalog.ts';
 import { datasetImages } from './data/images.ts';
+import { evaluateLatestCheckpoint } from './evaluate/checkpoint-evaluation.ts';
 import { confusionCell } from './evaluate/confusion-cells.ts';
 import { predictDrawing } from './evaluate/draw-predictions.ts';
 import { RunModelCache } from './evaluate/model-cache.ts';
@@ -16,7 +17,7 @@ import { analyzeSpec, TEMPLATES } from '#shared/model/index.ts';
 import { getRunDetail, Store } from './store/index.ts';
 import { removeRunCheckpoints } from './train/checkpoint.ts';
 import { TrainingSupervisor } from './training-supervisor.ts';
-import type { Channel, Envelope, ParsedRequestOf, Responses } from '#shared/contract.ts';
+import { parseRequest, type Channel, type Envelope, type ParsedRequestOf, type Responses } from '#shared/contract.ts';
 import type { DoctorReport, RunEvent } from '#shared/types.ts';
 
 type Handlers = { [C in Channel]?: (request: ParsedRequestOf<C>) => Promise<Responses[C]> | Responses[C] };
@@ -27,10 +28,25 @@ export interface EngineServiceOptions {
   emit: (event: RunEvent) => void;
 }
 
+/** A request the schema lets through but the engine cannot answer, refused naming the field. */
+class RequestError extends Error {
+  readonly issues: { field: string }[];
+  constructor(channel: Channel, field: string, reason: string) {
+    super(`${channel}: ${field}: ${reason}`);
+    this.issues = [{ field }];
+  }
+}
+
+/** JavaScript's own errors from a handler are bugs: logged, and named by channel so a report can point at it. */
+const INTERNAL_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
+
 /** Errors whose first issue names a field (SpecError, HyperparameterError) keep it in the envelope. */
-function toEnvelopeError(err: unknown): { message: string; field?: string } {
-  const message = err instanceof Error ? err.message : String(err);
-  const issues = (err as { issues?: { field?: string | null }[] }).issues;
+function toEnvelopeError(channel: Channel, err: unknown): { message: string; field?: string } {
+  const internal = INTERNAL_ERRORS.some((type) => err instanceof type);
+  if (internal) console.error(`layerlab engine: ${channel} failed:`, err);
+  const text = err instanceof Error ? err.message : String(err);
+  const message = internal ? `${channel}: internal error: ${text}` : text;
+  const issues = (err as { issues?: { field?: string | null }[] } | null)?.issues;
   const field = issues?.find((i) => i.field)?.field ?? undefined;
   return field ? { message, field } : { message };
 }
@@ -44,7 +60,7 @@ export class EngineService {
   private doctor: DoctorReport | null = null;
 
   constructor(options: EngineServiceOptions) {
-    this.store = Store.open(options.dbPath, { log: (m) => console.warn(`layerlab engine: ${m}`) });
+    this.store = Store.open(options.dbPath, { log: (m) => console.warn(`layerlab engine: ${m}`), owner: 'Layerlab app' });
     this.checkpointRoot = path.join(options.dataDir, 'runs');
     this.models = new RunModelCache(this.store);
     this.testPredictions = new TestPredictionCache(this.store, this.models);
@@ -58,14 +74,31 @@ export class EngineService {
     });
   }
 
-  async handle(channel: Channel, payload: unknown): Promise<Envelope<unknown>> {
-    const handler = this.handlers[channel] as ((request: unknown) => unknown) | undefined;
-    if (!handler) return { ok: false, error: { message: `unknown channel ${channel}` } };
+  /** Answers any message's channel and payload; never throws. */
+  async handle(channel: unknown, payload: unknown): Promise<Envelope<unknown>> {
+    let request: ReturnType<typeof parseRequest>;
     try {
-      return { ok: true, value: await handler(payload) };
+      request = parseRequest(channel, payload);
     } catch (err) {
-      return { ok: false, error: toEnvelopeError(err) };
+      // Only an in-process caller can pass values that throw when read (getters, revoked proxies).
+      return { ok: false, error: { message: `the request could not be read: ${err instanceof Error ? err.message : String(err)}` } };
     }
+    if (!request.ok) return request;
+    if (!Object.hasOwn(this.handlers, request.channel)) {
+      return { ok: false, error: { message: `${request.channel}: answered by the app's main process, not the engine` } };
+    }
+    const handler = this.handlers[request.channel] as (request: unknown) => unknown;
+    try {
+      return { ok: true, value: await handler(request.value) };
+    } catch (err) {
+      return { ok: false, error: toEnvelopeError(request.channel, err) };
+    }
+  }
+
+  /** The app is gone: ends training at once, its run recorded interrupted with `reason`, and closes the store. */
+  async abandon(reason: string): Promise<void> {
+    await this.training.abandon(reason);
+    this.store.close();
   }
 
   /** Stops a training run at its next batch (it stays resumable) and closes the store. */
@@ -84,7 +117,11 @@ export class EngineService {
     'designs:save': ({ name, spec }) => saveCheckedDesign(this.store, name, spec),
     'designs:delete': ({ name }) => this.store.deleteDesign(name),
     'datasets:list': () => datasetCatalog(this.store.listDatasets()),
-    'datasets:import': ({ dir, name }) => importIdxDataset(this.store, dir, name),
+    'datasets:import': ({ dir, name }) => {
+      // Without a folder main asks the user for one; the engine cannot.
+      if (!dir) throw new RequestError('datasets:import', 'dir', 'a folder is required');
+      return importIdxDataset(this.store, dir, name);
+    },
     'datasets:images': ({ datasetId, split, indices }) => datasetImages(datasetId, split, indices),
     'runs:list': (filter) => this.store.listRuns(filter),
     'runs:get': ({ runId }) => getRunDetail(this.store, runId),
@@ -99,6 +136,7 @@ export class EngineService {
       return true;
     },
     'evaluation:cell': async ({ runId, ...cell }) => confusionCell(await this.testPredictions.forRun(runId), cell),
+    'evaluation:checkpoint': ({ runId }) => evaluateLatestCheckpoint(this.store, this.testPredictions, runId),
     'training:start': (request) => this.training.start(request),
     'training:resume': ({ runId, backend }) => this.training.resume(runId, backend),
     'training:stop': ({ runId }) => this.training.stop(runId),

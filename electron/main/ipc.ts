@@ -1,8 +1,7 @@
 // One ipcMain.handle per contract channel: check the sender, validate the payload, answer or forward.
 // Every handler resolves to an Envelope; nothing throws across IPC.
 import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import type { ZodType } from 'zod';
-import { requestSchemas, type AppInfo, type Channel, type Envelope } from '#shared/contract.ts';
+import { parseRequest, requestSchemas, type AppInfo, type Channel, type Envelope } from '#shared/contract.ts';
 import type { EngineHost } from './engine-host.ts';
 import { isAppUrl } from './paths.ts';
 
@@ -26,15 +25,10 @@ function checkSender(event: IpcMainInvokeEvent): string | null {
   return null;
 }
 
-/** Validates a payload; a bad one becomes "<channel>: <field path> <zod message>" with the field named. */
+/** Validates a payload as the engine does; a bad one becomes "<channel>: <field>: <reason>" with the field named. */
 export function validate(channel: Channel, payload: unknown): { ok: true; value: unknown } | { ok: false; envelope: Envelope<never> } {
-  const schema = requestSchemas[channel] as ZodType;
-  const result = schema.safeParse(payload);
-  if (result.success) return { ok: true, value: result.data };
-  const issue = result.error.issues[0];
-  const field = issue?.path.length ? issue.path.map((p) => String(p)).join('.') : undefined;
-  const message = `${channel}: ${field ? `${field} ` : ''}${issue?.message ?? 'invalid request'}`;
-  return { ok: false, envelope: fail(message, field) };
+  const parsed = parseRequest(channel, payload);
+  return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, envelope: fail(parsed.error.message, parsed.error.field) };
 }
 
 async function handle(ctx: IpcContext, channel: Channel, event: IpcMainInvokeEvent, payload: unknown): Promise<Envelope<unknown>> {
@@ -56,6 +50,10 @@ async function handle(ctx: IpcContext, channel: Channel, event: IpcMainInvokeEve
       };
       return { ok: true, value: info };
     }
+    case 'engine:status':
+      return { ok: true, value: ctx.engine.status };
+    case 'engine:restart':
+      return { ok: true, value: ctx.engine.restart() };
     case 'datasets:import': {
       const r = request as { dir?: string; name?: string };
       if (r.dir) return ctx.engine.request(channel, r);

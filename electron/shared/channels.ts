@@ -1,9 +1,11 @@
 // Plain channel names for preload, which must not bundle zod (it runs sandboxed, with only `require('electron')`).
 // Kept in sync with contract.ts by the type-level checks at the bottom: `npx tsc` fails if they drift.
-import type { Channel, TRAINING_EVENT_CHANNEL } from './contract.ts';
+import type { Channel, ENGINE_STATUS_CHANNEL, TRAINING_EVENT_CHANNEL } from './contract.ts';
 
 export const CHANNELS = [
   'app:info',
+  'engine:status',
+  'engine:restart',
   'doctor:run',
   'backend:active',
   'templates:list',
@@ -22,6 +24,7 @@ export const CHANNELS = [
   'runs:setTags',
   'runs:delete',
   'evaluation:cell',
+  'evaluation:checkpoint',
   'training:start',
   'training:resume',
   'training:stop',
@@ -31,6 +34,8 @@ export const CHANNELS = [
 
 /** Main → renderer: training progress (same value as contract.ts's TRAINING_EVENT_CHANNEL). */
 export const TRAINING_EVENT = 'training:event' as const satisfies typeof TRAINING_EVENT_CHANNEL;
+/** Main → renderer: the engine process's state when it changes (same value as contract.ts's ENGINE_STATUS_CHANNEL). */
+export const ENGINE_STATUS = 'engine:status-changed' as const satisfies typeof ENGINE_STATUS_CHANNEL;
 /** Main → renderer: native menu commands such as 'navigate:design' or 'dataset:import'. */
 export const MENU_COMMAND = 'menu:command' as const;
 

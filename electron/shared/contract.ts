@@ -1,82 +1,147 @@
 // The one IPC contract shared by main, preload, renderer and the engine process: channel names, request
-// schemas (main validates every payload with them), response types, and the training events.
-// The renderer imports this file for types only (its values bring zod along).
+// schemas (main and the engine both validate every payload with them, through parseRequest), response types,
+// and the training events. The renderer imports this file for types only (its values bring zod along).
 import { z } from 'zod';
 import type { ModelSpec, SpecAnalysis } from './model/types.ts';
 import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from './records.ts';
 import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from './records.ts';
 import type { MenuCommand } from './screens.ts';
 import { BACKEND_KINDS, RUN_STATUSES } from './types.ts';
-import type { BackendInfo, BatchMetric, BatchProgress, DoctorReport, EpochMetric, RunEvent } from './types.ts';
+import type { BackendInfo, BatchMetric, BatchProgress, DoctorReport, EpochMetric, EvaluationResult, RunEvent } from './types.ts';
+import { describeValue, issueReason, jsonProblem, refusal, type JsonLimits } from './request-checks.ts';
 
-const runId = z.number().int().positive().max(2 ** 31);
+const MAX_RUN_ID = 2 ** 31;
+const runId = z
+  .number({ error: (issue) => `expected a positive integer, got ${describeValue(issue.input)}` })
+  .int()
+  .positive()
+  .max(MAX_RUN_ID, { error: (issue) => `must be at most ${MAX_RUN_ID}, got ${describeValue(issue.input)}` });
 const backend = z.enum(['auto', ...BACKEND_KINDS]);
+// Trimmed before the length is checked, as the store does, so the app and the CLI accept the same names and tags.
 const name = z.string().trim().min(1).max(MAX_RUN_NAME_LENGTH);
-const tags = z.array(z.string().max(MAX_TAG_LENGTH)).max(MAX_TAGS);
+const tags = z.array(z.string().trim().min(1).max(MAX_TAG_LENGTH)).max(MAX_TAGS);
 const notes = z.string().max(MAX_NOTES_LENGTH);
-const json = z.unknown(); // specs and hyperparameters are validated by the engine, which names the field
+
+const isPlainObject = (v: unknown) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+
+/**
+ * A request object: only the fields named (a misspelt or extra one is refused, naming it), and a plain object
+ * (zod alone takes a typed array for an object, and would list a 50 MB one's 50 million indices as unknown keys).
+ */
+function plainObject<S extends z.core.$ZodLooseShape>(shape: S) {
+  const object = z.strictObject(shape);
+  const error = (issue: { input?: unknown }) => `expected an object, got ${describeValue(issue.input)}`;
+  return z.custom<z.input<typeof object>>(isPlainObject, { error }).pipe(object);
+}
+
+/** A spec is a few hundred values at most (100 layers of a few fields); the budget leaves room for drafts. */
+export const SPEC_LIMITS: JsonLimits = { maxDepth: 8, maxValues: 20_000, maxStringLength: 1000 };
+export const HYPERPARAMETER_LIMITS: JsonLimits = { maxDepth: 4, maxValues: 200, maxStringLength: 1000 };
+
+/**
+ * Specs and hyperparameters: any small plain JSON (the engine validates their fields and names them); the
+ * bounded walk refuses huge, deep, binary or prototype-keyed values before anything else reads them.
+ */
+const json = (limits: JsonLimits) =>
+  z.unknown().superRefine((value, ctx) => {
+    const problem = jsonProblem(value, limits);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, path: problem.path, input: value });
+  });
+
+/** A drawing's RGBA pixels: width×height×4 bytes, 1024×1024 at most (the Draw pad sends 140×140). */
+const MAX_IMAGE_SIDE = 1024;
+const rgbaImage = plainObject({
+  width: z.number().int().min(1).max(MAX_IMAGE_SIDE),
+  height: z.number().int().min(1).max(MAX_IMAGE_SIDE),
+  data: z.custom<Uint8ClampedArray | Uint8Array>((v) => v instanceof Uint8ClampedArray || v instanceof Uint8Array, {
+    error: (issue) => `expected RGBA bytes (a Uint8ClampedArray), got ${describeValue(issue.input)}`,
+  }),
+}).superRefine((image, ctx) => {
+  if (!ArrayBuffer.isView(image.data)) return; // already refused above
+  const expected = image.width * image.height * 4;
+  if (image.data.length !== expected) {
+    const message = `must hold width×height×4 = ${expected} bytes (RGBA), got ${image.data.length}`;
+    ctx.addIssue({ code: 'custom', message, path: ['data'], input: image.data });
+  }
+});
 
 export const requestSchemas = {
   'app:info': z.undefined(),
+  /** Answered by main, not the engine: the engine process's state; restart starts it now if it is not running. */
+  'engine:status': z.undefined(),
+  'engine:restart': z.undefined(),
   'doctor:run': z.undefined(),
   'backend:active': z.undefined(),
   'templates:list': z.undefined(),
-  'spec:analyze': z.object({ spec: json, numClasses: z.number().int().min(2).max(65536).optional() }),
+  'spec:analyze': plainObject({ spec: json(SPEC_LIMITS), numClasses: z.number().int().min(2).max(65536).optional() }),
   'designs:list': z.undefined(),
-  'designs:save': z.object({ name, spec: json }),
-  'designs:delete': z.object({ name }),
+  'designs:save': plainObject({ name, spec: json(SPEC_LIMITS) }),
+  'designs:delete': plainObject({ name }),
   'datasets:list': z.undefined(),
   /** Without dir, main asks the user for a folder. */
-  'datasets:import': z.object({ dir: z.string().min(1).max(4096).optional(), name: name.optional() }),
-  'datasets:images': z.object({
+  'datasets:import': plainObject({ dir: z.string().min(1).max(4096).optional(), name: name.optional() }),
+  'datasets:images': plainObject({
     datasetId: z.string().min(1).max(4200),
     split: z.enum(['train', 'test']),
     indices: z.array(z.number().int().min(0)).max(1000),
   }),
-  'runs:list': z.object({
-    status: z.array(z.enum(RUN_STATUSES)).optional(),
+  'runs:list': plainObject({
+    status: z.array(z.enum(RUN_STATUSES)).max(RUN_STATUSES.length).optional(),
     search: z.string().max(MAX_RUN_NAME_LENGTH).optional(),
     tag: z.string().max(MAX_TAG_LENGTH).optional(),
   }),
-  'runs:get': z.object({ runId }),
-  'runs:batchMetrics': z.object({ runId, every: z.number().int().min(1).max(100000).optional(), afterStep: z.number().int().min(-1).optional() }),
-  'runs:rename': z.object({ runId, name }),
-  'runs:setNotes': z.object({ runId, notes }),
-  'runs:setTags': z.object({ runId, tags }),
-  'runs:delete': z.object({ runId }),
+  'runs:get': plainObject({ runId }),
+  'runs:batchMetrics': plainObject({ runId, every: z.number().int().min(1).max(100000).optional(), afterStep: z.number().int().min(-1).optional() }),
+  'runs:rename': plainObject({ runId, name }),
+  'runs:setNotes': plainObject({ runId, notes }),
+  'runs:setTags': plainObject({ runId, tags }),
+  'runs:delete': plainObject({ runId }),
   /** Test images in one confusion-matrix cell, with the model's confidence in its prediction. */
-  'evaluation:cell': z.object({
+  'evaluation:cell': plainObject({
     runId,
     trueLabel: z.number().int().min(0).max(65535),
     predicted: z.number().int().min(0).max(65535),
     limit: z.number().int().min(1).max(1000).default(200),
     order: z.enum(['confidence-desc', 'confidence-asc']).default('confidence-desc'),
   }),
-  'training:start': z.object({
-    name: z.string().max(MAX_RUN_NAME_LENGTH).optional(),
-    spec: json,
-    hyperparameters: json,
+  /** Scores the run's latest checkpoint on the test set (for runs that ended without an evaluation); not stored. */
+  'evaluation:checkpoint': plainObject({ runId }),
+  'training:start': plainObject({
+    name: z.string().trim().max(MAX_RUN_NAME_LENGTH).optional(),
+    spec: json(SPEC_LIMITS),
+    hyperparameters: json(HYPERPARAMETER_LIMITS),
     dataset: z.string().min(1).max(4200),
     backend: backend.default('auto'),
     tags: tags.optional(),
     notes: notes.optional(),
   }),
-  'training:resume': z.object({ runId, backend: backend.default('auto') }),
-  'training:stop': z.object({ runId }),
+  'training:resume': plainObject({ runId, backend: backend.default('auto') }),
+  'training:stop': plainObject({ runId }),
   'training:active': z.undefined(),
-  'predict:image': z.object({
+  'predict:image': plainObject({
     runIds: z.array(runId).min(1).max(8),
-    image: z.object({
-      width: z.number().int().min(1).max(4096),
-      height: z.number().int().min(1).max(4096),
-      data: z.instanceof(Uint8ClampedArray).or(z.instanceof(Uint8Array)),
-    }),
+    image: rgbaImage,
   }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
 export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
 export type ParsedRequestOf<C extends Channel> = z.output<(typeof requestSchemas)[C]>;
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(requestSchemas, name);
+}
+
+/**
+ * Validates a request as main and the engine both do: an unknown channel (inherited names like 'constructor'
+ * included) or a payload that breaks the channel's schema is refused, naming the channel, the field and why.
+ */
+export function parseRequest(channel: unknown, payload: unknown): { ok: true; channel: Channel; value: unknown } | { ok: false; error: { message: string; field?: string } } {
+  if (!isChannel(channel)) return { ok: false, error: { message: `unknown channel: ${typeof channel === 'string' ? channel.slice(0, 60) : describeValue(channel)}` } };
+  const result = (requestSchemas[channel] as z.ZodType).safeParse(payload, { error: issueReason });
+  return result.success ? { ok: true, channel, value: result.data } : { ok: false, error: refusal(channel, result.error.issues) };
+}
 
 export interface AppInfo {
   version: string;
@@ -85,6 +150,29 @@ export interface AppInfo {
   dataDir: string;
   /** The Node that runs the engine: Electron's own (utility process) or an external binary. */
   engineRuntime: string;
+}
+
+/** starting → ready; after a crash: restarting (an automatic restart is due) or down (the user restarts it). */
+export type EngineState = 'starting' | 'ready' | 'restarting' | 'down' | 'quitting';
+
+export interface EngineStatus {
+  state: EngineState;
+  /** Why the engine last stopped, in words for the user; null until it has stopped unexpectedly. */
+  cause: string | null;
+  /** That stop as the system reported it (exit code or signal, the engine's last error), for a details view. */
+  detail: string | null;
+  /** Unexpected stops since the app started. */
+  crashes: number;
+  /** While restarting: when the automatic restart starts (ms since 1970). */
+  restartAt: number | null;
+  /** Runs that were training when it last stopped: they are interrupted and can be resumed. */
+  interruptedRunIds: number[];
+}
+
+export interface CheckpointEvaluation {
+  /** The checkpoint scored: the weights after this many epochs. */
+  epoch: number;
+  evaluation: EvaluationResult;
 }
 
 export interface TemplateInfo {
@@ -154,6 +242,8 @@ export interface EvaluationCell {
 
 export interface Responses {
   'app:info': AppInfo;
+  'engine:status': EngineStatus;
+  'engine:restart': EngineStatus;
   'doctor:run': DoctorReport;
   'backend:active': BackendInfo | null;
   'templates:list': TemplateInfo[];
@@ -172,6 +262,7 @@ export interface Responses {
   'runs:setTags': RunRecord;
   'runs:delete': boolean;
   'evaluation:cell': EvaluationCell;
+  'evaluation:checkpoint': CheckpointEvaluation;
   'training:start': { runId: number };
   'training:resume': { runId: number };
   'training:stop': { stopping: boolean };
@@ -186,6 +277,7 @@ export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { message
 export type TrainingEvent = Exclude<RunEvent, { type: 'batch' }> | { type: 'batches'; runId: number; items: BatchProgress[] };
 
 export const TRAINING_EVENT_CHANNEL = 'training:event';
+export const ENGINE_STATUS_CHANNEL = 'engine:status-changed';
 export const EVENT_FLUSH_MS = 50;
 
 /** What preload exposes as window.layerlab. */
@@ -195,4 +287,6 @@ export interface LayerlabApi {
   onTrainingEvent(listener: (event: TrainingEvent) => void): () => void;
   /** Menu commands from main (e.g. 'navigate:runs', 'theme:toggle'). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
+  /** The engine process's state whenever it changes (a crash, a restart). */
+  onEngineStatus(listener: (status: EngineStatus) => void): () => void;
 }

@@ -133,10 +133,14 @@ export function parseHyperparameters(input: unknown, trainingSetSize?: number): 
   }
   const raw = input as Record<string, unknown>;
   const issues: { field: string; message: string }[] = [];
+  const known = Object.keys(DEFAULT_HYPERPARAMETERS);
+  // Own keys only: 'constructor', 'toString' or '__proto__' are not hyperparameters, whatever objects inherit.
   for (const key of Object.keys(raw)) {
-    if (!(key in DEFAULT_HYPERPARAMETERS)) issues.push({ field: key, message: `unknown hyperparameter '${key}' (known: ${Object.keys(DEFAULT_HYPERPARAMETERS).join(', ')})` });
+    if (!Object.hasOwn(DEFAULT_HYPERPARAMETERS, key)) issues.push({ field: key, message: `unknown hyperparameter '${key}' (known: ${known.join(', ')})` });
   }
-  const merged = { ...DEFAULT_HYPERPARAMETERS, ...Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) } as Hyperparameters;
+  // Built from the known names alone, so nothing else can reach the stored record.
+  const given = (key: string) => (Object.hasOwn(raw, key) && raw[key] !== undefined ? raw[key] : DEFAULT_HYPERPARAMETERS[key as keyof Hyperparameters]);
+  const merged = Object.fromEntries(known.map((key) => [key, given(key)])) as unknown as Hyperparameters;
   if (!OPTIMIZERS.includes(merged.optimizer)) {
     issues.push({ field: 'optimizer', message: `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(merged.optimizer)}` });
   }

@@ -1,6 +1,7 @@
 // Plain-text rendering for the CLI: tables, durations, percentages.
 import type { RunRecord } from '../store/index.ts';
 import { describeArchitecture, formatShape, type LayerReport } from '#shared/model/index.ts';
+import { singleLine } from '#shared/plain-text.ts';
 
 export function pct(value: number | null | undefined, digits = 2): string {
   return value === null || value === undefined || Number.isNaN(value) ? '-' : `${(value * 100).toFixed(digits)}%`;
@@ -20,6 +21,10 @@ export function table(headers: string[], rows: string[][]): string {
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
+function truncate(text: string, length: number): string {
+  return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
 export function runsTable(runs: RunRecord[]): string {
   if (runs.length === 0) return 'No runs yet. Start one with `layerlab train --template seed`.';
   return table(
@@ -27,7 +32,8 @@ export function runsTable(runs: RunRecord[]): string {
     runs.map((r) => [
       String(r.id),
       r.status,
-      r.name.length > 40 ? `${r.name.slice(0, 39)}…` : r.name,
+      // One line of plain text, whatever an older database holds (escapes would colour or move the terminal).
+      truncate(singleLine(r.name), 40),
       describeArchitecture(r.spec),
       r.hyperparameters.optimizer,
       String(r.hyperparameters.learningRate),

@@ -5,6 +5,7 @@ import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResul
 import type { ModelSpec } from '#shared/model/spec.ts';
 import { FINISH_STATUSES, MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH as MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 import type { FinishStatus } from '#shared/records.ts';
+import { singleLine } from '#shared/plain-text.ts';
 
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -74,10 +75,11 @@ function checkNullableNumber(value: unknown, field: string): number | null {
   return value === null ? null : checkNumber(value, field);
 }
 
+/** Names are one line of plain text: control characters and terminal escapes go, line breaks become spaces. */
 export function checkName(value: unknown, field = 'name'): string {
   if (typeof value !== 'string') throw new StoreError(`${field} must be a string (got ${describe(value)})`);
-  const name = value.trim();
-  if (name === '') throw new StoreError(`${field} must not be empty`);
+  const name = singleLine(value).trim();
+  if (name === '') throw new StoreError(`${field} must not be empty${value.trim() === '' ? '' : ' (it holds only control characters)'}`);
   if (name.length > MAX_NAME_LENGTH) {
     throw new StoreError(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`);
   }
@@ -97,7 +99,7 @@ export function checkNotes(value: unknown): string {
   return notes;
 }
 
-/** Trims, rejects empty/overlong tags, and drops duplicates (case-insensitively, first spelling wins). */
+/** Cleans like names, trims, rejects empty/overlong tags, and drops duplicates (case-insensitively, first spelling wins). */
 export function checkTags(value: unknown): string[] {
   if (!Array.isArray(value)) throw new StoreError(`tags must be an array of strings (got ${describe(value)})`);
   if (value.length > MAX_TAGS) throw new StoreError(`tags must hold at most ${MAX_TAGS} tags (got ${value.length})`);
@@ -105,7 +107,7 @@ export function checkTags(value: unknown): string[] {
   const tags: string[] = [];
   value.forEach((raw, index) => {
     if (typeof raw !== 'string') throw new StoreError(`tags[${index}] must be a string (got ${describe(raw)})`);
-    const tag = raw.trim();
+    const tag = singleLine(raw).trim();
     if (tag === '') throw new StoreError(`tags[${index}] must not be empty`);
     if (tag.length > MAX_TAG_LENGTH) {
       throw new StoreError(`tags[${index}] must be at most ${MAX_TAG_LENGTH} characters (got ${tag.length}: ${describe(tag)})`);
