@@ -197,7 +197,7 @@ describe('engine process', () => {
     expect(await waitForFinish(runId)).toMatchObject({ status: 'stopped' });
   });
 
-  it('ends a resume whose checkpoint cannot be loaded as failed, with a message', async () => {
+  it('resumes a run whose every checkpoint is damaged from epoch 0, saying why on its session', async () => {
     await idle();
     const { runId } = await value('training:start', {
       spec: getTemplate('mlp'),
@@ -214,12 +214,14 @@ describe('engine process', () => {
       if (file.isFile()) fs.writeFileSync(path.join(file.parentPath, file.name), 'not a checkpoint');
     }
     expect(await value('training:resume', { runId, backend: 'auto' })).toEqual({ runId });
-    const finished = await waitForFinish(runId, 2);
-    expect(finished).toMatchObject({ type: 'finished', status: 'failed' });
-    expect(finished.type === 'finished' && finished.error).toMatch(/\w/);
-    const { run, sessions } = await value('runs:get', { runId });
-    expect(run.status).toBe('failed');
-    expect(sessions.at(-1)).toMatchObject({ endStatus: 'failed' });
+    const startedAgain = () => events.filter((e) => e.type === 'started' && e.runId === runId)[1];
+    while (!startedAgain()) await sleep(20);
+    expect(startedAgain()).toMatchObject({ fromEpoch: 0 });
+    await value('training:stop', { runId });
+    expect(await waitForFinish(runId, 2)).toMatchObject({ type: 'finished', status: 'stopped' });
+    const { sessions } = await value('runs:get', { runId });
+    expect(sessions.at(-1)).toMatchObject({ fromEpoch: 0, endStatus: 'stopped' });
+    expect(sessions.at(-1)!.error).toMatch(/^epoch \d+ checkpoint unreadable \(.*checkpoint\.json is not valid JSON.*no readable checkpoint is left, so training starts again from epoch 0$/);
     expect(await value('training:active')).toBeNull();
   });
 });

@@ -19,6 +19,16 @@ export function selectLatestCheckpoint(prepare: Prepare, runId: number): Checkpo
     | undefined;
 }
 
+/** Every checkpoint recorded for the run, newest first. */
+export function selectCheckpoints(prepare: Prepare, runId: number): CheckpointRecord[] {
+  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC').all(runId) as CheckpointRecord[];
+}
+
+/** Forgets checkpoints saved after `epoch` finished epochs (a resume from `epoch` trains and saves them again). */
+export function deleteCheckpointsAfter(prepare: Prepare, runId: number, epoch: number): number {
+  return prepare('DELETE FROM checkpoints WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes;
+}
+
 export function selectCheckpointPaths(prepare: Prepare, runId: number): string[] {
   return prepare('SELECT path FROM checkpoints WHERE run_id = ? ORDER BY epoch').pluck().all(runId) as string[];
 }

@@ -1,11 +1,60 @@
 // Batch and epoch metric tables, and the run summary columns derived from epoch metrics.
 // Functions take the caller's statement cache so hot statements are prepared once per Store.
 import type Database from 'better-sqlite3';
-import type { BatchMetric, EpochMetric } from '#shared/types.ts';
+import type { BatchMetric, BatchProgress, EpochMetric } from '#shared/types.ts';
 import { toBatchMetric, toEpochMetric, type BatchRow, type EpochRow } from './rows.ts';
 import { checkBatchMetric, checkEpochMetric, StoreError } from './validate.ts';
 
 export type Prepare = (sql: string) => Database.Statement;
+
+/** How long a batch metric may wait in memory: a process killed mid-epoch loses at most this much of them. */
+export const BATCH_FLUSH_INTERVAL_MS = 1000;
+
+/**
+ * Buffers a training session's batch metrics and writes them in one transaction per flush (not one commit per
+ * batch): when a batch arrives BATCH_FLUSH_INTERVAL_MS or more after the last flush, and at the last batch of
+ * every epoch (so validation and the checkpoint write never hold a whole epoch's metrics unwritten).
+ */
+export class BatchMetricWriter {
+  private readonly pending: BatchMetric[] = [];
+  private lastFlush: number;
+
+  constructor(
+    private readonly write: (rows: BatchMetric[]) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.lastFlush = now();
+  }
+
+  add(progress: BatchProgress): void {
+    const { epoch, batch, step, loss, accuracy, samplesPerSecond, time } = progress;
+    this.pending.push({ epoch, batch, step, loss, accuracy, samplesPerSecond, time });
+    if (batch === progress.batchesPerEpoch - 1 || this.now() - this.lastFlush >= BATCH_FLUSH_INTERVAL_MS) this.flush();
+  }
+
+  flush(): void {
+    this.lastFlush = this.now();
+    if (!this.pending.length) return;
+    const rows = this.pending.splice(0);
+    try {
+      this.write(rows);
+    } catch (error) {
+      this.pending.unshift(...rows); // kept for flushAfterFailure to try once more
+      throw error;
+    }
+  }
+
+  /** For a session that is failing anyway: writes what it can and says what was lost instead of throwing. */
+  flushAfterFailure(): string | null {
+    const count = this.pending.length;
+    try {
+      this.flush();
+      return null;
+    } catch (error) {
+      return `its last ${count} batch metric(s) could not be saved: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+}
 
 function isPrimaryKeyViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';

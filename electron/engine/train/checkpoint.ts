@@ -1,16 +1,35 @@
 // Checkpoints: the model's weights and the optimizer's state after an epoch, so a stopped or interrupted
-// run resumes exactly where its last finished epoch left it. Written to a temporary folder, then renamed,
-// so a crash mid-write never leaves a half checkpoint behind.
+// run resumes exactly where its last finished epoch left it. Written to a temporary folder, each file fsynced,
+// the manifest (sizes and checksums, checkpoint-files.ts) last, then renamed into place, so a crash mid-write
+// never leaves a half checkpoint behind; a resume takes the newest checkpoint that still verifies.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { diskFault, errorCode } from '../disk-errors.ts';
+import { faultPause } from '../fault-pause.ts';
+import type { CheckpointRecord } from '#shared/records.ts';
+import {
+  CheckpointError,
+  describeFile,
+  layoutOf,
+  MANIFEST_FILE,
+  readDataFile,
+  readManifest,
+  syncFolder,
+  verifyCheckpointFolder,
+  writeFileDurably,
+  type CheckpointManifest,
+  type DataFile,
+} from './checkpoint-files.ts';
 
-interface CheckpointManifest {
-  format: 'layerlab-checkpoint';
-  version: 1;
-  epoch: number; // number of finished epochs
-  weights: tf.io.WeightsManifestEntry[];
-  optimizer: { className: string; weights: tf.io.WeightsManifestEntry[] };
+export { CheckpointError } from './checkpoint-files.ts';
+
+/** A checkpoint being written is `epoch-<n>.tmp-<pid>` until it is complete (run-folder.ts cleans up leftovers). */
+export const TEMP_FOLDER = /^epoch-\d+\.tmp-(\d+)$/;
+
+/** Writing a checkpoint failed; the message leads with the cause (e.g. "disk full while writing …"). */
+export class CheckpointWriteError extends Error {
+  override name = 'CheckpointWriteError';
 }
 
 async function encode(tensors: { name: string; tensor: tf.Tensor }[]): Promise<{ data: ArrayBuffer; specs: tf.io.WeightsManifestEntry[] }> {
@@ -39,7 +58,10 @@ export function runCheckpointDir(checkpointRoot: string, runId: number): string 
   return path.join(checkpointRoot, String(runId));
 }
 
-/** Removes a deleted run's files: the checkpoint folders its store rows named, and its own folder under the root. */
+/**
+ * Removes a deleted run's files: the checkpoint folders its store rows named, and its own folder under the root
+ * with everything in it (half-written `epoch-<n>.tmp-<pid>` folders and the run.json marker included).
+ */
 export function removeRunCheckpoints(checkpointRoot: string, runId: number, folders: string[]): void {
   for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
   fs.rmSync(runCheckpointDir(checkpointRoot, runId), { recursive: true, force: true });
@@ -60,63 +82,114 @@ export async function saveCheckpoint(dir: string, epoch: number, model: tf.Layer
   }
 }
 
-/** Writes a checkpoint folder atomically (temporary folder, then rename). */
+/** Writes a checkpoint folder atomically (temporary folder, then rename); disk faults are named (CheckpointWriteError). */
 export async function writeCheckpoint(dir: string, contents: CheckpointContents): Promise<string> {
   const target = path.join(dir, `epoch-${contents.epoch}`);
   const temp = `${target}.tmp-${process.pid}`;
-  fs.rmSync(temp, { recursive: true, force: true });
-  fs.mkdirSync(temp, { recursive: true });
   const weights = await encode(contents.weights);
   const optimizerEncoded = await encode(contents.optimizer.weights);
-  const manifest: CheckpointManifest = {
-    format: 'layerlab-checkpoint',
-    version: 1,
-    epoch: contents.epoch,
-    weights: weights.specs,
-    optimizer: { className: contents.optimizer.className, weights: optimizerEncoded.specs },
-  };
-  fs.writeFileSync(path.join(temp, 'weights.bin'), Buffer.from(weights.data));
-  fs.writeFileSync(path.join(temp, 'optimizer.bin'), Buffer.from(optimizerEncoded.data));
-  fs.writeFileSync(path.join(temp, 'checkpoint.json'), JSON.stringify(manifest));
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.renameSync(temp, target);
-  return target;
-}
-
-export class CheckpointError extends Error {
-  override name = 'CheckpointError';
-}
-
-function readManifest(folder: string): CheckpointManifest {
-  let manifest: CheckpointManifest;
   try {
-    manifest = JSON.parse(fs.readFileSync(path.join(folder, 'checkpoint.json'), 'utf8'));
-  } catch (err) {
-    throw new CheckpointError(`checkpoint ${folder} cannot be read: ${(err as Error).message}`);
+    fs.rmSync(temp, { recursive: true, force: true });
+    fs.mkdirSync(temp, { recursive: true });
+    const data: Record<DataFile, Buffer> = { 'weights.bin': Buffer.from(weights.data), 'optimizer.bin': Buffer.from(optimizerEncoded.data) };
+    writeFileDurably(path.join(temp, 'weights.bin'), data['weights.bin']);
+    faultPause('checkpoint');
+    writeFileDurably(path.join(temp, 'optimizer.bin'), data['optimizer.bin']);
+    const manifest: CheckpointManifest = {
+      format: 'layerlab-checkpoint',
+      version: 2,
+      epoch: contents.epoch,
+      weights: weights.specs,
+      optimizer: { className: contents.optimizer.className, weights: optimizerEncoded.specs },
+      files: { 'weights.bin': describeFile(data['weights.bin']), 'optimizer.bin': describeFile(data['optimizer.bin']) },
+    };
+    // Last, so a folder with a manifest has complete data files.
+    writeFileDurably(path.join(temp, MANIFEST_FILE), JSON.stringify(manifest));
+    syncFolder(temp);
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(temp, target);
+    syncFolder(dir);
+    return target;
+  } catch (error) {
+    // A partial folder would hold the very space a full disk lacks; if it cannot go now, the next session removes it.
+    try {
+      fs.rmSync(temp, { recursive: true, force: true });
+    } catch {
+      // the write's own error is the one to report
+    }
+    throw new CheckpointWriteError(describeWriteFailure(error, contents.epoch, target), { cause: error });
   }
-  if (manifest.format !== 'layerlab-checkpoint' || manifest.version !== 1) throw new CheckpointError(`${folder} is not a Layerlab checkpoint`);
-  return manifest;
 }
 
-function readTensors(folder: string, file: string, specs: tf.io.WeightsManifestEntry[]): NamedTensor[] {
-  const decoded = tf.io.decodeWeights(toArrayBuffer(fs.readFileSync(path.join(folder, file))), specs);
+function describeWriteFailure(error: unknown, epoch: number, target: string): string {
+  const fault = diskFault(error);
+  if (fault) return `${fault} while writing the epoch ${epoch} checkpoint to ${target}: ${errorCode(error)}`;
+  return `could not write the epoch ${epoch} checkpoint to ${target}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+function readTensors(folder: string, manifest: CheckpointManifest, file: DataFile): NamedTensor[] {
+  const specs = layoutOf(manifest, file);
+  const decoded = tf.io.decodeWeights(toArrayBuffer(readDataFile(folder, manifest, file)), specs);
   // The manifest's order is what matters: weights and optimizer state are matched by position.
   return specs.map((spec) => ({ name: spec.name, tensor: decoded[spec.name] }));
 }
 
 /**
- * Reads a checkpoint, checking its weights against the shapes the model expects (in model.getWeights() order).
- * The caller owns the returned tensors. Without `withOptimizer` the optimizer state is not read.
+ * Reads a checkpoint, checking each file's size and checksum, and its weights against the shapes the model
+ * expects (in model.getWeights() order). The caller owns the returned tensors. Without `withOptimizer` the
+ * optimizer state is not read.
  */
 export function readCheckpoint(folder: string, expectedShapes: number[][], withOptimizer: boolean): CheckpointContents {
   const manifest = readManifest(folder);
-  const weights = readTensors(folder, 'weights.bin', manifest.weights);
+  const weights = readTensors(folder, manifest, 'weights.bin');
   if (weights.length !== expectedShapes.length || weights.some((w, i) => w.tensor.shape.join() !== expectedShapes[i].join())) {
     tf.dispose(weights.map((w) => w.tensor));
     throw new CheckpointError(`checkpoint ${folder} does not match this model's architecture`);
   }
-  const optimizer = withOptimizer ? readTensors(folder, 'optimizer.bin', manifest.optimizer.weights) : [];
+  let optimizer: NamedTensor[] = [];
+  try {
+    if (withOptimizer) optimizer = readTensors(folder, manifest, 'optimizer.bin');
+  } catch (error) {
+    tf.dispose(weights.map((w) => w.tensor));
+    throw error;
+  }
   return { epoch: manifest.epoch, weights, optimizer: { className: manifest.optimizer.className, weights: optimizer } };
+}
+
+/** Why resuming from `record` would fail (its files damaged or missing), or null when it verifies. */
+function unreadableBecause(record: CheckpointRecord): string | null {
+  try {
+    const manifest = verifyCheckpointFolder(record.path);
+    if (manifest.epoch !== record.epoch) return `${path.join(record.path, MANIFEST_FILE)} holds epoch ${manifest.epoch}, not ${record.epoch}`;
+    return null;
+  } catch (error) {
+    if (error instanceof CheckpointError) return error.message;
+    throw error;
+  }
+}
+
+const LISTED_PROBLEMS = 3;
+
+/**
+ * The checkpoint a resume should start from: the newest of the run's recorded checkpoints whose files verify.
+ * `notice` says which were skipped and why, and where training starts instead (null when the newest was fine).
+ * With none readable, `checkpoint` is null: the run starts again from epoch 0 rather than failing for good.
+ */
+export function newestReadableCheckpoint(recorded: readonly CheckpointRecord[]): { checkpoint: CheckpointRecord | null; notice: string | null } {
+  const problems: string[] = [];
+  const describe = (outcome: string) => {
+    const listed = problems.slice(0, LISTED_PROBLEMS);
+    if (problems.length > LISTED_PROBLEMS) listed.push(`${problems.length - LISTED_PROBLEMS} older checkpoint(s) unreadable too`);
+    return `${listed.join('; ')}; ${outcome}`;
+  };
+  for (const record of [...recorded].sort((a, b) => b.epoch - a.epoch)) {
+    const problem = unreadableBecause(record);
+    if (problem === null) {
+      return { checkpoint: record, notice: problems.length ? describe(`resumed from the epoch ${record.epoch} checkpoint`) : null };
+    }
+    problems.push(`epoch ${record.epoch} checkpoint unreadable (${problem})`);
+  }
+  return { checkpoint: null, notice: problems.length ? describe('no readable checkpoint is left, so training starts again from epoch 0') : null };
 }
 
 /** Restores weights (and the optimizer's state, when given one) into a freshly built model of the same spec. */
