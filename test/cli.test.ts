@@ -66,7 +66,7 @@ describe('layerlab CLI', () => {
     expect(flag.code).not.toBe(0);
     expect(flag.stderr).toMatch(/--batch-size must be a whole number/);
     const resume = await layerlab('resume', String(runId));
-    expect(resume.stderr).toMatch(/is completed; only stopped, interrupted or failed runs can be resumed/);
+    expect(resume.stderr).toMatch(/is completed; only stopped, interrupted, failed or queued runs can be resumed/);
     const trainer = await layerlab('train', '--trainer', 'fast');
     expect(trainer.code).not.toBe(0);
     expect(trainer.stderr).toMatch(/--trainer.*fast.*graph, eager/s);

@@ -183,8 +183,10 @@ describe('interrupted-run recovery', () => {
 
     const exited = spawnSync(process.execPath, ['-e', '']).pid!;
     const raw = new Database(file);
-    raw.prepare('UPDATE run_sessions SET owner_pid = ? WHERE run_id = ?').run(process.ppid, other.id);
-    raw.prepare('UPDATE run_sessions SET owner_pid = ? WHERE run_id = ?').run(exited, dead.id);
+    for (const table of ['run_sessions', 'run_leases']) {
+      raw.prepare(`UPDATE ${table} SET owner_pid = ? WHERE run_id = ?`).run(process.ppid, other.id);
+      raw.prepare(`UPDATE ${table} SET owner_pid = ? WHERE run_id = ?`).run(exited, dead.id);
+    }
     raw.close();
 
     const cli = openStore();

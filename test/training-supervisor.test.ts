@@ -1,6 +1,7 @@
 // The engine's side of the training worker, with stand-in workers (plain scripts) instead of real training.
 import fs from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#engine/backend/backends.ts';
 import { Store } from '#engine/store/index.ts';
@@ -95,7 +96,16 @@ describe('training supervisor', () => {
     await expect(training.resume(9999, 'cpu')).rejects.toThrow('run 9999 does not exist');
     const { spec, hyperparameters, dataset: ref } = store.getRun(runId)!;
     const queued = store.createRun({ name: 'never started', spec, hyperparameters, dataset: ref });
-    await expect(training.resume(queued.id, 'cpu')).rejects.toThrow(`run ${queued.id} is queued; only stopped, interrupted or failed runs can be resumed`);
+    // Queued by another live process: refused, naming it. Once no process owns it, it resumes (from the start).
+    const raw = new Database(dbPath);
+    raw.prepare('UPDATE run_leases SET owner_pid = ? WHERE run_id = ?').run(process.ppid, queued.id);
+    await expect(training.resume(queued.id, 'cpu')).rejects.toThrow(new RegExp(`^run ${queued.id} is being trained by process ${process.ppid} \\(Layerlab, started \\d\\d:\\d\\d\\)$`));
+    raw.prepare('DELETE FROM run_leases WHERE run_id = ?').run(queued.id);
+    raw.close();
+    await expect(training.resume(queued.id, 'cpu')).resolves.toEqual({ runId: queued.id });
+    training.stop(queued.id);
+    await until(() => events.filter((e) => e.type === 'finished').length === 2);
+    expect(store.getRun(queued.id)?.status).toBe('failed');
     await training.shutdown();
   });
 

@@ -5,14 +5,17 @@ import { initBackend, type BackendPreference } from './backend/backends.ts';
 import { loadDataset, resolveDatasetSource, type Dataset } from './data/datasets.ts';
 import { splitTrainingSet } from './data/random.ts';
 import { evaluateModel } from './evaluate/evaluate.ts';
+import { faultPause } from './fault-pause.ts';
 import { parseSpec, type ModelSpec } from '#shared/model/spec.ts';
+import { assertRunFits, plannedBackend } from './train/memory-budget.ts';
 import type { RunRecord, Store } from './store/index.ts';
-import { StoreError } from './store/index.ts';
-import { runCheckpointDir } from './train/checkpoint.ts';
+import { BatchMetricWriter, StoreError } from './store/index.ts';
+import { newestReadableCheckpoint, runCheckpointDir } from './train/checkpoint.ts';
+import { markRunFolder, prepareRunFolder } from './train/run-folder.ts';
 import { chooseTrainer, type TrainerPreference } from './train/choose-trainer.ts';
 import { parseHyperparameters } from '#shared/hyperparameters.ts';
 import { trainLoop } from './train/trainer.ts';
-import type { BackendInfo, BatchProgress, EvaluationResult, Hyperparameters, RunEvent, RunStatus } from '#shared/types.ts';
+import type { BackendInfo, EvaluationResult, Hyperparameters, RunEvent, RunStatus } from '#shared/types.ts';
 
 export interface RunnerContext {
   store: Store;
@@ -25,6 +28,8 @@ export interface RunnerContext {
   onEvent?: (event: RunEvent) => void;
   /** Limit test-set evaluation (tests use small subsets); default: the whole test set. */
   testLimit?: number;
+  /** Notable things a session works around (a checkpoint skipped as unreadable); default: console.warn. */
+  log?: (message: string) => void;
 }
 
 export interface NewRunRequest {
@@ -33,6 +38,8 @@ export interface NewRunRequest {
   hyperparameters?: unknown;
   /** A built-in dataset id ('mnist', 'fashion-mnist') or a folder of IDX files. */
   dataset?: string;
+  /** The backend the memory check plans for (default: the one 'auto' picks). */
+  backend?: BackendPreference;
   tags?: string[];
   notes?: string;
 }
@@ -45,9 +52,6 @@ export interface RunOutcome {
   wallMs: number;
 }
 
-/** Batch metrics are buffered and written in one transaction per flush, not one commit per row. */
-const FLUSH_EVERY = 50;
-
 export function defaultRunName(spec: ModelSpec, h: Hyperparameters): string {
   return `${spec.name} · ${h.optimizer} ${h.learningRate} · batch ${h.batchSize} · ${h.epochs} ep`;
 }
@@ -55,12 +59,13 @@ export function defaultRunName(spec: ModelSpec, h: Hyperparameters): string {
 /** Validates everything up front so a bad request fails before anything is recorded. */
 export function prepareRun(request: NewRunRequest): { spec: ModelSpec; hyperparameters: Hyperparameters; dataset: Dataset } {
   const dataset = loadDataset(resolveDatasetSource(request.dataset ?? 'mnist'));
-  const { spec } = parseSpec(request.spec, {
+  const design = parseSpec(request.spec, {
     numClasses: dataset.ref.classes.length,
     inputShape: [dataset.height, dataset.width, dataset.channels],
   });
   const hyperparameters = parseHyperparameters(request.hyperparameters ?? {}, dataset.train.count);
-  return { spec, hyperparameters, dataset };
+  assertRunFits(design, hyperparameters, plannedBackend(request.backend));
+  return { spec: design.spec, hyperparameters, dataset };
 }
 
 /** Validates the request and records the run as queued; train it with trainRun. */
@@ -77,7 +82,7 @@ export function createRun(store: Store, request: NewRunRequest): RunRecord {
 }
 
 export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): Promise<RunOutcome> {
-  const run = createRun(ctx.store, request);
+  const run = createRun(ctx.store, { backend: ctx.backend, ...request });
   // A backend that cannot start, or a design the chosen trainer cannot build, leaves no queued run behind.
   try {
     await initBackend(ctx.backend ?? 'auto');
@@ -88,20 +93,34 @@ export async function trainNewRun(ctx: RunnerContext, request: NewRunRequest): P
   }
 }
 
-/** The run, if it exists and ended in a way that can be resumed (stopped, interrupted or failed). */
+/**
+ * The run, if it exists and can be resumed: it ended stopped, interrupted or failed, or it is queued with no
+ * live process about to start it (its training then starts from the beginning). Takes the run's lease for this
+ * process, so it throws, naming the process, when another live process trains it or any other run; the caller
+ * releases the lease (store.releaseRun) if the run's session never starts.
+ */
 export function resumableRun(store: Store, runId: number): RunRecord {
   const run = store.getRun(runId);
   if (!run) throw new StoreError(`run ${runId} does not exist`);
-  if (!['stopped', 'interrupted', 'failed'].includes(run.status)) {
-    throw new StoreError(`run ${runId} is ${run.status}; only stopped, interrupted or failed runs can be resumed`);
+  if (!['stopped', 'interrupted', 'failed', 'queued'].includes(run.status)) {
+    throw new StoreError(`run ${runId} is ${run.status}; only stopped, interrupted, failed or queued runs can be resumed`);
   }
+  store.claimRun(runId);
   return run;
 }
 
 export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
   resumableRun(ctx.store, runId);
-  return trainRun(ctx, runId);
+  try {
+    return await trainRun(ctx, runId);
+  } catch (err) {
+    ctx.store.releaseRun(runId);
+    throw err;
+  }
 }
+
+/** This process no longer holds the run it was training: another process interrupted or took it over. */
+class LeaseLostError extends Error {}
 
 /** Trains a recorded run from its latest checkpoint (or from scratch) to its last epoch, then evaluates it. */
 export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOutcome> {
@@ -113,7 +132,17 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   const dataset = loadDataset(resolveDatasetSource(run.dataset.id));
   const h = run.hyperparameters;
   const backend = await initBackend(ctx.backend ?? 'auto');
-  const checkpoint = store.latestCheckpoint(runId);
+  // Checked again on the backend that actually runs: a resumed run may have been recorded on another machine.
+  assertRunFits(parseSpec(run.spec, { numClasses: dataset.ref.classes.length }), h, backend.kind);
+  // The newest checkpoint that verifies, in a folder cleaned of half-written ones and never another run's
+  // (train/run-folder.ts): a damaged latest checkpoint costs its epochs, not the run.
+  const runDir = runCheckpointDir(ctx.checkpointRoot, runId);
+  const recorded = store.listCheckpoints(runId);
+  const folder = prepareRunFolder(runDir, run, recorded.length > 0);
+  const { checkpoint, notice } = newestReadableCheckpoint(recorded);
+  const notices = notice ? [...folder.notices, notice] : folder.notices;
+  const log = ctx.log ?? ((message: string) => console.warn(`layerlab: ${message}`));
+  for (const line of [...folder.cleaned, ...notices]) log(`run ${runId}: ${line}`);
   const fromEpoch = checkpoint?.epoch ?? 0;
   const split = splitTrainingSet(dataset.train.count, h.trainSize, h.validationSplit, h.seed);
   const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
@@ -121,21 +150,26 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   // the request instead of leaving a failed session behind.
   const { trainer, reason } = await chooseTrainer(ctx.trainer ?? 'auto', backend, run.spec, h, dataset.ref.classes.length);
   const sessionBackend: BackendInfo = { ...backend, trainer: trainer.kind, reason: `${backend.reason}; ${reason}` };
+  faultPause('session');
   store.truncateMetricsAfter(runId, fromEpoch);
   store.startRunSession(runId, sessionBackend, fromEpoch);
   emit({ type: 'started', runId, backend: sessionBackend, fromEpoch, epochs: h.epochs, batchesPerEpoch, trainCount: split.train.length, validationCount: split.validation.length });
 
-  const pending: BatchProgress[] = [];
-  const flush = () => {
-    if (pending.length) store.appendBatchMetrics(runId, pending.splice(0));
+  const batchMetrics = new BatchMetricWriter((rows) => store.appendBatchMetrics(runId, rows));
+  // Checked before each write: a run another process interrupted or took over must not get this one's results.
+  const requireLease = () => {
+    const lost = store.leaseLost(runId);
+    if (lost) throw new LeaseLostError(`${lost}; this process stopped training it`);
   };
   let status: RunStatus = 'failed';
   let error: string | null = null;
   let evaluation: EvaluationResult | null = null;
   let samplesPerSecond = 0;
+  let lostLease: string | null = null;
   try {
+    if (notices.length) store.noteRunSession(runId, notices.join('; '));
+    markRunFolder(runDir, run);
     if (checkpoint) await trainer.loadCheckpoint(checkpoint.path);
-    const runDir = runCheckpointDir(ctx.checkpointRoot, runId);
     const result = await trainLoop({
       trainer,
       dataset,
@@ -144,25 +178,29 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
       startEpoch: fromEpoch,
       signal: ctx.signal,
       onBatch: (progress) => {
-        pending.push(progress);
-        if (pending.length >= FLUSH_EVERY) flush();
+        requireLease();
+        batchMetrics.add(progress);
         emit({ type: 'batch', runId, progress });
+        faultPause('batch');
       },
       onEpochEnd: async (metric) => {
-        flush();
-        const folder = await trainer.saveCheckpoint(runDir, metric.epoch + 1);
+        requireLease();
+        batchMetrics.flush();
+        const saved = await trainer.saveCheckpoint(runDir, metric.epoch + 1);
         store.appendEpochMetric(runId, metric);
-        store.recordCheckpoint(runId, { epoch: metric.epoch + 1, path: folder });
-        emit({ type: 'epoch', runId, metric, checkpoint: folder });
+        store.recordCheckpoint(runId, { epoch: metric.epoch + 1, path: saved });
+        emit({ type: 'epoch', runId, metric, checkpoint: saved });
       },
     });
-    flush();
+    batchMetrics.flush();
     samplesPerSecond = result.trainingMs > 0 ? (result.samplesSeen * 1000) / result.trainingMs : 0;
     if (result.stopped) {
       status = 'stopped';
     } else {
       emit({ type: 'evaluating', runId });
+      faultPause('evaluation');
       evaluation = await evaluateModel(trainer.classifier, dataset.test, ctx.testLimit);
+      requireLease();
       store.saveEvaluation(runId, evaluation);
       emit({ type: 'evaluation', runId, result: evaluation });
       status = 'completed';
@@ -171,13 +209,25 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
     const trainingMs = epochs.reduce((sum, e) => sum + (split.train.length * 1000) / e.samplesPerSecond, 0);
     if (epochs.length) store.setFinalTrainingStats(runId, { durationMs: trainingMs, samplesPerSecond: (epochs.length * split.train.length * 1000) / trainingMs });
   } catch (err) {
-    flush();
     error = err instanceof Error ? err.message : String(err);
+    if (err instanceof LeaseLostError) lostLease = err.message;
+    else error = [error, batchMetrics.flushAfterFailure()].filter(Boolean).join('; ');
     status = 'failed';
   } finally {
     trainer.dispose();
   }
-  store.finishRunSession(runId, status as 'completed' | 'stopped' | 'failed', error ?? undefined);
+  if (lostLease) {
+    // The run's record is no longer this process's to finish.
+    emit({ type: 'finished', runId, status: 'interrupted', error: lostLease });
+    return { run: store.getRun(runId)!, evaluation: null, samplesPerSecond, wallMs: performance.now() - started };
+  }
+  try {
+    store.finishRunSession(runId, status as 'completed' | 'stopped' | 'failed', error ?? undefined);
+  } catch (finishError) {
+    // Often for the run's own cause (a full disk holds the database too): that cause leads the message.
+    const why = finishError instanceof Error ? finishError.message : String(finishError);
+    throw new Error(error ? `${error}; recording the run's end also failed: ${why}` : why, { cause: finishError });
+  }
   emit({ type: 'finished', runId, status, error });
   return { run: store.getRun(runId)!, evaluation, samplesPerSecond, wallMs: performance.now() - started };
 }

@@ -14,6 +14,8 @@ import type { RunEvent } from '#shared/types.ts';
 
 /** How long a worker that reported 'done' may take to exit on its own before it is terminated. */
 const WORKER_EXIT_GRACE_MS = 5000;
+/** How long an engine whose app is gone waits for its terminated worker before recording the run interrupted. */
+const ABANDON_WAIT_MS = 400;
 
 /**
  * The training worker's entry: from TypeScript source (tests, tsx) a bootstrap that registers tsx, from the
@@ -44,6 +46,10 @@ export interface TrainingSupervisorOptions {
 
 export class TrainingSupervisor {
   private current: (ActiveTraining & { worker: Worker; stop: () => void }) | null = null;
+  /** A start or resume between its checks and its worker's launch (it awaits the backend meanwhile), with its run once known. */
+  private preparing: { runId: number | null } | null = null;
+  /** Set when the engine is leaving: a worker's exit then records nothing, abandon() does. */
+  private abandoning = false;
   /** Exits of training workers still alive (a finished run's worker may still be closing its store). */
   private workerExits = new Set<Promise<void>>();
 
@@ -53,21 +59,39 @@ export class TrainingSupervisor {
   async start(request: ParsedRequestOf<'training:start'>): Promise<{ runId: number }> {
     this.requireIdle();
     const { store } = this.options;
-    const run = createRun(store, request);
+    this.preparing = { runId: null };
     try {
-      await initBackend(request.backend);
-    } catch (err) {
-      store.deleteRun(run.id);
-      throw err;
+      const run = createRun(store, request);
+      this.preparing.runId = run.id;
+      try {
+        await initBackend(request.backend);
+      } catch (err) {
+        store.deleteRun(run.id);
+        throw err;
+      }
+      return this.launch(run.id, request.backend);
+    } finally {
+      this.preparing = null;
     }
-    return this.launch(run.id, request.backend);
   }
 
   async resume(runId: number, backend: BackendPreference): Promise<{ runId: number }> {
     this.requireIdle();
-    resumableRun(this.options.store, runId);
-    await initBackend(backend);
-    return this.launch(runId, backend);
+    const { store } = this.options;
+    this.preparing = { runId };
+    try {
+      // Takes the run's lease here, on the engine's main thread: its heartbeat goes on while the worker is busy.
+      resumableRun(store, runId);
+      try {
+        await initBackend(backend);
+      } catch (err) {
+        store.releaseRun(runId);
+        throw err;
+      }
+      return this.launch(runId, backend);
+    } finally {
+      this.preparing = null;
+    }
   }
 
   /** Asks the run to stop at its next batch (it stays resumable); false when it is not the one training. */
@@ -94,8 +118,29 @@ export class TrainingSupervisor {
     await Promise.all([...this.workerExits]);
   }
 
+  /**
+   * The engine's app is gone and it is about to exit: terminates the worker at once (the run must not train on
+   * unseen) and records every run this engine holds, queued or running, interrupted with `reason`.
+   */
+  async abandon(reason: string): Promise<void> {
+    this.abandoning = true;
+    const current = this.current;
+    if (current) {
+      void current.worker.terminate();
+      await Promise.race([Promise.all([...this.workerExits]), new Promise((resolve) => setTimeout(resolve, ABANDON_WAIT_MS))]);
+    }
+    try {
+      this.options.store.interruptHeldRuns(reason);
+    } catch (err) {
+      // The leases of this dying process expire with it, so recovery elsewhere still interrupts the run.
+      console.warn(`layerlab engine: could not record run ${current?.runId ?? ''} interrupted: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   private requireIdle(): void {
+    if (this.abandoning) throw new Error('the engine is shutting down');
     if (this.current) throw new Error(`run ${this.current.runId} is training; stop it before starting another (one run trains at a time)`);
+    if (this.preparing) throw new Error('another run is starting; wait for it, or stop it, before starting another (one run trains at a time)');
   }
 
   private emit(event: RunEvent): void {
@@ -131,6 +176,7 @@ export class TrainingSupervisor {
         if (message.event.type === 'finished' && message.event.runId === runId) finish(message.event);
         else this.emit(message.event);
       } else if (message.kind === 'failed') {
+        failure ??= message.message;
         finish({ type: 'finished', runId, status: 'failed', error: message.message });
       } else if (message.kind === 'done') {
         exitTimer = setTimeout(() => void worker.terminate(), WORKER_EXIT_GRACE_MS);
@@ -144,6 +190,10 @@ export class TrainingSupervisor {
       worker.once('exit', (code) => {
         clearTimeout(exitTimer);
         this.workerExits.delete(exited);
+        if (this.abandoning) {
+          resolve();
+          return;
+        }
         if (!finished) {
           const error = failure ?? `training worker exited unexpectedly (exit code ${code}) before run ${runId} finished`;
           this.recoverAbandonedRun(runId, error);
@@ -152,6 +202,8 @@ export class TrainingSupervisor {
           // e.g. trainRun failed while recording the run's end
           this.recoverAbandonedRun(runId, failure ?? 'the training worker ended without recording the end of the run');
         }
+        // Unless the run trains again already (a quick resume): then the new session holds the lease.
+        if (this.current?.runId !== runId && this.preparing?.runId !== runId) this.releaseLease(runId);
         resolve();
       });
     });
@@ -165,13 +217,26 @@ export class TrainingSupervisor {
     return { runId };
   }
 
-  /** Finishes as failed a run its dead worker left 'running' (its checkpoints stay, so it can be resumed). */
+  /**
+   * Finishes as failed a run its dead worker left 'running', or 'queued' when its session never started (its
+   * checkpoints stay, so it can be resumed).
+   */
   private recoverAbandonedRun(runId: number, error: string): void {
     const { store } = this.options;
     try {
-      if (store.getRun(runId)?.status === 'running') store.finishRunSession(runId, 'failed', error);
+      const status = store.getRun(runId)?.status;
+      if (status === 'running' || status === 'queued') store.finishRunSession(runId, 'failed', error);
     } catch (err) {
       console.warn(`layerlab engine: could not record the end of run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** A resumed run whose session never started keeps its earlier ending; this process lets go of it. */
+  private releaseLease(runId: number): void {
+    try {
+      this.options.store.releaseRun(runId);
+    } catch (err) {
+      console.warn(`layerlab engine: could not release run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }

@@ -47,6 +47,19 @@ export interface RunRecord {
   /** Mean over the run's epochs (or the value given to setFinalTrainingStats). */
   samplesPerSecond: number | null;
   epochsCompleted: number;
+  /** The process creating or training this run while it is queued or running; null once no process owns it. */
+  heldBy: RunLeaseHolder | null;
+}
+
+/** A process's lease on a run (electron/engine/store/leases.ts): whoever trains it, and since when. */
+export interface RunLeaseHolder {
+  pid: number;
+  host: string;
+  /** What the process is, e.g. 'layerlab train' or 'Layerlab app'. */
+  label: string;
+  /** When it took the run (ms since the epoch). */
+  since: number;
+  heartbeatAt: number;
 }
 
 /** One start (or resume) of a run: a run resumed on another backend keeps one row per backend. */

@@ -1,16 +1,18 @@
 // `layerlab`: train, resume, inspect and export runs from a terminal, on the same database as the app.
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runDoctor } from '../backend/doctor.ts';
+import { MAX_SPEC_FILE_BYTES, readJsonFile } from '../files.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backends.ts';
 import { TRAINER_PREFERENCES, type TrainerPreference } from '../train/choose-trainer.ts';
 import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '#shared/model/index.ts';
 import { defaultDatabasePath, Store } from '../store/index.ts';
 import { exportRun } from '../model/run-model.ts';
+import { removeRunCheckpoints } from '../train/checkpoint.ts';
 import { resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
 import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES, OPTIMIZERS, ruleOf } from '#shared/hyperparameters.ts';
 import { duration, layersTable, pct, runsTable, table } from './format.ts';
+import { printable, singleLine } from '#shared/plain-text.ts';
 import { createProgressReporter } from './progress.ts';
 
 class UsageError extends Error {}
@@ -35,9 +37,10 @@ function hyperparameterOptions(): Option[] {
   });
 }
 
-function openStore(dbOption: string | undefined): Store {
+/** `owner` names this process to others that find a run it trains ('layerlab train'). */
+function openStore(dbOption: string | undefined, owner = 'layerlab'): Store {
   const file = dbOption ?? defaultDatabasePath();
-  return Store.open(file, { log: (message) => process.stderr.write(`layerlab: ${message}\n`) });
+  return Store.open(file, { log: (message) => process.stderr.write(`layerlab: ${message}\n`), owner });
 }
 
 function checkpointRoot(store: Store): string {
@@ -45,11 +48,12 @@ function checkpointRoot(store: Store): string {
   return path.join(path.dirname(file), 'runs');
 }
 
-function readSpecFile(file: string): unknown {
+/** `flag` names where the file came from in the message ("--spec"), when it came from an option. */
+function readSpecFile(file: string, flag?: string): unknown {
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
+    return readJsonFile(file, MAX_SPEC_FILE_BYTES);
   } catch (err) {
-    throw new UsageError(`--spec ${file}: ${(err as Error).message}`);
+    throw new UsageError(`${flag ? `${flag} ` : ''}${(err as Error).message}`);
   }
 }
 
@@ -88,8 +92,12 @@ function summary(outcome: RunOutcome) {
   };
 }
 
-async function runTraining(opts: { json?: boolean; db?: string; backend?: string; trainer?: string }, start: (ctx: RunnerContext) => Promise<RunOutcome>) {
-  const store = openStore(opts.db);
+async function runTraining(
+  command: 'train' | 'resume',
+  opts: { json?: boolean; db?: string; backend?: string; trainer?: string },
+  start: (ctx: RunnerContext) => Promise<RunOutcome>,
+) {
+  const store = openStore(opts.db, `layerlab ${command}`);
   const controller = stopOnInterrupt();
   const progress = createProgressReporter(opts.json ? process.stderr : process.stdout);
   try {
@@ -105,14 +113,15 @@ async function runTraining(opts: { json?: boolean; db?: string; backend?: string
     const result = summary(outcome);
     if (opts.json) console.log(JSON.stringify(result));
     else {
-      console.log(`\nrun ${result.runId} ${result.status}: ${outcome.run.name}`);
-      if (result.error) console.log(`error: ${result.error}`);
+      console.log(`\nrun ${result.runId} ${result.status}: ${singleLine(outcome.run.name)}`);
+      if (result.error) console.log(`error: ${printable(result.error)}`);
       console.log(`backend: ${result.backend}, ${result.trainer} trainer (${result.device}; ${result.backendReason})`);
       if (result.testAccuracy !== null) console.log(`test accuracy ${pct(result.testAccuracy)}, loss ${result.testLoss?.toFixed(4)}`);
       console.log(`${result.samplesPerSecond} samples/s, training ${duration(outcome.run.trainingDurationMs)}, wall ${duration(outcome.wallMs)}`);
       if (result.status === 'stopped') console.log(`resume with: layerlab resume ${result.runId}`);
     }
-    if (result.status === 'failed') process.exitCode = 1;
+    // 'interrupted': another process took the run over while this one trained it.
+    if (result.status === 'failed' || result.status === 'interrupted') process.exitCode = 1;
   } finally {
     progress.close();
     store.close();
@@ -147,21 +156,21 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON line with the result (progress goes to stderr)')
     .action(async (opts, cmd: Command) => {
       if (opts.template && opts.spec) throw new UsageError('give either --template or --spec, not both');
-      const spec = opts.spec ? readSpecFile(opts.spec) : getTemplate(opts.template ?? 'seed');
+      const spec = opts.spec ? readSpecFile(opts.spec, '--spec') : getTemplate(opts.template ?? 'seed');
       const hyperparameters = Object.fromEntries(HYPERPARAMETER_NAMES.map((name) => [name, opts[name]]));
-      await runTraining({ ...opts, db: dbOf(cmd) }, (ctx) =>
+      await runTraining('train', { ...opts, db: dbOf(cmd) }, (ctx) =>
         trainNewRun(ctx, { name: opts.name, spec, hyperparameters, dataset: opts.dataset, tags: opts.tag, notes: opts.notes }),
       );
     });
 
   program
     .command('resume <id>')
-    .description('continue a stopped, interrupted or failed run from its last finished epoch')
+    .description('continue a stopped, interrupted or failed run from its last finished epoch (a never-started one from the beginning)')
     .addOption(backendOption())
     .addOption(trainerOption())
     .option('--json', 'print one JSON line with the result')
     .action(async (id: string, opts, cmd: Command) => {
-      await runTraining({ ...opts, db: dbOf(cmd) }, (ctx) => resumeRun(ctx, number('id', true)(id)));
+      await runTraining('resume', { ...opts, db: dbOf(cmd) }, (ctx) => resumeRun(ctx, number('id', true)(id)));
     });
 
   const runs = program.command('runs').description('list and inspect runs');
@@ -196,10 +205,11 @@ export function buildProgram(): Command {
         }
         console.log(runsTable([run]));
         console.log(`\nhyperparameters: ${JSON.stringify(run.hyperparameters)}`);
-        console.log(`dataset: ${run.dataset.name}; backend: ${run.backend ? `${run.backend.kind}, ${run.trainer} trainer (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`);
-        if (run.tags.length) console.log(`tags: ${run.tags.join(', ')}`);
-        if (run.notes) console.log(`notes: ${run.notes}`);
-        if (run.error) console.log(`error: ${run.error}`);
+        console.log(`dataset: ${singleLine(run.dataset.name)}; backend: ${run.backend ? `${run.backend.kind}, ${run.trainer} trainer (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`);
+        // Printed as plain text: a name or note written before names were cleaned may hold terminal escapes.
+        if (run.tags.length) console.log(`tags: ${run.tags.map(singleLine).join(', ')}`);
+        if (run.notes) console.log(`notes: ${printable(run.notes)}`);
+        if (run.error) console.log(`error: ${printable(run.error)}`);
         const analysis = analyzeSpec(run.spec);
         if (analysis.ok) console.log(`\n${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters`);
         if (epochs.length) {
@@ -218,8 +228,9 @@ export function buildProgram(): Command {
     .action((id: string, _opts, cmd: Command) => {
       const store = openStore(dbOf(cmd));
       try {
-        const paths = store.deleteRun(number('id', true)(id));
-        for (const p of paths) fs.rmSync(p, { recursive: true, force: true });
+        const runId = number('id', true)(id);
+        // The run's whole folder goes too: half-written checkpoints (epoch-<n>.tmp-<pid>) are not in the store.
+        removeRunCheckpoints(checkpointRoot(store), runId, store.deleteRun(runId));
         console.log(`deleted run ${id}`);
       } finally {
         store.close();
@@ -286,7 +297,7 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    process.stderr.write(`layerlab: ${(err as Error).message}\n`);
+    process.stderr.write(`layerlab: ${printable((err as Error).message)}\n`);
     process.exitCode = 1;
   }
 }

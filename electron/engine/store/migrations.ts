@@ -136,6 +136,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'run leases (the live process that owns a queued or running run)',
+    sql: `
+      -- One row while a process creates or trains the run; its heartbeat tells a live owner from a dead one.
+      CREATE TABLE run_leases (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        owner_host TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
+        owner_label TEXT NOT NULL,
+        acquired_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -1,6 +1,6 @@
 // The conversion from snake_case SQLite rows to the store's records (electron/shared/records.ts).
 import type { ModelSpec } from '#shared/model/spec.ts';
-import type { DesignRecord, FinishStatus, RunRecord, RunSessionRecord } from '#shared/records.ts';
+import type { DesignRecord, FinishStatus, RunLeaseHolder, RunRecord, RunSessionRecord } from '#shared/records.ts';
 import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, Hyperparameters, RunStatus } from '#shared/types.ts';
 
 export interface RunRow {
@@ -30,11 +30,14 @@ export interface RunRow {
   training_duration_ms: number | null;
   samples_per_second: number | null;
   epochs_completed: number;
+  lease_json: string | null;
 }
 
 /** Columns for RunRow; tags come along as a JSON array so a list needs one query, not one per run. */
 export const RUN_COLUMNS = `runs.*,
-  (SELECT json_group_array(tag) FROM (SELECT tag FROM run_tags WHERE run_tags.run_id = runs.id ORDER BY tag COLLATE NOCASE)) AS tags_json`;
+  (SELECT json_group_array(tag) FROM (SELECT tag FROM run_tags WHERE run_tags.run_id = runs.id ORDER BY tag COLLATE NOCASE)) AS tags_json,
+  (SELECT json_object('pid', owner_pid, 'host', owner_host, 'label', owner_label, 'since', acquired_at, 'heartbeatAt', heartbeat_at)
+   FROM run_leases WHERE run_leases.run_id = runs.id) AS lease_json`;
 
 export function toRunRecord(row: RunRow): RunRecord {
   const backend = row.backend_json === null ? null : (JSON.parse(row.backend_json) as BackendInfo);
@@ -67,6 +70,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     trainingDurationMs: row.training_duration_ms,
     samplesPerSecond: row.samples_per_second,
     epochsCompleted: row.epochs_completed,
+    heldBy: row.lease_json === null ? null : (JSON.parse(row.lease_json) as RunLeaseHolder),
   };
 }
 

@@ -1,14 +1,14 @@
-// Run sessions (one per start/resume) and recovery of runs left 'running' by a process that died.
+// Run sessions (one per start/resume) and recovery of runs left queued or running by a process that died.
 //
-// The app and the CLI may have the same database open, so a run that is 'running' is only
-// recovered when the process that owns its open session is gone. Sessions owned by this process
-// count as alive only while a Store in this process holds them (a Store closed without finishing
-// its session can never finish it).
-import os from 'node:os';
+// The app and the CLI may have the same database open, so a queued or running run is only recovered when the
+// process that holds its lease (leases.ts) is gone. Runs recorded before leases existed fall back to the owner
+// of their open session. Sessions owned by this process count as alive only while a Store in this process
+// holds them (a Store closed without finishing its session can never finish it).
 import type Database from 'better-sqlite3';
 import type { BackendInfo } from '#shared/types.ts';
 import type { Prepare } from './metrics.ts';
 import type { FinishStatus, RunSessionRecord } from '#shared/records.ts';
+import { leaseIsLive, ownerHost, processIsAlive, selectLease } from './leases.ts';
 import { toSessionRecord, type SessionRow } from './rows.ts';
 
 /** `${dbFile}\0${sessionId}` of sessions opened by a still-open Store in this process. */
@@ -22,18 +22,6 @@ export function markSessionEnded(dbFile: string, sessionId: number): void {
   liveSessionsInThisProcess.delete(`${dbFile}\0${sessionId}`);
 }
 
-export const ownerHost = os.hostname();
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0); // signal 0: existence check only
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 function sessionOwnerIsAlive(dbFile: string, session: { id: number; owner_host: string; owner_pid: number }): boolean {
   // Another host's process cannot be checked; a database moved between machines is far more
   // likely than two machines training against one file, so treat it as dead.
@@ -43,30 +31,44 @@ function sessionOwnerIsAlive(dbFile: string, session: { id: number; owner_host: 
 }
 
 export const INTERRUPTED_MESSAGE = 'the process running this run ended before it finished';
+export const INTERRUPTED_BEFORE_START_MESSAGE = 'the process that created this run ended before its training started; resume starts it from the beginning';
 
-/** Returns the number of runs marked interrupted. Runs in one IMMEDIATE transaction. */
+/** Whether a live process still owns this queued or running run. */
+function runIsOwned(prepare: Prepare, dbFile: string, run: { id: number; status: string }, now: number): boolean {
+  const lease = selectLease(prepare, run.id);
+  if (lease) return leaseIsLive(dbFile, lease, now);
+  // A queued run without a lease has no creator left to start it.
+  if (run.status !== 'running') return false;
+  const sessions = prepare('SELECT id, owner_host, owner_pid FROM run_sessions WHERE run_id = ? AND ended_at IS NULL').all(run.id) as Array<{
+    id: number;
+    owner_host: string;
+    owner_pid: number;
+  }>;
+  return sessions.some((session) => sessionOwnerIsAlive(dbFile, session));
+}
+
+/** Ends the run's open sessions, marks it interrupted and drops its lease. The caller holds a write transaction. */
+export function interruptRun(prepare: Prepare, runId: number, message: string, now: number): void {
+  prepare("UPDATE run_sessions SET ended_at = ?, end_status = 'interrupted', error = ? WHERE run_id = ? AND ended_at IS NULL").run(now, message, runId);
+  prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE id = ?").run(now, message, runId);
+  prepare('DELETE FROM run_leases WHERE run_id = ?').run(runId);
+}
+
+/**
+ * Marks interrupted every queued or running run no live process owns; returns how many. Looks first without a
+ * write lock (the common case, nothing to recover, then costs one read), then recovers in one IMMEDIATE transaction.
+ */
 export function recoverInterruptedRuns(db: Database.Database, dbFile: string, now: number): number {
+  const prepare: Prepare = (sql) => db.prepare(sql);
+  const unowned = () =>
+    (prepare("SELECT id, status FROM runs WHERE status IN ('queued', 'running')").all() as Array<{ id: number; status: string }>).filter(
+      (run) => !runIsOwned(prepare, dbFile, run, now),
+    );
+  if (unowned().length === 0) return 0;
   const recover = db.transaction((): number => {
-    const candidates = db
-      .prepare("SELECT id FROM runs WHERE status = 'running' OR (status = 'queued' AND started_at IS NOT NULL)")
-      .pluck()
-      .all() as number[];
-    const openSessions = db.prepare('SELECT id, owner_host, owner_pid FROM run_sessions WHERE run_id = ? AND ended_at IS NULL');
-    const endSession = db.prepare(
-      "UPDATE run_sessions SET ended_at = ?, end_status = 'interrupted', error = ? WHERE id = ?",
-    );
-    const interruptRun = db.prepare(
-      "UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE id = ?",
-    );
-    let recovered = 0;
-    for (const runId of candidates) {
-      const sessions = openSessions.all(runId) as Array<{ id: number; owner_host: string; owner_pid: number }>;
-      if (sessions.some((session) => sessionOwnerIsAlive(dbFile, session))) continue;
-      for (const session of sessions) endSession.run(now, INTERRUPTED_MESSAGE, session.id);
-      interruptRun.run(now, INTERRUPTED_MESSAGE, runId);
-      recovered++;
-    }
-    return recovered;
+    const runs = unowned(); // again under the write lock: another process may have recovered them meanwhile
+    for (const run of runs) interruptRun(prepare, run.id, run.status === 'queued' ? INTERRUPTED_BEFORE_START_MESSAGE : INTERRUPTED_MESSAGE, now);
+    return runs.length;
   });
   return recover.immediate();
 }
@@ -82,9 +84,12 @@ export function insertSession(prepare: Prepare, runId: number, backend: BackendI
 /** Closes the run's open sessions and returns their ids. */
 export function endOpenSessions(prepare: Prepare, runId: number, status: FinishStatus, error: string | null, now: number): number[] {
   const open = prepare('SELECT id FROM run_sessions WHERE run_id = ? AND ended_at IS NULL').pluck().all(runId) as number[];
-  prepare('UPDATE run_sessions SET ended_at = ?, end_status = ?, error = ? WHERE run_id = ? AND ended_at IS NULL').run(
-    now, status, error, runId,
-  );
+  // A session may carry a note from its start (store.noteRunSession): an ending's error is added to it.
+  prepare(
+    `UPDATE run_sessions SET ended_at = ?, end_status = ?,
+       error = CASE WHEN error IS NULL THEN ? WHEN ? IS NULL THEN error ELSE error || '; ' || ? END
+     WHERE run_id = ? AND ended_at IS NULL`,
+  ).run(now, status, error, error, error, runId);
   return open;
 }
 

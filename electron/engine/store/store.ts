@@ -3,8 +3,10 @@
 import type Database from 'better-sqlite3';
 import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '#shared/types.ts';
 import {
+  deleteCheckpointsAfter,
   replaceEvaluation,
   selectCheckpointPaths,
+  selectCheckpoints,
   selectDesign,
   selectDesigns,
   selectEvaluation,
@@ -29,7 +31,29 @@ import {
   type Prepare,
 } from './metrics.ts';
 import { SCHEMA_VERSION } from './migrations.ts';
-import { endOpenSessions, insertSession, markSessionEnded, markSessionLive, selectSessions } from './sessions.ts';
+import {
+  deleteOwnLease,
+  describeHolder,
+  isOwnLease,
+  LEASE_HEARTBEAT_MS,
+  noteLeaseDropped,
+  noteLeaseHeld,
+  ownerHost,
+  renewLease,
+  requireFreeToTrain,
+  requireNotHeldElsewhere,
+  selectLease,
+  writeLease,
+} from './leases.ts';
+import {
+  endOpenSessions,
+  insertSession,
+  interruptRun,
+  markSessionEnded,
+  markSessionLive,
+  recoverInterruptedRuns,
+  selectSessions,
+} from './sessions.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
 import type { CheckpointRecord, DesignRecord, FinishStatus, RunRecord, RunSessionRecord, StoredEvaluation } from '#shared/records.ts';
 import { architectureText, RUN_COLUMNS, toRunRecord, type RunRow } from './rows.ts';
@@ -46,6 +70,8 @@ export interface StoreOptions {
    * take its own process's other sessions for ownerless ones.
    */
   recoverInterrupted?: boolean;
+  /** What this process is, named to other processes that find a run it trains (e.g. 'layerlab train'). */
+  owner?: string;
 }
 
 export interface NewRun {
@@ -63,6 +89,11 @@ export class Store {
   private readonly liveSessions = new Set<number>();
   /** The statement cache as a function, for the table helpers in metrics.ts and artifacts.ts. */
   private readonly sql: Prepare = (text) => this.prepare(text);
+  /** Runs whose lease (leases.ts) this Store took; their heartbeat is renewed every LEASE_HEARTBEAT_MS. */
+  private readonly heldLeases = new Set<number>();
+  /** Held runs another process took over or interrupted meanwhile, with what happened. */
+  private readonly lostLeases = new Map<number, string>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly db: Database.Database,
@@ -72,13 +103,17 @@ export class Store {
     readonly readonly: boolean,
     /** Runs left 'running' by a dead process, marked 'interrupted' when this Store opened. */
     readonly recoveredRuns: number,
+    private readonly owner: string,
+    /** Whether listing runs recovers abandoned ones first (off for a training thread, see StoreOptions). */
+    private readonly recovers: boolean,
   ) {}
 
   /** Opens (creating folder and file if needed) and migrates the database; ':memory:' is allowed. */
   static open(file: string, options: StoreOptions = {}): Store {
     const readonly = options.readonly ?? false;
-    const opened = openDatabase(file, readonly, options.log ?? console.warn, options.recoverInterrupted ?? true);
-    return new Store(opened.db, file, opened.resolvedFile, readonly, opened.recoveredRuns);
+    const recovers = options.recoverInterrupted ?? true;
+    const opened = openDatabase(file, readonly, options.log ?? console.warn, recovers);
+    return new Store(opened.db, file, opened.resolvedFile, readonly, opened.recoveredRuns, options.owner ?? 'Layerlab', recovers && !readonly);
   }
 
   get schemaVersion(): number {
@@ -90,6 +125,18 @@ export class Store {
     // Sessions still open stay 'running' in the file; the next open that finds them ownerless recovers them.
     for (const sessionId of this.liveSessions) markSessionEnded(this.resolvedFile, sessionId);
     this.liveSessions.clear();
+    // A run it held but never finished is abandoned: an expired heartbeat lets other processes recover it now.
+    for (const runId of this.heldLeases) {
+      noteLeaseDropped(this.resolvedFile, runId);
+      try {
+        this.prepare('UPDATE run_leases SET heartbeat_at = 0 WHERE run_id = ? AND owner_host = ? AND owner_pid = ?').run(runId, ownerHost, process.pid);
+      } catch {
+        // closing anyway; the heartbeat then expires on its own
+      }
+    }
+    this.heldLeases.clear();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     this.statements.clear();
     this.db.close();
   }
@@ -106,14 +153,19 @@ export class Store {
       const tags = check.checkTags(input.tags ?? []);
       const notes = check.checkNotes(input.notes ?? '');
       const id = this.db.transaction(() => {
+        const now = Date.now();
+        requireFreeToTrain(this.sql, this.resolvedFile, null, now);
         const result = this.prepare(
           `INSERT INTO runs (name, status, spec_json, architecture, hyperparameters_json, dataset_json, created_at, notes)
            VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`,
-        ).run(name, JSON.stringify(spec), architectureText(spec), JSON.stringify(hyperparameters), JSON.stringify(dataset), Date.now(), notes);
+        ).run(name, JSON.stringify(spec), architectureText(spec), JSON.stringify(hyperparameters), JSON.stringify(dataset), now, notes);
         const runId = Number(result.lastInsertRowid);
         this.replaceTags(runId, tags);
+        // The creator owns the queued run until its session ends: if it dies first, recovery interrupts the run.
+        writeLease(this.sql, runId, this.owner, now);
         return runId;
-      })();
+      }).immediate();
+      this.holdLease(id);
       return this.loadRun(id);
     });
   }
@@ -125,7 +177,15 @@ export class Store {
     });
   }
 
+  /** Recovers runs abandoned by dead processes first, so no list shows a dead process's run as queued or running. */
   listRuns(filter: RunFilter = {}): RunRecord[] {
+    if (this.recovers) {
+      try {
+        this.recoverInterruptedRuns();
+      } catch {
+        // A locked database must not hide the list; the next list (or open) recovers them.
+      }
+    }
     return this.read('list runs', () => {
       const { sql, params } = buildListQuery(filter);
       // Not cached: the SQL varies with the filter, and a list is not a hot path.
@@ -163,6 +223,7 @@ export class Store {
     return this.write('delete run', () =>
       this.db.transaction(() => {
         const run = this.requireRun(id);
+        requireNotHeldElsewhere(this.sql, this.resolvedFile, run.id, Date.now());
         if (run.status === 'running') throw new StoreError(`run ${run.id} is running; stop it before deleting it`);
         const paths = selectCheckpointPaths(this.sql, run.id);
         this.prepare('DELETE FROM runs WHERE id = ?').run(run.id);
@@ -180,8 +241,10 @@ export class Store {
       check.checkNonNegativeInteger(fromEpoch, 'fromEpoch');
       const sessionId = this.db.transaction(() => {
         const run = this.requireRun(runId);
-        check.checkTransition(run.id, run.status, 'running');
         const now = Date.now();
+        requireFreeToTrain(this.sql, this.resolvedFile, run.id, now);
+        check.checkTransition(run.id, run.status, 'running');
+        writeLease(this.sql, run.id, this.owner, now);
         const id = insertSession(this.sql, run.id, backend, fromEpoch, now);
         // started_at keeps the first start; a resume clears the previous ending.
         this.prepare(
@@ -192,6 +255,7 @@ export class Store {
       }).immediate();
       this.liveSessions.add(sessionId);
       markSessionLive(this.resolvedFile, sessionId);
+      this.holdLease(runId);
       return selectSessions(this.sql, runId).find((session) => session.id === sessionId) as RunSessionRecord;
     });
   }
@@ -202,22 +266,91 @@ export class Store {
       const message = error === undefined || error === null ? null : check.checkText(error, 'error');
       const endedSessions = this.db.transaction(() => {
         const run = this.requireRun(runId);
-        check.checkTransition(run.id, run.status, finalStatus);
         const now = Date.now();
+        requireNotHeldElsewhere(this.sql, this.resolvedFile, run.id, now);
+        check.checkTransition(run.id, run.status, finalStatus);
         const ended = endOpenSessions(this.sql, run.id, finalStatus, message, now);
         this.prepare('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?').run(finalStatus, now, message, run.id);
+        deleteOwnLease(this.sql, run.id);
         return ended;
       }).immediate();
       for (const sessionId of endedSessions) {
         this.liveSessions.delete(sessionId);
         markSessionEnded(this.resolvedFile, sessionId);
       }
+      this.dropLease(runId);
       return this.loadRun(runId);
     });
   }
 
   getRunSessions(runId: number): RunSessionRecord[] {
     return this.read('get run sessions', () => selectSessions(this.sql, this.requireRun(runId).id));
+  }
+
+  /** Records on the run's open session something its start had to work around (a checkpoint skipped as unreadable). */
+  noteRunSession(runId: number, note: string): void {
+    this.write('note run session', () => {
+      const text = check.checkText(note, 'note');
+      this.prepare('UPDATE run_sessions SET error = ? WHERE run_id = ? AND ended_at IS NULL').run(text, this.requireRun(runId).id);
+    });
+  }
+
+  // ---- leases (which live process owns a queued or running run, see leases.ts) ---------------------
+
+  /**
+   * Takes the run's lease for this process before training it (startRunSession takes it too), or throws naming
+   * the process when another live process trains this run or any other run on the database.
+   */
+  claimRun(runId: number): void {
+    this.write('claim run', () => {
+      const id = this.requireRun(runId).id;
+      this.db.transaction(() => {
+        const now = Date.now();
+        requireFreeToTrain(this.sql, this.resolvedFile, id, now);
+        writeLease(this.sql, id, this.owner, now);
+      }).immediate();
+      this.holdLease(id);
+    });
+  }
+
+  /** Gives up this process's lease on a run it claimed but will not train after all (a session never started). */
+  releaseRun(runId: number): void {
+    this.write('release run', () => {
+      deleteOwnLease(this.sql, check.checkId(runId));
+      this.dropLease(runId);
+    });
+  }
+
+  /** Marks interrupted every queued or running run no live process owns (also done on open and by listRuns). */
+  recoverInterruptedRuns(): number {
+    return this.write('recover interrupted runs', () => recoverInterruptedRuns(this.db, this.resolvedFile, Date.now()));
+  }
+
+  /**
+   * For a process about to exit mid-run: marks every queued or running run this Store holds interrupted (with
+   * `message`), so none waits for recovery by another process. Returns their ids.
+   */
+  interruptHeldRuns(message: string): number[] {
+    return this.write('interrupt runs', () => {
+      const text = check.checkText(message, 'message');
+      const interrupted = this.db.transaction(() => {
+        const now = Date.now();
+        const held = [...this.heldLeases].filter((runId) => {
+          const status = (this.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as RunStatus | undefined) ?? null;
+          const lease = selectLease(this.sql, runId);
+          return (status === 'queued' || status === 'running') && lease !== undefined && isOwnLease(lease);
+        });
+        for (const runId of held) interruptRun(this.sql, runId, text, now);
+        return held;
+      }).immediate();
+      for (const runId of interrupted) this.dropLease(runId);
+      return interrupted;
+    });
+  }
+
+  /** Why this Store lost the lease of a run it was training (another process took it over), or null. */
+  leaseLost(runId: number): string | null {
+    return this.lostLeases.get(runId) ?? null;
   }
 
   // ---- metrics -------------------------------------------------------------------------------
@@ -258,13 +391,17 @@ export class Store {
     return this.read('get epoch metrics', () => selectEpochMetrics(this.sql, this.requireRun(runId).id));
   }
 
-  /** For a resume from a checkpoint at `epoch`: drops batch and epoch metrics of epochs >= epoch (the lost partial work). */
+  /**
+   * For a resume from a checkpoint at `epoch`: drops batch and epoch metrics of epochs >= epoch (the lost partial
+   * work), and the records of checkpoints after it (ones the resume found unreadable; it saves them again).
+   */
   truncateMetricsAfter(runId: number, epoch: number): { batchRows: number; epochRows: number } {
     return this.write('truncate metrics', () => {
       const id = this.requireRun(runId).id;
       const fromEpoch = check.checkNonNegativeInteger(epoch, 'epoch');
       return this.db.transaction(() => {
         const deleted = deleteMetricsFrom(this.sql, id, fromEpoch);
+        deleteCheckpointsAfter(this.sql, id, fromEpoch);
         refreshRunSummary(this.sql, id);
         return deleted;
       })();
@@ -297,6 +434,11 @@ export class Store {
 
   latestCheckpoint(runId: number): CheckpointRecord | undefined {
     return this.read('get latest checkpoint', () => selectLatestCheckpoint(this.sql, this.requireRun(runId).id));
+  }
+
+  /** Every recorded checkpoint of the run, newest first (a resume falls back to older ones). */
+  listCheckpoints(runId: number): CheckpointRecord[] {
+    return this.read('list checkpoints', () => selectCheckpoints(this.sql, this.requireRun(runId).id));
   }
 
   /** Replaces the run's evaluation (confusion, per-class, mistakes as JSON) and sets its test loss/accuracy. */
@@ -361,6 +503,42 @@ export class Store {
 
   deleteDataset(id: string): boolean {
     return this.write('delete dataset', () => removeDataset(this.sql, id));
+  }
+
+  private holdLease(runId: number): void {
+    this.heldLeases.add(runId);
+    this.lostLeases.delete(runId);
+    noteLeaseHeld(this.resolvedFile, runId);
+    this.heartbeat ??= setInterval(() => this.renewLeases(), LEASE_HEARTBEAT_MS);
+    // A heartbeat must not keep a process alive that has nothing else to do.
+    this.heartbeat.unref();
+  }
+
+  private dropLease(runId: number): void {
+    this.heldLeases.delete(runId);
+    noteLeaseDropped(this.resolvedFile, runId);
+    if (this.heldLeases.size === 0 && this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
+  }
+
+  /** Renews the held leases; a lease found gone or taken is dropped, and remembered as lost if its run was cut short. */
+  private renewLeases(): void {
+    if (!this.db.open) return;
+    const now = Date.now();
+    for (const runId of [...this.heldLeases]) {
+      try {
+        if (renewLease(this.sql, runId, now)) continue;
+        const status = this.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as RunStatus | undefined;
+        const taker = selectLease(this.sql, runId);
+        if (taker) this.lostLeases.set(runId, `run ${runId} was taken over by ${describeHolder(taker)}`);
+        else if (status === 'interrupted') this.lostLeases.set(runId, `run ${runId} was marked interrupted while this process trained it`);
+        this.dropLease(runId);
+      } catch {
+        // A busy or failing database: try again at the next beat; the lease lasts LEASE_STALE_MS.
+      }
+    }
   }
 
   private prepare(sql: string): Database.Statement {

@@ -4,6 +4,7 @@ import type { Dataset } from '../data/datasets.ts';
 import { epochOrder, type TrainingSplit } from '../data/random.ts';
 import type { BatchProgress, EpochMetric, Hyperparameters } from '#shared/types.ts';
 import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
+import { faultPause } from '../fault-pause.ts';
 import type { BatchTrainer } from './batch-trainer.ts';
 
 export interface TrainLoopOptions {
@@ -85,6 +86,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     let valLoss: number | null = null;
     let valAccuracy: number | null = null;
     if (split.validation.length > 0) {
+      faultPause('validation');
       const validation = lossAndAccuracy(await predictSet(trainer.classifier, dataset.train, split.validation));
       valLoss = validation.loss;
       valAccuracy = validation.accuracy;

@@ -38,7 +38,7 @@ function record(bestValAccuracyEpoch: number | null): RunRecord {
     backend: null, trainer: null, createdAt: 0, startedAt: 0, finishedAt: 0, error: null, notes: '', tags: [],
     finalTrainLoss: null, finalTrainAccuracy: null, finalValLoss: null, finalValAccuracy: null, testLoss: null, testAccuracy: null,
     bestValAccuracy: null, bestValAccuracyEpoch, bestValLoss: null, bestValLossEpoch: null, trainingDurationMs: null,
-    samplesPerSecond: null, epochsCompleted: 3,
+    samplesPerSecond: null, epochsCompleted: 3, heldBy: null,
   };
 }
 

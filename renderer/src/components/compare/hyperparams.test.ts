@@ -16,7 +16,7 @@ function compared(changes: { spec?: ModelSpec; hyperparameters?: Record<string, 
     backend: changes.backend === undefined ? wasm : changes.backend, trainer: null, createdAt: 0, startedAt: 0, finishedAt: 0,
     error: null, notes: '', tags: [], finalTrainLoss: null, finalTrainAccuracy: null, finalValLoss: null, finalValAccuracy: null,
     testLoss: null, testAccuracy: null, bestValAccuracy: null, bestValAccuracyEpoch: null, bestValLoss: null, bestValLossEpoch: null,
-    trainingDurationMs: null, samplesPerSecond: null, epochsCompleted: 5,
+    trainingDurationMs: null, samplesPerSecond: null, epochsCompleted: 5, heldBy: null,
   };
   return { detail: { run, epochs: [], evaluation: null, sessions: [] }, batches: [], batchesPerEpoch: 1, totalParams: changes.totalParams === undefined ? 93_322 : changes.totalParams };
 }
