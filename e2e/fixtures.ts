@@ -73,11 +73,28 @@ export async function launchApp(extraEnv: Record<string, string> = {}): Promise<
 
 export async function closeApp(launched: LaunchedApp): Promise<void> {
   try {
+    await answerUnsavedPrompts(launched.app, 'Leave').catch(() => {});
     await Promise.race([launched.app.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('close timed out')), 20_000))]);
   } catch {
     launched.app.process().kill('SIGKILL');
   }
   fs.rmSync(launched.dir, { recursive: true, force: true });
+}
+
+/**
+ * From now on, main's "unsaved changes" question (a native dialog Playwright cannot click) answers itself with
+ * `answer`; each question's message is pushed to globalThis.unsavedPrompts in main. Leaving loses nothing: the
+ * design is kept as a draft.
+ */
+export async function answerUnsavedPrompts(app: ElectronApplication, answer: 'Leave' | 'Stay'): Promise<void> {
+  await app.evaluate(({ dialog }, wanted) => {
+    const asked: string[] = ((globalThis as { unsavedPrompts?: string[] }).unsavedPrompts ??= []);
+    dialog.showMessageBoxSync = ((...args: unknown[]) => {
+      const options = args.at(-1) as Electron.MessageBoxSyncOptions;
+      asked.push(options.message);
+      return Math.max(0, options.buttons?.indexOf(wanted) ?? 0);
+    }) as typeof dialog.showMessageBoxSync;
+  }, answer);
 }
 
 interface Launcher {

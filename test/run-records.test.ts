@@ -1,8 +1,7 @@
-// The request helpers around the store: a run's detail, saving a checked design, deleting a run's files.
+// The request helpers around the store: a run's detail, deleting a run's files (saving designs: designs.test.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveCheckedDesign } from '#engine/model/designs.ts';
 import { getRunDetail, Store } from '#engine/store/index.ts';
 import { removeRunCheckpoints, runCheckpointDir } from '#engine/train/checkpoint.ts';
 import type { BackendInfo } from '#shared/types.ts';
@@ -34,28 +33,6 @@ describe('run detail', () => {
 
   it('refuses a run that does not exist', () => {
     expect(() => getRunDetail(store, 4242)).toThrow('run 4242 does not exist');
-  });
-});
-
-describe('saving a design', () => {
-  it('stores the normalised spec', () => {
-    const conv = { type: 'Conv2D', filters: 4, kernelSize: 3, activation: 'relu' };
-    const saved = saveCheckedDesign(store, 'mine', { ...tinySpec, layers: [conv, ...tinySpec.layers] });
-    expect(saved.name).toBe('mine');
-    expect(saved.spec.layers[0]).toEqual({ ...conv, kernelSize: [3, 3], strides: [1, 1], padding: 'valid', useBias: true });
-    expect(store.listDesigns().map((d) => d.name)).toContain('mine');
-  });
-
-  it('refuses an invalid spec with issues that name the field, saving nothing', () => {
-    let caught: unknown;
-    try {
-      saveCheckedDesign(store, 'broken', { ...tinySpec, layers: [{ type: 'Flatten' }, { type: 'Dense', units: -3 }] });
-    } catch (err) {
-      caught = err;
-    }
-    expect((caught as Error).message).toMatch(/units/);
-    expect((caught as { issues: { field: string | null }[] }).issues.map((i) => i.field)).toContain('units');
-    expect(store.listDesigns().map((d) => d.name)).not.toContain('broken');
   });
 });
 

@@ -1,9 +1,11 @@
 // The Design screen's working state. The design itself lives in app.design (so Train sees every edit);
-// this module keeps what the editor adds around it — layer identities, selection, undo/redo and the
-// saved baseline — at module level so it survives switching screens.
+// this module keeps what the editor adds around it — layer identities, selection, undo/redo, the saved
+// baseline and the draft of unsaved changes (draft.ts) — at module level so it survives switching screens.
+import { untrack } from 'svelte';
 import type { LayerSpec, ModelSpec } from '#shared/model/spec.ts';
 import { app } from '../../lib/app-state.svelte.ts';
-import type { EditableLayer } from './layers.ts';
+import { clearDraft, readDraft, writeDraft, type DesignDraft } from './draft.ts';
+import { blankDesign, type EditableLayer } from './layers.ts';
 
 interface Snapshot {
   spec: string;
@@ -14,6 +16,8 @@ interface Snapshot {
 /** Edits of the same field within this window collapse into one undo step (typing "128" is one edit). */
 const COALESCE_MS = 1200;
 const HISTORY_LIMIT = 200;
+/** The draft is written this long after the last edit (and at once when the window closes). */
+const DRAFT_DELAY_MS = 400;
 
 class DesignEditor {
   /** Stable identities for the layers, parallel to spec.layers (keys for rendering and focus). */
@@ -21,12 +25,19 @@ class DesignEditor {
   selected = $state<number | null>(null);
   /** Where the design came from when it has no saved name, e.g. "Keras CNN example". */
   origin = $state<string | null>(null);
+  /** When the draft shown was written, if it was restored at start and not yet saved, discarded or replaced. */
+  restoredAt = $state<number | null>(null);
+  /** Why the draft could not be kept (storage full or unavailable), else null. */
+  draftError = $state<string | null>(null);
   private baseline = $state('');
   private undoStack = $state<Snapshot[]>([]);
   private redoStack = $state<Snapshot[]>([]);
   private known: unknown = null;
   private nextId = 1;
   private lastEdit: { key: string; at: number } | null = null;
+  /** The draft's content as last written or restored, so an unchanged design is not written again. */
+  private draftContent: string | null = null;
+  private keepingDrafts = false;
 
   spec = $derived(app.design?.spec ?? null);
   dirty = $derived(app.design ? JSON.stringify(app.design.spec) !== this.baseline : false);
@@ -50,6 +61,85 @@ class DesignEditor {
     this.selected = spec.layers.length > 0 ? 0 : null;
   }
 
+  /** "New blank design" (asking about unsaved changes is the caller's). */
+  newBlank(): void {
+    this.load(null, blankDesign(), null);
+  }
+
+  /** Opens the draft an earlier session left, if any; true when there was one. */
+  restoreDraft(storage: Storage = localStorage): boolean {
+    const draft = readDraft(storage);
+    if (!draft) return false;
+    if (JSON.stringify(draft.spec) === draft.baseline) {
+      clearDraft(storage); // nothing unsaved in it after all
+      return false;
+    }
+    const spec = draft.spec as unknown as ModelSpec; // possibly unfinished, as every design being edited
+    app.design = { name: draft.name, spec };
+    this.known = app.design;
+    this.origin = draft.origin;
+    this.reset(app.design.spec);
+    this.baseline = draft.baseline;
+    this.draftContent = draftContent(draft);
+    this.restoredAt = draft.savedAt;
+    return true;
+  }
+
+  /** Puts the design back as it was last opened or saved; Ctrl+Z brings the changes back. */
+  discardChanges(): void {
+    if (!app.design || !this.baseline) return;
+    this.record(null);
+    app.design.spec = JSON.parse(this.baseline);
+    this.ids = app.design.spec.layers.map(() => this.nextId++);
+    this.selected = null;
+    this.restoredAt = null;
+  }
+
+  /**
+   * From now on, keeps the unsaved changes as a draft in `storage`, and has the window ask before it
+   * closes or reloads over them (main shows the question; see electron/main/window.ts). Once per app.
+   */
+  keepDrafts(storage: Storage = localStorage): void {
+    if (this.keepingDrafts) return;
+    this.keepingDrafts = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const write = () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      const draft = this.currentDraft();
+      if (!draft || !this.dirty) return;
+      const content = draftContent(draft);
+      if (content === this.draftContent) return;
+      this.draftError = writeDraft(storage, draft);
+      if (this.draftError === null) this.draftContent = content;
+    };
+    $effect.root(() => {
+      $effect(() => {
+        // Every change of the design, its name, origin or baseline (dirty reads the baseline).
+        void JSON.stringify(app.design);
+        void this.origin;
+        const dirty = this.dirty;
+        untrack(() => {
+          if (timer) clearTimeout(timer);
+          timer = null;
+          if (dirty) {
+            timer = setTimeout(write, DRAFT_DELAY_MS);
+          } else {
+            clearDraft(storage);
+            this.draftContent = null;
+          }
+        });
+      });
+    });
+    window.addEventListener('beforeunload', (event) => {
+      write();
+      if (!this.dirty) return;
+      // Electron turns this into webContents 'will-prevent-unload', where main asks Leave or Stay.
+      event.preventDefault();
+      event.returnValue = 'The design has unsaved changes.';
+    });
+  }
+
   /** After a successful save under `name`: the spec carries the design's name, and nothing is unsaved. */
   markSaved(name: string): void {
     if (!app.design) return;
@@ -57,6 +147,7 @@ class DesignEditor {
     app.design.spec.name = name.slice(0, 100).trim();
     this.origin = null;
     this.baseline = JSON.stringify(app.design.spec);
+    this.restoredAt = null;
   }
 
   /** The saved design this was opened from was deleted: keep editing it as an unsaved design. */
@@ -134,6 +225,12 @@ class DesignEditor {
     this.redoStack = [];
   }
 
+  private currentDraft(): DesignDraft | null {
+    if (!app.design) return null;
+    const spec = JSON.parse(JSON.stringify(app.design.spec));
+    return { name: app.design.name, origin: this.origin, spec, baseline: this.baseline, savedAt: Date.now() };
+  }
+
   private snapshot(): Snapshot {
     return { spec: JSON.stringify(this.spec), ids: [...this.ids], selected: this.selected };
   }
@@ -153,7 +250,13 @@ class DesignEditor {
     this.undoStack = [];
     this.redoStack = [];
     this.lastEdit = null;
+    this.restoredAt = null;
   }
+}
+
+/** A draft without its time: what decides whether it needs writing again. */
+function draftContent({ name, origin, spec, baseline }: DesignDraft): string {
+  return JSON.stringify({ name, origin, spec, baseline });
 }
 
 export const editor = new DesignEditor();

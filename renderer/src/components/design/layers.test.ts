@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSpec, LAYER_TYPES, type LayerSpec } from '#shared/model/index.ts';
-import { defaultLayer, formatCount, formatFlops, formatSize, isSquare, LAYER_LABELS, sizeHeight, summarize, toPair, type EditableLayer } from './layers.ts';
+import { blankDesign, defaultLayer, formatCount, formatFlops, formatSize, isSquare, LAYER_LABELS, sizeHeight, summarize, toPair, type EditableLayer } from './layers.ts';
 
 const summary = (layer: LayerSpec) => summarize(layer as EditableLayer);
 
@@ -8,6 +8,15 @@ describe('LAYER_LABELS', () => {
   it('labels every layer type', () => {
     expect(Object.keys(LAYER_LABELS).sort()).toEqual([...LAYER_TYPES].sort());
     expect(LAYER_LABELS.BatchNormalization).toBe('BatchNorm');
+  });
+});
+
+describe('blankDesign', () => {
+  it('is the smallest valid classifier: Flatten and a softmax with one unit per class', () => {
+    const analysis = analyzeSpec(blankDesign());
+    expect(analysis.ok && analysis.totalParams).toBe(28 * 28 * 10 + 10);
+    expect(blankDesign().layers.map((layer) => layer.type)).toEqual(['Flatten', 'Dense']);
+    expect(blankDesign()).not.toBe(blankDesign());
   });
 });
 

@@ -1,7 +1,7 @@
 // The layer vocabulary as the editor presents it: labels, what a new layer starts as, one-line summaries,
 // and number formatting. The vocabulary itself, its defaults and ranges, and the validation and shapes are
 // the spec module's (electron/shared/model), the same code the engine runs.
-import { LAYER_DEFAULTS, withDefaults, type LayerSpec, type LayerType, type Pair } from '#shared/model/index.ts';
+import { DEFAULT_NUM_CLASSES, LAYER_DEFAULTS, withDefaults, type LayerSpec, type LayerType, type ModelSpec, type Pair } from '#shared/model/index.ts';
 
 /** Layers as the user edits them: any field may be missing or hold a half-typed value. */
 export type EditableLayer = LayerSpec & Record<string, unknown>;
@@ -27,6 +27,18 @@ export function defaultLayer(type: LayerType): LayerSpec {
     case 'Flatten': return { type };
     case 'Dense': return { type, units: 64, activation: 'relu' };
   }
+}
+
+/**
+ * "New blank design": the MNIST input and the smallest classifier on it (Flatten, then Dense softmax with one
+ * unit per class). Valid from the start, so it trains as it is; layers go in between.
+ */
+export function blankDesign(): ModelSpec {
+  return {
+    name: 'untitled',
+    inputShape: [28, 28, 1],
+    layers: [{ type: 'Flatten' }, { type: 'Dense', units: DEFAULT_NUM_CLASSES, activation: 'softmax' }],
+  };
 }
 
 /** "3×3" for 3 or [3, 3]; "3×5" for [3, 5]; null when absent; the raw value when malformed. */
