@@ -2,14 +2,16 @@
 //
 // Default: an Electron utility process (Electron's own Node). With LAYERLAB_ENGINE_NODE naming a Node binary,
 // a plain child Node process instead (the e2e tests use this: better-sqlite3 built for the system Node cannot load
-// into the test Electron). Requests get ids and resolve to envelopes; a dead engine fails its pending requests,
-// is restarted once, and its unfinished runs are reported to the renderer as interrupted.
+// into the test Electron). Requests get ids and resolve to envelopes; a dead engine fails its pending requests at
+// once, its unfinished runs are reported to the renderer as interrupted, and it is restarted automatically with a
+// growing delay (engine-exit.ts), a few times in a row at most; restart() starts it again whenever the user asks.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { RunEvent } from '#shared/types.ts';
-import type { Channel, Envelope } from '#shared/contract.ts';
+import type { Channel, EngineState, EngineStatus, Envelope } from '#shared/contract.ts';
 import type { EngineConfig, EngineToMain, MainToEngine } from '#shared/engine-protocol.ts';
+import { autoRestartDelay, DEFAULT_AUTO_RESTARTS, describeEngineExit, technicalExit } from './engine-exit.ts';
 
 export interface EngineHostOptions {
   entry: string;
@@ -21,9 +23,11 @@ export interface EngineHostOptions {
    * Node ABI, as in a development checkout where npm built better-sqlite3 for the system Node).
    */
   fallbackNodeBinary?: () => string | null;
+  /** Automatic restarts in a row after crashes (default DEFAULT_AUTO_RESTARTS; 0: only restart() restarts it). */
+  autoRestarts?: number;
   onEvent(event: RunEvent): void;
-  /** The engine died; `restarting` says whether a new one is on its way. */
-  onCrash?(message: string, restarting: boolean): void;
+  /** The engine's state changed (started, ready, crashed, restarting, quitting). */
+  onStatus?(status: EngineStatus): void;
   log?: (line: string) => void;
 }
 
@@ -52,7 +56,7 @@ const TIMEOUT_MS: Partial<Record<Channel, number | null>> = {
 const DEFAULT_TIMEOUT_MS = 60_000;
 const READY_TIMEOUT_MS = 90_000;
 const SHUTDOWN_TIMEOUT_MS = 5_000;
-/** A restarted engine that lives at least this long earns another automatic restart. */
+/** An engine that has been ready this long before it crashes starts the count of crashes in a row afresh. */
 const STABLE_AFTER_MS = 60_000;
 
 function errorEnvelope(message: string): Envelope<never> {
@@ -68,17 +72,22 @@ export class EngineHost {
   private nextId = 1;
   private runtimeName: string | null = null;
   private lastFatal: string | null = null;
-  private deadReason: string | null = null;
-  private restartsLeft = 1;
-  private startedAt = 0;
+  private cause: string | null = null;
+  private detail: string | null = null;
+  private crashes = 0;
+  private crashesInARow = 0;
+  private readyAt: number | null = null;
+  private restartTimer: NodeJS.Timeout | null = null;
+  private restartAt: number | null = null;
+  private interruptedRunIds: number[] = [];
+  private lastState: EngineState | null = null;
   private stopping = false;
   private exited: Promise<void> = Promise.resolve();
   private readyTimer: NodeJS.Timeout | null = null;
-  /** Runs that have started and not finished: reported as interrupted if the engine dies. */
+  /** Runs started or resumed and not finished: reported as interrupted if the engine dies. */
   private readonly activeRuns = new Set<number>();
 
   constructor(private readonly options: EngineHostOptions) {}
-
 
   get mode(): 'utility' | 'node' {
     return this.options.nodeBinary ? 'node' : 'utility';
@@ -90,12 +99,39 @@ export class EngineHost {
     return this.mode === 'node' ? `Node (${this.options.nodeBinary})` : `Electron ${process.versions.electron} utility process`;
   }
 
+  get status(): EngineStatus {
+    return {
+      state: this.state,
+      cause: this.cause,
+      detail: this.detail,
+      crashes: this.crashes,
+      restartAt: this.restartTimer ? this.restartAt : null,
+      interruptedRunIds: [...this.interruptedRunIds],
+    };
+  }
+
+  private get state(): EngineState {
+    if (this.stopping) return 'quitting';
+    if (this.child) return this.ready ? 'ready' : 'starting';
+    if (this.restartTimer) return 'restarting';
+    return this.crashes > 0 ? 'down' : 'starting';
+  }
+
+  /** Starts the engine now if it is not running (an automatic restart that is due is started early). */
+  restart(): EngineStatus {
+    if (!this.stopping && !this.child) {
+      this.log('engine: restarting on request');
+      this.start();
+    }
+    return this.status;
+  }
+
   start(): void {
     if (this.child || this.stopping) return;
+    this.cancelRestart();
     this.ready = false;
+    this.readyAt = null;
     this.lastFatal = null;
-    this.deadReason = null;
-    this.startedAt = Date.now();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       LAYERLAB_ENGINE_CONFIG: JSON.stringify(this.options.config),
@@ -146,6 +182,7 @@ export class EngineHost {
       }
     }, READY_TIMEOUT_MS);
     this.log(`engine: starting (${this.mode === 'node' ? `${this.options.nodeBinary}, pid ${child.pid}` : 'utility process'})`);
+    this.reportStatus();
   }
 
   /** Resolves once the engine is ready, or after `ms` whatever happened. */
@@ -165,7 +202,9 @@ export class EngineHost {
   request(channel: Channel, payload: unknown): Promise<Envelope<unknown>> {
     if (this.stopping) return Promise.resolve(errorEnvelope('Layerlab is quitting'));
     if (!this.child) {
-      return Promise.resolve(errorEnvelope(`The engine process is not running${this.deadReason ? `: ${this.deadReason}` : ''}. Restart Layerlab.`));
+      const cause = this.cause ?? 'The engine is not running.';
+      const next = this.restartTimer ? 'It restarts in a moment; try again then.' : 'Restart the engine to continue.';
+      return Promise.resolve(errorEnvelope(`${cause} ${next}`));
     }
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -185,6 +224,8 @@ export class EngineHost {
   /** Asks the engine to stop (it ends training cleanly), then kills it if it has not exited in time. */
   async shutdown(timeoutMs = SHUTDOWN_TIMEOUT_MS): Promise<void> {
     this.stopping = true;
+    this.cancelRestart();
+    this.reportStatus();
     const child = this.child;
     if (!child) return;
     try {
@@ -217,6 +258,10 @@ export class EngineHost {
     if (!pending) return; // timed out already
     this.pending.delete(id);
     if (pending.timer) clearTimeout(pending.timer);
+    // From here until its 'finished' event the run trains in this engine (its 'started' event comes later).
+    if ((pending.channel === 'training:start' || pending.channel === 'training:resume') && envelope.ok) {
+      this.activeRuns.add((envelope.value as { runId: number }).runId);
+    }
     pending.resolve(envelope);
   }
 
@@ -225,6 +270,7 @@ export class EngineHost {
     switch (message.kind) {
       case 'ready': {
         this.ready = true;
+        this.readyAt = Date.now();
         this.runtimeName = message.runtime;
         if (this.readyTimer) clearTimeout(this.readyTimer);
         this.log(`engine: ready (${message.runtime})`);
@@ -234,6 +280,7 @@ export class EngineHost {
         const waiters = this.readyWaiters;
         this.readyWaiters = [];
         for (const w of waiters) w();
+        this.reportStatus();
         break;
       }
       case 'response':
@@ -258,13 +305,13 @@ export class EngineHost {
     this.child = null;
     this.ready = false;
     if (this.readyTimer) clearTimeout(this.readyTimer);
-    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    const exit = { code, signal, fatal: this.lastFatal };
     if (this.stopping) {
-      this.log(`engine: stopped (${how})`);
+      this.log(`engine: stopped (${technicalExit(exit)})`);
       this.failPending('Layerlab is quitting');
+      this.reportStatus();
       return;
     }
-    const reason = this.lastFatal ? `${this.lastFatal} (${how})` : `the engine process stopped unexpectedly (${how})`;
     const abiMismatch = /NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(this.lastFatal ?? '');
     const fallback = this.mode === 'utility' && abiMismatch ? this.options.fallbackNodeBinary?.() : null;
     if (fallback) {
@@ -274,24 +321,48 @@ export class EngineHost {
       this.start();
       return;
     }
-    this.deadReason = reason;
-    this.log(`engine: ${reason}`);
+    const cause = describeEngineExit(exit);
+    this.cause = cause;
+    this.detail = technicalExit(exit);
+    this.crashes++;
+    this.log(`engine: stopped unexpectedly (${this.detail})`);
     // Queued requests would wait for a ready that is not coming from this process.
     this.queue = [];
-    this.failPending(reason);
+    this.failPending(cause);
+    this.interruptedRunIds = [...this.activeRuns];
     for (const runId of this.activeRuns) {
-      this.options.onEvent({ type: 'finished', runId, status: 'interrupted', error: `${reason}; the run can be resumed from its last checkpoint` });
+      this.options.onEvent({ type: 'finished', runId, status: 'interrupted', error: `${cause} The run can be resumed from its last finished epoch.` });
     }
     this.activeRuns.clear();
 
-    if (Date.now() - this.startedAt >= STABLE_AFTER_MS) this.restartsLeft = Math.max(this.restartsLeft, 1);
-    const restarting = this.restartsLeft > 0;
-    this.options.onCrash?.(reason, restarting);
-    if (restarting) {
-      this.restartsLeft--;
-      this.log('engine: restarting');
-      this.start();
+    const stable = this.readyAt !== null && Date.now() - this.readyAt >= STABLE_AFTER_MS;
+    this.crashesInARow = stable ? 1 : this.crashesInARow + 1;
+    const delay = autoRestartDelay(this.crashesInARow, this.options.autoRestarts ?? DEFAULT_AUTO_RESTARTS);
+    if (delay !== null) {
+      this.log(`engine: restarting in ${delay} ms (crash ${this.crashesInARow} in a row)`);
+      this.restartAt = Date.now() + delay;
+      this.restartTimer = setTimeout(() => {
+        this.restartTimer = null;
+        this.start();
+      }, delay);
+    } else {
+      this.log('engine: not restarting on its own (too many crashes in a row); restart() starts it again');
     }
+    this.reportStatus();
+  }
+
+  private cancelRestart(): void {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.restartAt = null;
+  }
+
+  /** Tells the app about a change of state (not about every call: 'ready' is reported once per engine). */
+  private reportStatus(): void {
+    const status = this.status;
+    if (status.state === this.lastState && status.state !== 'restarting' && status.state !== 'down') return;
+    this.lastState = status.state;
+    this.options.onStatus?.(status);
   }
 
   private failPending(reason: string): void {
@@ -299,7 +370,8 @@ export class EngineHost {
     this.pending.clear();
     for (const [, p] of pending) {
       if (p.timer) clearTimeout(p.timer);
-      p.resolve(errorEnvelope(`${p.channel}: ${reason}`));
+      // The reason is for the user (the screens show it as is); the channel is in the log.
+      p.resolve(errorEnvelope(reason));
     }
   }
 

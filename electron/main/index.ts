@@ -2,15 +2,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu } from 'electron';
-import { MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
+import { ENGINE_STATUS, MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
+import type { EngineStatus } from '#shared/contract.ts';
 import type { MenuCommand } from '#shared/screens.ts';
+import { DEFAULT_AUTO_RESTARTS, parseAutoRestarts } from './engine-exit.ts';
 import { EngineHost } from './engine-host.ts';
 import { EventCoalescer } from '#shared/event-coalescer.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
 import { devServerUrl, ENGINE_ENTRY } from './paths.ts';
 import { hardenSession, installNavigationGuards } from './security.ts';
-import { createMainWindow } from './window.ts';
+import { closeAllWindows, createMainWindow } from './window.ts';
 
 // Tests (and anyone who wants a separate profile) can move all of the app's state: window state, Chromium caches, the DB.
 if (process.env.LAYERLAB_USER_DATA) app.setPath('userData', path.resolve(process.env.LAYERLAB_USER_DATA));
@@ -37,23 +39,52 @@ function findOnPath(name: string): string | null {
   return null;
 }
 
+/** LAYERLAB_ENGINE_AUTO_RESTARTS: automatic engine restarts in a row (0 leaves restarting to the user). */
+function autoRestarts(): number {
+  try {
+    return parseAutoRestarts(process.env.LAYERLAB_ENGINE_AUTO_RESTARTS);
+  } catch (err) {
+    console.warn(`layerlab: ${(err as Error).message}; using ${DEFAULT_AUTO_RESTARTS}`);
+    return DEFAULT_AUTO_RESTARTS;
+  }
+}
+
+/**
+ * Once the app has stopped restarting the engine on its own. The window's banner says the same and has the same
+ * button; the dialog is for a user who is not looking at the window, so it does not block it (no parent).
+ */
+function showEngineDown(status: EngineStatus): void {
+  const runs = status.interruptedRunIds.length
+    ? `\n\nInterrupted: ${status.interruptedRunIds.map((id) => `run #${id}`).join(', ')}. Resume it from its last finished epoch once the engine is back.`
+    : '';
+  const options: Electron.MessageBoxOptions = {
+    type: 'error',
+    title: 'Layerlab engine stopped',
+    message: 'The training engine stopped.',
+    detail: `${status.cause ?? 'It stopped unexpectedly.'}${runs}\n\nYour runs and designs are saved. Restart the engine to go on working; if it keeps stopping, the details are in the log (${status.detail ?? 'no detail'}).`,
+    buttons: ['Restart engine', 'Close'],
+    defaultId: 0,
+    cancelId: 1,
+  };
+  void dialog.showMessageBox(options).then(({ response }) => {
+    if (response === 0) engine.restart();
+  });
+}
+
 const coalescer = new EventCoalescer((event) => broadcast(TRAINING_EVENT, event));
 const engine = new EngineHost({
   entry: ENGINE_ENTRY,
-  config: { dbPath, dataDir },
+  // The engine exits if this process dies (a utility process gets no disconnect event; see engine/parent-watch.ts).
+  config: { dbPath, dataDir, parentPid: process.pid },
   nodeBinary: process.env.LAYERLAB_ENGINE_NODE || null,
   fallbackNodeBinary: () => findOnPath(process.platform === 'win32' ? 'node.exe' : 'node'),
+  autoRestarts: autoRestarts(),
   onEvent: (event) => coalescer.push(event),
-  onCrash: (message, restarting) => {
-    if (restarting) return;
-    const win = BrowserWindow.getAllWindows()[0];
-    const options = {
-      type: 'error' as const,
-      title: 'Layerlab engine stopped',
-      message: 'The training engine stopped and could not be restarted.',
-      detail: `${message}\n\nSave your work and restart Layerlab.`,
-    };
-    void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
+  onStatus: (status) => {
+    // The interrupted runs' 'finished' events go out first, so the screens see them before the new state.
+    coalescer.flush();
+    broadcast(ENGINE_STATUS, status);
+    if (status.state === 'down') showEngineDown(status);
   },
 });
 
@@ -105,17 +136,24 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
 
-  // Let the engine end training cleanly (it marks runs stopped/interrupted) before the app goes.
+  // Let the engine end training cleanly (it marks runs stopped/interrupted) before the app goes. The windows
+  // close first: one with unsaved design changes asks, and "Stay" must find the engine still running.
   let engineStopped = false;
   let stopping: Promise<void> | null = null;
   app.on('before-quit', (event) => {
     if (engineStopped) return;
     event.preventDefault();
     if (stopping) return;
-    coalescer.flush();
-    stopping = engine.shutdown().finally(() => {
-      engineStopped = true;
-      app.quit();
+    stopping = closeAllWindows().then((closed) => {
+      if (!closed) {
+        stopping = null;
+        return;
+      }
+      coalescer.flush();
+      return engine.shutdown().finally(() => {
+        engineStopped = true;
+        app.quit();
+      });
     });
   });
 }

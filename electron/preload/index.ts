@@ -1,8 +1,8 @@
 // Preload (sandboxed, CommonJS): exposes window.layerlab, the typed LayerlabApi, and nothing else.
 // Only `electron` may be required here, so the channel list comes from channels.ts, not from zod schemas.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { Channel, Envelope, LayerlabApi, TrainingEvent } from '#shared/contract.ts';
-import { CHANNELS, MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
+import type { Channel, EngineStatus, Envelope, LayerlabApi, TrainingEvent } from '#shared/contract.ts';
+import { CHANNELS, ENGINE_STATUS, MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
 import type { MenuCommand } from '#shared/screens.ts';
 
 const allowed = new Set<string>(CHANNELS);
@@ -33,6 +33,9 @@ const api: LayerlabApi = {
   },
   onMenuCommand(listener) {
     return subscribe<MenuCommand>(MENU_COMMAND, listener);
+  },
+  onEngineStatus(listener) {
+    return subscribe<EngineStatus>(ENGINE_STATUS, listener);
   },
 };
 

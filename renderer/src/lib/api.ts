@@ -1,5 +1,5 @@
 // The renderer's only door to the engine: the typed API that preload exposes as window.layerlab.
-import type { Channel, LayerlabApi, RequestOf, Responses, TrainingEvent } from '#shared/contract.ts';
+import type { Channel, EngineStatus, LayerlabApi, RequestOf, Responses, TrainingEvent } from '#shared/contract.ts';
 
 declare global {
   interface Window {
@@ -30,6 +30,10 @@ export function onTrainingEvent(listener: (event: TrainingEvent) => void): () =>
 
 export function onMenuCommand(listener: (command: string) => void): () => void {
   return window.layerlab.onMenuCommand(listener);
+}
+
+export function onEngineStatus(listener: (status: EngineStatus) => void): () => void {
+  return window.layerlab.onEngineStatus(listener);
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,8 +1,8 @@
 // State shared across screens. Each screen owns its own details; this holds only what crosses screens.
 import type { ModelSpec } from '#shared/model/spec.ts';
-import type { ActiveTraining, TrainingEvent } from '#shared/contract.ts';
+import type { ActiveTraining, EngineStatus, TrainingEvent } from '#shared/contract.ts';
 import type { Screen } from '#shared/screens.ts';
-import { call, onTrainingEvent } from './api.ts';
+import { call, errorMessage, onEngineStatus, onTrainingEvent } from './api.ts';
 
 type Listener = (event: TrainingEvent) => void;
 
@@ -20,8 +20,21 @@ class AppState {
   importRequests = $state(0);
   /** Bumped whenever runs change (finished, renamed, deleted) so lists reload. */
   runsVersion = $state(0);
+  /** The engine process as main last reported it; null until it has. */
+  engine = $state.raw<EngineStatus | null>(null);
+  /** Bumped whenever the engine is ready again after a crash, so screens redo what failed meanwhile. */
+  engineRestarts = $state(0);
+  /** Why the last Restart engine request failed, if it did. */
+  restartError = $state<string | null>(null);
   private listeners = new Set<Listener>();
   private started = false;
+  private engineReported = false;
+
+  /** False while the engine is starting again, waiting to restart or down: nothing it would do can work. */
+  get engineAvailable(): boolean {
+    const engine = this.engine;
+    return engine === null || engine.state === 'ready' || (engine.state === 'starting' && engine.crashes === 0);
+  }
 
   /** Subscribes once to engine events and fans them out; screens add their own listeners. */
   start(): void {
@@ -31,7 +44,43 @@ class AppState {
       this.apply(event);
       for (const listener of this.listeners) listener(event);
     });
+    onEngineStatus((status) => {
+      this.engineReported = true;
+      this.setEngine(status);
+    });
+    call('engine:status')
+      .then((status) => !this.engineReported && this.setEngine(status))
+      .catch(() => {}); // an older main without the channel: no banner, everything else works
+    this.refreshActive();
+  }
+
+  /** Starts the engine again now (the banner's and the crash dialog's Restart engine). */
+  async restartEngine(): Promise<void> {
+    this.restartError = null;
+    try {
+      const status = await call('engine:restart');
+      // The engine may have come up (and said so) before this answer arrived.
+      if (this.engine?.state !== 'ready') this.setEngine(status);
+    } catch (err) {
+      this.restartError = errorMessage(err);
+    }
+  }
+
+  private refreshActive(): void {
     call('training:active').then((active) => (this.active = active)).catch(() => {});
+  }
+
+  private setEngine(status: EngineStatus): void {
+    const previous = this.engine;
+    this.engine = status;
+    if (status.state !== 'ready') {
+      // Whatever was training went down with the engine (main reports those runs interrupted).
+      this.active = null;
+    } else if (previous && previous.state !== 'ready' && status.crashes > 0) {
+      this.engineRestarts++;
+      this.runsVersion++;
+      this.refreshActive();
+    }
   }
 
   listen(listener: Listener): () => void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
 import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
-import { DEFAULT_FIELDS, FIELD_NAMES, isFieldName, parseTags, validateFields, type HyperparameterFields } from './hyperparameters.ts';
+import { DEFAULT_FIELDS, FIELD_NAMES, fieldsFromHyperparameters, isFieldName, parseTags, validateFields, type HyperparameterFields } from './hyperparameters.ts';
 
 const MNIST_TRAIN = 60_000;
 const form = (changes: Partial<HyperparameterFields>): HyperparameterFields => ({ ...DEFAULT_FIELDS, ...changes });
@@ -125,5 +125,18 @@ describe('field names', () => {
     expect(isFieldName('learningRate')).toBe(true);
     expect(isFieldName('(hyperparameters)')).toBe(false);
     expect(isFieldName(undefined)).toBe(false);
+  });
+});
+
+describe('fieldsFromHyperparameters', () => {
+  it('shows a run\'s hyperparameters in the form, which validates back to the same values', () => {
+    const run = { optimizer: 'sgd', learningRate: 0.05, momentum: 0.8, batchSize: 8, epochs: 3, validationSplit: 0.2, trainSize: 12000, seed: 7 } as const;
+    const fields = fieldsFromHyperparameters(run);
+    expect(fields).toEqual({ optimizer: 'sgd', learningRate: '0.05', momentum: '0.8', batchSize: '8', epochs: '3', validationSplit: '0.2', trainSize: '12000', seed: '7' });
+    expect(validateFields(fields, MNIST_TRAIN)).toEqual({ value: run, errors: {} });
+  });
+
+  it('leaves the training subset empty for the whole set, and the usual momentum ready when the optimizer has none', () => {
+    expect(fieldsFromHyperparameters(DEFAULT_HYPERPARAMETERS)).toEqual(DEFAULT_FIELDS);
   });
 });

@@ -38,6 +38,20 @@ export const DEFAULT_FIELDS: HyperparameterFields = {
 
 export const FIELD_NAMES: FieldName[] = HYPERPARAMETER_NAMES;
 
+/** A run's hyperparameters as the form shows them (momentum keeps the usual value when the optimizer ignores it). */
+export function fieldsFromHyperparameters(h: Hyperparameters): HyperparameterFields {
+  return {
+    optimizer: h.optimizer,
+    learningRate: String(h.learningRate),
+    momentum: String(usesMomentum(h.optimizer) ? h.momentum : SUGGESTED_MOMENTUM),
+    batchSize: String(h.batchSize),
+    epochs: String(h.epochs),
+    validationSplit: String(h.validationSplit),
+    trainSize: h.trainSize === null ? '' : String(h.trainSize),
+    seed: String(h.seed),
+  };
+}
+
 function parseNumber(text: string, rule: NumberRule): { value: number } | { error: string } {
   const trimmed = text.trim();
   if (trimmed === '') return { error: 'required' };

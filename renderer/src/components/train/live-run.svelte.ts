@@ -7,7 +7,8 @@ import { call, errorMessage } from '../../lib/api.ts';
 import { BatchSeries } from './batch-series.ts';
 
 export type Started = ActiveTraining['started'];
-export type Phase = 'starting' | 'training' | 'validating' | 'evaluating' | 'stopping' | 'finished';
+/** 'idle': a stored run this screen does not follow and whose outcome it does not know (yet). */
+export type Phase = 'idle' | 'starting' | 'training' | 'validating' | 'evaluating' | 'stopping' | 'finished';
 
 /** Fetching more history than this is downsampled by the store (every n-th step). */
 const HISTORY_POINTS = 20_000;
@@ -50,6 +51,7 @@ export class LiveRun {
 
   phase = $derived.by<Phase>(() => {
     if (this.finished) return 'finished';
+    if (!this.session) return 'idle';
     if (this.stopRequested) return 'stopping';
     if (this.evaluating) return 'evaluating';
     if (!this.started) return 'starting';
@@ -94,6 +96,8 @@ export class LiveRun {
         break;
       case 'epoch':
         this.epochs = [...this.epochs.filter((e) => e.epoch < event.metric.epoch), event.metric];
+        // The run's record (epochs completed, best epoch) as of this checkpoint, should the session end abruptly.
+        void this.loadDetail();
         // The store has every batch of this epoch now: fill what fell between history and live events.
         if (this.backfill) this.loadBatches().catch((err) => (this.loadError = errorMessage(err)));
         break;
@@ -125,6 +129,17 @@ export class LiveRun {
     this.evaluating = false;
     this.started = null;
     this.latest = null;
+  }
+
+  /**
+   * The engine went down while this session was live (main reports such runs interrupted; this covers a
+   * session whose report was missed, so the screen never waits for an event that cannot come).
+   */
+  interrupt(error: string | null): void {
+    if (!this.session || this.finished) return;
+    this.finished = { status: 'interrupted', error };
+    this.stopRequested = false;
+    this.evaluating = false;
   }
 
   /** Loads what the store has: the run, its epochs, and its batch metrics before the live ones. */
