@@ -12,6 +12,7 @@
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import svelte from 'eslint-plugin-svelte';
+import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -36,13 +37,19 @@ const crossLayerRelative = (folders) => ({
   regex: `^(\\.\\./)+(${folders})/`,
   message: 'Import another layer through its alias (#shared/…, #engine/…, #main/…, #renderer/…), not a relative path.',
 });
-const tooDeep = { regex: '^(\\.\\./){3,}', message: 'No ../../../: import through an alias (#shared/…, #engine/…, #renderer/…).' };
+const tooDeep = {
+  regex: '^(\\.\\./){3,}',
+  message: 'No ../../../: import through an alias (#shared/…, #engine/…, #renderer/…).',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', '.native/**', 'test-results/**', 'e2e/.screenshots/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],
+  // Formatting is Prettier's (npm run format); ESLint keeps to correctness and the layers.
+  prettier,
+  ...svelte.configs['flat/prettier'],
   {
     languageOptions: { globals: { ...globals.node } },
   },
@@ -85,7 +92,10 @@ export default tseslint.config(
   {
     files: ['electron/**', 'renderer/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [crossLayerRelative('electron|renderer|shared|engine|main|preload'), tooDeep] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [crossLayerRelative('electron|renderer|shared|engine|main|preload'), tooDeep] },
+      ],
     },
   },
   {
