@@ -17,5 +17,8 @@ for (let run = 0; run < 30; run++) {
   for (let b = 0; b < 100; b++) await t.trainBatch(ds.train, rows, b);
   await t.saveCheckpoint(path.join(os.tmpdir(), 'layerlab-bench-memory'), 1);
   t.dispose();
-  if (run % 5 === 4) console.log(`run ${run + 1}: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB, tensors ${tf.memory().numTensors}, sessions ${loadedNativePackage()!.node.getNumOfSavedModels()}`);
+  if (run % 5 === 4)
+    console.log(
+      `run ${run + 1}: rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB, tensors ${tf.memory().numTensors}, sessions ${loadedNativePackage()!.node.getNumOfSavedModels()}`,
+    );
 }

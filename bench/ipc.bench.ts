@@ -13,7 +13,12 @@ function percentiles(values: number[]) {
 }
 
 /** Round trips of a small request, measured in the page; `gapMs` spaces them out. */
-async function roundTrips(page: Page, channel: 'training:active' | 'runs:list' | 'app:info', count: number, gapMs: number): Promise<number[]> {
+async function roundTrips(
+  page: Page,
+  channel: 'training:active' | 'runs:list' | 'app:info',
+  count: number,
+  gapMs: number,
+): Promise<number[]> {
   return page.evaluate(
     async ({ channel, count, gapMs }) => {
       const times: number[] = [];
@@ -53,7 +58,12 @@ test('IPC round trips and stroke-to-bars latency', async () => {
       const templates = await window.layerlab.invoke('templates:list', undefined);
       if (!templates.ok) throw new Error(templates.error.message);
       const seed = templates.value.find((t) => t.name === 'seed')!.spec;
-      return window.layerlab.invoke('training:start', { spec: seed, hyperparameters: { trainSize: 12000, epochs: 2, batchSize: 32 }, dataset: 'mnist', backend: 'auto' });
+      return window.layerlab.invoke('training:start', {
+        spec: seed,
+        hyperparameters: { trainSize: 12000, epochs: 2, batchSize: 32 },
+        dataset: 'mnist',
+        backend: 'auto',
+      });
     });
     if (!started.ok) throw new Error(started.error.message);
     await page.waitForTimeout(1500);
@@ -61,14 +71,22 @@ test('IPC round trips and stroke-to-bars latency', async () => {
     log(`while training, runs:list: ${percentiles(await roundTrips(page, 'runs:list', 100, 20))}`);
     // app:info is answered by main itself: shows that main (and so the window) never waits for training.
     log(`while training, app:info (main only): ${percentiles(await roundTrips(page, 'app:info', ROUND_TRIPS, 20))}`);
-    await page.waitForFunction(async () => (await window.layerlab.invoke('training:active', undefined)).ok && !(await window.layerlab.invoke('training:active', undefined) as { value: unknown }).value, undefined, { timeout: 600_000, polling: 500 });
+    await page.waitForFunction(
+      async () =>
+        (await window.layerlab.invoke('training:active', undefined)).ok &&
+        !((await window.layerlab.invoke('training:active', undefined)) as { value: unknown }).value,
+      undefined,
+      { timeout: 600_000, polling: 500 },
+    );
     const events = await page.evaluate(() => {
       const w = window as unknown as { eventTimes: number[]; batchItems: number };
       const gaps = w.eventTimes.slice(1).map((t, i) => t - w.eventTimes[i]);
       const seconds = (w.eventTimes.at(-1)! - w.eventTimes[0]) / 1000;
       return { messages: w.eventTimes.length, batchItems: w.batchItems, seconds, minGap: Math.min(...gaps) };
     });
-    log(`training events: ${events.messages} messages carrying ${events.batchItems} batches in ${events.seconds.toFixed(1)} s = ${(events.messages / events.seconds).toFixed(1)} messages/s`);
+    log(
+      `training events: ${events.messages} messages carrying ${events.batchItems} batches in ${events.seconds.toFixed(1)} s = ${(events.messages / events.seconds).toFixed(1)} messages/s`,
+    );
 
     // Stroke to bars on the Draw screen with the model just trained.
     await page.click('[data-screen="draw"]');
@@ -84,7 +102,11 @@ test('IPC round trips and stroke-to-bars latency', async () => {
       for (let y = 50; y <= 230; y += 15) await page.mouse.move(x + (y - 50) / 12, box.y + y, { steps: 2 });
       await page.mouse.up();
       // Clearing resets the measurement, so the attribute reappears only for this stroke.
-      const value = await page.waitForFunction(() => document.querySelector('[data-testid="draw-results"]')?.getAttribute('data-latency-ms'), undefined, { timeout: 10_000 });
+      const value = await page.waitForFunction(
+        () => document.querySelector('[data-testid="draw-results"]')?.getAttribute('data-latency-ms'),
+        undefined,
+        { timeout: 10_000 },
+      );
       latencies.push(Number(await value.jsonValue()));
     }
     log(`stroke end → top-k bars: ${percentiles(latencies)}`);

@@ -54,7 +54,10 @@ function findPython(): string | null {
   const candidates = [option('python', ''), path.join(root, '.native/venv/bin/python'), 'python3'].filter(Boolean);
   for (const python of candidates) {
     try {
-      execFileSync(python, ['-c', 'import tensorflow'], { stdio: 'ignore', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+      execFileSync(python, ['-c', 'import tensorflow'], {
+        stdio: 'ignore',
+        env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+      });
       return python;
     } catch {
       /* not importable here */
@@ -65,15 +68,47 @@ function findPython(): string | null {
 
 function runLayerlab(backend: 'native' | 'wasm', trainer: 'graph' | 'eager', size: number): Result {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
-  const cli = (...rest: string[]) => spawnSync(process.execPath, ['bin/layerlab.mjs', '--db', path.join(dir, 'bench.db'), ...rest], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const cli = (...rest: string[]) =>
+    spawnSync(process.execPath, ['bin/layerlab.mjs', '--db', path.join(dir, 'bench.db'), ...rest], {
+      cwd: root,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
   try {
     // validation-split 0: the whole subset trains, as in the Keras script.
-    const r = lastJsonLine(cli('train', '--template', 'seed', '--backend', backend, '--trainer', trainer, '--epochs', String(epochs), '--batch-size', String(batchSize), '--train-size', String(size), '--validation-split', '0', '--json'), `layerlab ${backend} ${trainer}`);
-    if (r.backend !== backend || r.trainer !== trainer) throw new Error(`layerlab ran ${r.backend}/${r.trainer}, not ${backend}/${trainer}`);
+    const r = lastJsonLine(
+      cli(
+        'train',
+        '--template',
+        'seed',
+        '--backend',
+        backend,
+        '--trainer',
+        trainer,
+        '--epochs',
+        String(epochs),
+        '--batch-size',
+        String(batchSize),
+        '--train-size',
+        String(size),
+        '--validation-split',
+        '0',
+        '--json',
+      ),
+      `layerlab ${backend} ${trainer}`,
+    );
+    if (r.backend !== backend || r.trainer !== trainer)
+      throw new Error(`layerlab ran ${r.backend}/${r.trainer}, not ${backend}/${trainer}`);
     const shown = lastJsonLine(cli('runs', 'show', String(r.runId), '--json'), 'layerlab runs show');
     // Each epoch's training seconds from its samplesPerSecond (durationMs is whole ms and includes validation).
     const epochSeconds = shown.epochs.map((e: { samplesPerSecond: number }) => size / e.samplesPerSecond);
-    return { samplesPerSecond: r.samplesPerSecond, steadySamplesPerSecond: steadyRate(size, epochSeconds), testAccuracy: r.testAccuracy, trainingSeconds: r.trainingSeconds, detail: `${size} images; ${r.device}; TensorFlow ${r.tensorflowVersion ?? '-'}` };
+    return {
+      samplesPerSecond: r.samplesPerSecond,
+      steadySamplesPerSecond: steadyRate(size, epochSeconds),
+      testAccuracy: r.testAccuracy,
+      trainingSeconds: r.trainingSeconds,
+      detail: `${size} images; ${r.device}; TensorFlow ${r.tensorflowVersion ?? '-'}`,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -81,8 +116,30 @@ function runLayerlab(backend: 'native' | 'wasm', trainer: 'graph' | 'eager', siz
 
 function runKeras(python: string, size: number): Result {
   const dataDir = path.dirname(builtinSources()[0].files.trainImages);
-  const r = lastJsonLine(spawnSync(python, [path.join(root, 'bench/keras_seed.py'), dataDir, '--epochs', String(epochs), '--batch-size', String(batchSize), '--train-size', String(size)], { encoding: 'utf8' }), 'keras');
-  return { samplesPerSecond: r.samplesPerSecond, steadySamplesPerSecond: steadyRate(r.epochSamples, r.epochSeconds), testAccuracy: r.testAccuracy, trainingSeconds: r.trainingSeconds, detail: `${size} images; TensorFlow ${r.tensorflow} (Python)` };
+  const r = lastJsonLine(
+    spawnSync(
+      python,
+      [
+        path.join(root, 'bench/keras_seed.py'),
+        dataDir,
+        '--epochs',
+        String(epochs),
+        '--batch-size',
+        String(batchSize),
+        '--train-size',
+        String(size),
+      ],
+      { encoding: 'utf8' },
+    ),
+    'keras',
+  );
+  return {
+    samplesPerSecond: r.samplesPerSecond,
+    steadySamplesPerSecond: steadyRate(r.epochSamples, r.epochSeconds),
+    testAccuracy: r.testAccuracy,
+    trainingSeconds: r.trainingSeconds,
+    detail: `${size} images; TensorFlow ${r.tensorflow} (Python)`,
+  };
 }
 
 // What can run here, and why not otherwise.
@@ -99,14 +156,18 @@ const run: Record<Trainer, () => Result> = {
   keras: () => runKeras(python!, trainSize),
 };
 
-const trainers = option('trainers', TRAINERS.join(',')).split(',').filter((t): t is Trainer => {
-  if (!TRAINERS.includes(t as Trainer)) console.log(`skipping ${t}: unknown trainer (use ${TRAINERS.join(', ')})`);
-  else if (unavailable[t as Trainer]) console.log(`skipping ${t}: ${unavailable[t as Trainer]}`);
-  else return true;
-  return false;
-});
+const trainers = option('trainers', TRAINERS.join(','))
+  .split(',')
+  .filter((t): t is Trainer => {
+    if (!TRAINERS.includes(t as Trainer)) console.log(`skipping ${t}: unknown trainer (use ${TRAINERS.join(', ')})`);
+    else if (unavailable[t as Trainer]) console.log(`skipping ${t}: ${unavailable[t as Trainer]}`);
+    else return true;
+    return false;
+  });
 if (!trainers.length) process.exit(1);
-console.log(`bench:train — seed CNN, ${epochs} epochs, batch ${batchSize}, ${trainSize} images (wasm: ${wasmTrainSize}), ${rounds} round(s) of ${trainers.join(', ')} on ${doctor.cpu}`);
+console.log(
+  `bench:train — seed CNN, ${epochs} epochs, batch ${batchSize}, ${trainSize} images (wasm: ${wasmTrainSize}), ${rounds} round(s) of ${trainers.join(', ')} on ${doctor.cpu}`,
+);
 
 const fmt = (x: number | null) => (x === null ? '-' : x.toFixed(0));
 const results = Object.fromEntries(trainers.map((t) => [t, [] as Result[]])) as Record<Trainer, Result[]>;
@@ -122,7 +183,9 @@ for (let round = 0; round < rounds; round++) {
       continue;
     }
     results[t].push(r);
-    console.log(`round ${round + 1}: ${t.padEnd(5)} ${fmt(r.samplesPerSecond).padStart(6)} samples/s, steady ${fmt(r.steadySamplesPerSecond).padStart(6)}, ${r.trainingSeconds.toFixed(1)} s, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`);
+    console.log(
+      `round ${round + 1}: ${t.padEnd(5)} ${fmt(r.samplesPerSecond).padStart(6)} samples/s, steady ${fmt(r.steadySamplesPerSecond).padStart(6)}, ${r.trainingSeconds.toFixed(1)} s, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`,
+    );
   }
 }
 
@@ -136,33 +199,87 @@ const stats = (xs: (number | null)[]) => {
   return ok.length ? { median: median(ok), min: Math.min(...ok), max: Math.max(...ok) } : null;
 };
 const ran = trainers.filter((t) => results[t].length);
-const summary = Object.fromEntries(ran.map((t) => {
-  const rs = results[t];
-  return [t, { runs: rs.length, whole: stats(rs.map((r) => r.samplesPerSecond)), steady: stats(rs.map((r) => r.steadySamplesPerSecond)), testAccuracy: median(rs.map((r) => r.testAccuracy)), detail: rs[0].detail }];
-})) as Record<Trainer, { runs: number; whole: ReturnType<typeof stats>; steady: ReturnType<typeof stats>; testAccuracy: number; detail: string }>;
+const summary = Object.fromEntries(
+  ran.map((t) => {
+    const rs = results[t];
+    return [
+      t,
+      {
+        runs: rs.length,
+        whole: stats(rs.map((r) => r.samplesPerSecond)),
+        steady: stats(rs.map((r) => r.steadySamplesPerSecond)),
+        testAccuracy: median(rs.map((r) => r.testAccuracy)),
+        detail: rs[0].detail,
+      },
+    ];
+  }),
+) as Record<
+  Trainer,
+  {
+    runs: number;
+    whole: ReturnType<typeof stats>;
+    steady: ReturnType<typeof stats>;
+    testAccuracy: number;
+    detail: string;
+  }
+>;
 
 const range = (s: ReturnType<typeof stats>) => (s ? `${fmt(s.min)}–${fmt(s.max)}` : '-');
 console.log(`\nmedian over ${rounds} round(s) (samples/s; steady = epochs 2..${epochs}):`);
-console.log(`  ${'trainer'.padEnd(7)} ${'whole'.padStart(6)} ${'range'.padStart(11)}  ${'steady'.padStart(6)} ${'range'.padStart(11)}  accuracy`);
+console.log(
+  `  ${'trainer'.padEnd(7)} ${'whole'.padStart(6)} ${'range'.padStart(11)}  ${'steady'.padStart(6)} ${'range'.padStart(11)}  accuracy`,
+);
 for (const t of ran) {
   const s = summary[t];
-  console.log(`  ${t.padEnd(7)} ${fmt(s.whole?.median ?? null).padStart(6)} ${range(s.whole).padStart(11)}  ${fmt(s.steady?.median ?? null).padStart(6)} ${range(s.steady).padStart(11)}  ${(s.testAccuracy * 100).toFixed(2)}%   (${s.detail}${s.runs < rounds ? `; ${s.runs} of ${rounds} rounds` : ''})`);
+  console.log(
+    `  ${t.padEnd(7)} ${fmt(s.whole?.median ?? null).padStart(6)} ${range(s.whole).padStart(11)}  ${fmt(s.steady?.median ?? null).padStart(6)} ${range(s.steady).padStart(11)}  ${(s.testAccuracy * 100).toFixed(2)}%   (${s.detail}${s.runs < rounds ? `; ${s.runs} of ${rounds} rounds` : ''})`,
+  );
 }
 
 // Ratios of the medians, where both sides ran.
 const ratios: Record<string, { whole: number | null; steady: number | null }> = {};
-const ratio = (a?: { median: number } | null, b?: { median: number } | null) => (a && b ? Math.round((a.median / b.median) * 100) / 100 : null);
-for (const [a, b] of [['graph', 'keras'], ['graph', 'eager'], ['eager', 'keras'], ['wasm', 'keras']] as [Trainer, Trainer][]) {
+const ratio = (a?: { median: number } | null, b?: { median: number } | null) =>
+  a && b ? Math.round((a.median / b.median) * 100) / 100 : null;
+for (const [a, b] of [
+  ['graph', 'keras'],
+  ['graph', 'eager'],
+  ['eager', 'keras'],
+  ['wasm', 'keras'],
+] as [Trainer, Trainer][]) {
   if (!summary[a] || !summary[b]) continue;
-  ratios[`${a}/${b}`] = { whole: ratio(summary[a].whole, summary[b].whole), steady: ratio(summary[a].steady, summary[b].steady) };
+  ratios[`${a}/${b}`] = {
+    whole: ratio(summary[a].whole, summary[b].whole),
+    steady: ratio(summary[a].steady, summary[b].steady),
+  };
 }
 if (Object.keys(ratios).length) console.log('\nratios of medians (whole, steady):');
-for (const [name, r] of Object.entries(ratios)) console.log(`  ${name.padEnd(11)} ${r.whole?.toFixed(2) ?? '-'}x  ${r.steady?.toFixed(2) ?? '-'}x`);
+for (const [name, r] of Object.entries(ratios))
+  console.log(`  ${name.padEnd(11)} ${r.whole?.toFixed(2) ?? '-'}x  ${r.steady?.toFixed(2) ?? '-'}x`);
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
-const rounded = (s: ReturnType<typeof stats>) => s && { median: round1(s.median), min: round1(s.min), max: round1(s.max) };
-console.log(JSON.stringify({
-  bench: 'train', cpu: doctor.cpu, epochs, batchSize, trainSize, wasmTrainSize, rounds, skipped: unavailable,
-  trainers: Object.fromEntries(ran.map((t) => [t, { ...summary[t], whole: rounded(summary[t].whole), steady: rounded(summary[t].steady), testAccuracy: Math.round(summary[t].testAccuracy * 1e4) / 1e4 }])),
-  ratios,
-}));
+const rounded = (s: ReturnType<typeof stats>) =>
+  s && { median: round1(s.median), min: round1(s.min), max: round1(s.max) };
+console.log(
+  JSON.stringify({
+    bench: 'train',
+    cpu: doctor.cpu,
+    epochs,
+    batchSize,
+    trainSize,
+    wasmTrainSize,
+    rounds,
+    skipped: unavailable,
+    trainers: Object.fromEntries(
+      ran.map((t) => [
+        t,
+        {
+          ...summary[t],
+          whole: rounded(summary[t].whole),
+          steady: rounded(summary[t].steady),
+          testAccuracy: Math.round(summary[t].testAccuracy * 1e4) / 1e4,
+        },
+      ]),
+    ),
+    ratios,
+  }),
+);

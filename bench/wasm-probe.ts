@@ -79,7 +79,8 @@ async function main(): Promise<void> {
   // 1. Kernels a training step runs (measured on cpu, which has all of them) that stock wasm lacks.
   const stockWasm = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   const stock: Record<string, tf.KernelFunc> = {};
-  for (const name of ['Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad']) stock[name] = tf.getKernel(name, 'wasm').kernelFunc;
+  for (const name of ['Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad'])
+    stock[name] = tf.getKernel(name, 'wasm').kernelFunc;
   await tf.setBackend('cpu');
   const used = await trainStepKernels();
   const kernels = [...used].filter((k) => !k.endsWith('__op')); // tf.profile also lists customGrad ops
@@ -88,8 +89,14 @@ async function main(): Promise<void> {
 
   // 2. The same training step on wasm with our kernels, for all three optimizers.
   await initWasmBackend();
-  console.log('backend', tf.getBackend(), 'simd', await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
-    'threads', await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+  console.log(
+    'backend',
+    tf.getBackend(),
+    'simd',
+    await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
+    'threads',
+    await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
+  );
   const before = tf.memory().numTensors;
   await trainStepKernels();
   // (non-zero only by tfjs-core's MomentumOptimizer, which never frees its momentum scalar)
@@ -98,8 +105,7 @@ async function main(): Promise<void> {
   // 3. Composed vs stock kernels on seed-CNN (and strided) shapes.
   const backend = tf.backend();
   const compare = (label: string, name: string, inputs: tf.NamedTensorMap, attrs: object) => {
-    const call = (k: tf.KernelFunc) => () =>
-      k({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
+    const call = (k: tf.KernelFunc) => () => k({ inputs, backend, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
     const msStock = timeKernel(call(stock[name]), 5);
     const msOurs = timeKernel(call(tf.getKernel(name, 'wasm').kernelFunc), 5);
     console.log(`${name} ${label}: stock ${msStock.toFixed(1)} ms, composed ${msOurs.toFixed(1)} ms`);
@@ -145,8 +151,10 @@ async function main(): Promise<void> {
     await model.fit(xs, ys, { batchSize: 32, epochs: 1, verbose: 0 });
     rates.push(n / ((performance.now() - t0) / 1000));
   }
-  console.log(`seed CNN on wasm, batch 32, ${n} samples x ${REPEATS}: ` +
-    `${rates.map((r) => r.toFixed(0)).join(' / ')} samples/s (best ${Math.max(...rates).toFixed(0)})`);
+  console.log(
+    `seed CNN on wasm, batch 32, ${n} samples x ${REPEATS}: ` +
+      `${rates.map((r) => r.toFixed(0)).join(' / ')} samples/s (best ${Math.max(...rates).toFixed(0)})`,
+  );
 }
 
 await main();

@@ -8,7 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ElectronApplication, Page } from '@playwright/test';
-import { answerUnsavedPrompts, closeApp, expect, launchApp, SCREENSHOT_DIR, test, type LaunchedApp } from './fixtures.ts';
+import {
+  answerUnsavedPrompts,
+  closeApp,
+  expect,
+  launchApp,
+  SCREENSHOT_DIR,
+  test,
+  type LaunchedApp,
+} from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -61,7 +69,10 @@ test('Save as offers a sensible name, selected so that typing replaces it', asyn
   const name = page.getByRole('dialog').getByLabel('Name');
   await expect(name).toHaveValue('Keras CNN example');
   await expect(name).toBeFocused();
-  expect(await name.evaluate((input: HTMLInputElement) => [input.selectionStart, input.selectionEnd])).toEqual([0, 'Keras CNN example'.length]);
+  expect(await name.evaluate((input: HTMLInputElement) => [input.selectionStart, input.selectionEnd])).toEqual([
+    0,
+    'Keras CNN example'.length,
+  ]);
   await page.keyboard.type('typed over');
   await expect(name).toHaveValue('typed over');
   await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
@@ -114,7 +125,9 @@ test('an unfinished design is saved, marked in the Open dialog, and refused only
   await dialog.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByTestId('design-name')).toHaveText('half done');
-  await expect(page.getByRole('status').filter({ hasText: 'Saved “half done”' })).toHaveText(/with \d+ problems? to fix before it can train/);
+  await expect(page.getByRole('status').filter({ hasText: 'Saved “half done”' })).toHaveText(
+    /with \d+ problems? to fix before it can train/,
+  );
   await expect(page.getByTestId('unsaved')).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Open…' }).click();
@@ -174,14 +187,20 @@ test('after a restart the draft comes back with a note; Discard returns to the s
   await waitForDraft(page, '"filters":7');
 });
 
-for (const [width, height] of [[1000, 700], [1280, 800]]) {
+for (const [width, height] of [
+  [1000, 700],
+  [1280, 800],
+]) {
   test(`at ${width}×${height} the layer table's columns do not overlap`, async () => {
     const { app, page } = launched!;
-    await app.evaluate(({ BrowserWindow }, size) => {
-      const win = BrowserWindow.getAllWindows()[0];
-      win.unmaximize();
-      win.setContentSize(size.width, size.height);
-    }, { width, height });
+    await app.evaluate(
+      ({ BrowserWindow }, size) => {
+        const win = BrowserWindow.getAllWindows()[0];
+        win.unmaximize();
+        win.setContentSize(size.width, size.height);
+      },
+      { width, height },
+    );
     await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(width);
     // The seed: the widest settings and shapes of the templates.
     await page.getByRole('button', { name: 'Open…' }).click();
@@ -203,9 +222,11 @@ for (const [width, height] of [[1000, 700], [1280, 800]]) {
         for (const [i, cell] of cells.entries()) {
           const text = `line ${lineIndex} "${cell.textContent?.trim()}"`;
           // Text wider than its cell spills over the next one (the settings summary ends in … instead).
-          if (!cell.classList.contains('summary') && cell.scrollWidth > cell.clientWidth + 1) found.push(`${text} overflows its cell`);
+          if (!cell.classList.contains('summary') && cell.scrollWidth > cell.clientWidth + 1)
+            found.push(`${text} overflows its cell`);
           for (let j = i + 1; j < cells.length; j++) {
-            if (boxes[i].width > 0 && boxes[j].width > 0 && crosses(boxes[i], boxes[j])) found.push(`${text} overlaps "${cells[j].textContent?.trim()}"`);
+            if (boxes[i].width > 0 && boxes[j].width > 0 && crosses(boxes[i], boxes[j]))
+              found.push(`${text} overlaps "${cells[j].textContent?.trim()}"`);
           }
         }
         // A grid too narrow for its columns lets them run out of the row, under its buttons.
@@ -213,7 +234,8 @@ for (const [width, height] of [[1000, 700], [1280, 800]]) {
         const actions = line.querySelector(':scope > .actions')?.getBoundingClientRect();
         for (const [i, box] of boxes.entries()) {
           const text = `line ${lineIndex} "${cells[i].textContent?.trim()}"`;
-          if (box.width > 0 && (box.left < row.left - 0.5 || box.right > row.right + 0.5)) found.push(`${text} sticks out of its row`);
+          if (box.width > 0 && (box.left < row.left - 0.5 || box.right > row.right + 0.5))
+            found.push(`${text} sticks out of its row`);
           if (box.width > 0 && actions && crosses(box, actions)) found.push(`${text} runs under the row buttons`);
         }
       }

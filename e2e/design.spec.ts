@@ -35,14 +35,26 @@ test('the seed template opens with its shapes and 93,322 parameters', async ({ p
   await expect(page.getByTestId('design-name')).toContainText('Keras CNN example');
   await expect(rows(page)).toHaveCount(8);
   await expect(page.getByTestId('input-shape')).toHaveText('28×28×1');
-  await expect(page.getByTestId('layer-shape')).toHaveText(['26×26×32', '13×13×32', '11×11×64', '5×5×64', '3×3×64', '576', '64', '10']);
+  await expect(page.getByTestId('layer-shape')).toHaveText([
+    '26×26×32',
+    '13×13×32',
+    '11×11×64',
+    '5×5×64',
+    '3×3×64',
+    '576',
+    '64',
+    '10',
+  ]);
   await expect(page.getByTestId('total-params')).toHaveText(SEED_PARAMS);
   await expect(page.getByTestId('header-params')).toContainText(SEED_PARAMS);
   await expect(rows(page).nth(0)).toContainText('32 filters 3×3 relu');
   await saveScreenshot('design-seed');
 });
 
-test('a broken layer shows the engine message on that layer; fixing it restores the totals', async ({ page, saveScreenshot }) => {
+test('a broken layer shows the engine message on that layer; fixing it restores the totals', async ({
+  page,
+  saveScreenshot,
+}) => {
   await openDesignScreen(page);
   const thirdConv = rows(page).nth(4);
   await thirdConv.locator('.row-main').click();
@@ -79,7 +91,9 @@ test('a broken layer shows the engine message on that layer; fixing it restores 
   const output = rows(page).nth(7);
   await output.locator('.row-main').click();
   await page.getByLabel('Units').fill('0');
-  await expect(output.getByTestId('layer-issues')).toContainText("layer 8 Dense: field 'units' must be an integer between 1 and 65536, got 0");
+  await expect(output.getByTestId('layer-issues')).toContainText(
+    "layer 8 Dense: field 'units' must be an integer between 1 and 65536, got 0",
+  );
   await expect(page.getByLabel('Units')).toHaveAttribute('aria-invalid', 'true');
   await page.keyboard.press('Control+z');
   await expect(page.getByLabel('Units')).toHaveValue('10');
@@ -108,7 +122,18 @@ test('layers are added, duplicated, reordered by keyboard and drag, and removed'
   await rows(page).nth(3).locator('.row-main').focus();
   await page.keyboard.press('Alt+ArrowUp');
   await page.keyboard.press('Alt+ArrowUp');
-  expect(await layerTypes(page)).toEqual(['Conv2D', 'BatchNorm', 'MaxPool', 'BatchNorm', 'Conv2D', 'MaxPool', 'Conv2D', 'Flatten', 'Dense', 'Dense']);
+  expect(await layerTypes(page)).toEqual([
+    'Conv2D',
+    'BatchNorm',
+    'MaxPool',
+    'BatchNorm',
+    'Conv2D',
+    'MaxPool',
+    'Conv2D',
+    'Flatten',
+    'Dense',
+    'Dense',
+  ]);
   await expect(rows(page).nth(1).locator('.row-main')).toBeFocused();
   await expect(rows(page).nth(1).getByTestId('layer-shape')).toHaveText('26×26×32');
   await expect(rows(page).nth(1).getByTestId('layer-params')).toHaveText('128');
@@ -117,7 +142,10 @@ test('layers are added, duplicated, reordered by keyboard and drag, and removed'
   await expect(rows(page).nth(2).getByTestId('layer-shape')).toHaveText('13×13×32');
 
   // Drag the first Conv2D (by its grip) below the first MaxPool: a Conv2D on 14×14×1 gives 12×12×32.
-  await rows(page).nth(0).locator('.grip').dragTo(rows(page).nth(1), { targetPosition: { x: 200, y: 28 } });
+  await rows(page)
+    .nth(0)
+    .locator('.grip')
+    .dragTo(rows(page).nth(1), { targetPosition: { x: 200, y: 28 } });
   expect((await layerTypes(page)).slice(0, 3)).toEqual(['MaxPool', 'Conv2D', 'BatchNorm']);
   await expect(rows(page).nth(1).getByTestId('layer-shape')).toHaveText('12×12×32');
   await saveScreenshot('design-edited');
@@ -131,11 +159,24 @@ test('layers are added, duplicated, reordered by keyboard and drag, and removed'
   await expect(rows(page).nth(2).locator('.type')).toHaveText('BatchNorm');
   await page.keyboard.press('Delete');
   await expect(rows(page)).toHaveCount(8);
-  await expect(page.getByTestId('layer-shape')).toHaveText(['26×26×32', '13×13×32', '11×11×64', '5×5×64', '3×3×64', '576', '64', '10']);
+  await expect(page.getByTestId('layer-shape')).toHaveText([
+    '26×26×32',
+    '13×13×32',
+    '11×11×64',
+    '5×5×64',
+    '3×3×64',
+    '576',
+    '64',
+    '10',
+  ]);
   await expect(page.getByTestId('total-params')).toHaveText(SEED_PARAMS);
 });
 
-test('a design is saved under a name, survives screen switches, and reopens after a reload', async ({ app, page, saveScreenshot }) => {
+test('a design is saved under a name, survives screen switches, and reopens after a reload', async ({
+  app,
+  page,
+  saveScreenshot,
+}) => {
   await openDesignScreen(page);
   await openSeedTemplate(page);
   await rows(page).nth(6).locator('.row-main').click();
@@ -169,7 +210,16 @@ test('a design is saved under a name, survives screen switches, and reopens afte
   await expect(openDialog).toBeHidden();
   await expect(page.getByTestId('design-name')).toHaveText('e2e wide dense');
   await expect(page.getByTestId('total-params')).toHaveText('130,890');
-  await expect(page.getByTestId('layer-shape')).toHaveText(['26×26×32', '13×13×32', '11×11×64', '5×5×64', '3×3×64', '576', '128', '10']);
+  await expect(page.getByTestId('layer-shape')).toHaveText([
+    '26×26×32',
+    '13×13×32',
+    '11×11×64',
+    '5×5×64',
+    '3×3×64',
+    '576',
+    '128',
+    '10',
+  ]);
 
   // Export as Keras code, checked on the system clipboard.
   await page.getByRole('button', { name: 'Export…' }).click();
@@ -206,5 +256,7 @@ test('removing every layer shows the empty state with the engine reason', async 
   await saveScreenshot('design-empty');
   await page.getByRole('button', { name: 'Add Dense' }).click();
   await expect(rows(page)).toHaveCount(1);
-  await expect(rows(page).first().getByTestId('layer-issues')).toContainText('the last layer must output one probability per class');
+  await expect(rows(page).first().getByTestId('layer-issues')).toContainText(
+    'the last layer must output one probability per class',
+  );
 });

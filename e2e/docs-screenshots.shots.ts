@@ -40,7 +40,9 @@ test('Compare: the seed run against an SGD run with a narrower Dense layer', asy
   const spec: ModelSpec = await templateSpec(page, 'seed');
   const narrower: ModelSpec = {
     ...spec,
-    layers: spec.layers.map((layer): LayerSpec => (layer.type === 'Dense' && layer.activation !== 'softmax' ? { ...layer, units: 32 } : layer)),
+    layers: spec.layers.map((layer): LayerSpec =>
+      layer.type === 'Dense' && layer.activation !== 'softmax' ? { ...layer, units: 32 } : layer,
+    ),
   };
   const hyperparameters = { ...DATA, optimizer: 'sgd' as const, learningRate: 0.05, momentum: 0.9 };
   await trainRun(page, { name: 'narrow dense, sgd', spec: narrower, hyperparameters, dataset: 'mnist' });
@@ -50,7 +52,12 @@ test('Compare: the seed run against an SGD run with a narrower Dense layer', asy
   await expect(runRows).toHaveCount(2);
   for (const row of await runRows.all()) await row.getByRole('checkbox').check();
   await page.getByRole('button', { name: 'Compare (2)' }).click();
-  await expect(page.getByRole('img', { name: /Validation accuracy of 2 runs/ }).locator('canvas').first()).toBeVisible();
+  await expect(
+    page
+      .getByRole('img', { name: /Validation accuracy of 2 runs/ })
+      .locator('canvas')
+      .first(),
+  ).toBeVisible();
   await expect(page.getByTestId('settings-table').locator('tbody tr[data-key="optimizer"]')).toBeVisible();
   await saveScreenshot('docs-compare');
 });

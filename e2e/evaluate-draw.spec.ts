@@ -13,7 +13,12 @@ test.describe.configure({ mode: 'serial' });
 type Api = { layerlab: LayerlabApi };
 
 /** Trains a template through the app's IPC and waits for the engine to be idle. */
-async function trainTemplate(page: Page, template: string, hyperparameters: Record<string, number>, name: string): Promise<number> {
+async function trainTemplate(
+  page: Page,
+  template: string,
+  hyperparameters: Record<string, number>,
+  name: string,
+): Promise<number> {
   return trainRun(page, { name, spec: await templateSpec(page, template), hyperparameters, dataset: 'mnist' });
 }
 
@@ -21,7 +26,11 @@ async function runDetail(page: Page, runId: number) {
   return page.evaluate(async (runId) => {
     const detail = await (window as unknown as Api).layerlab.invoke('runs:get', { runId });
     if (!detail.ok) throw new Error(detail.error.message);
-    return { status: detail.value.run.status, testAccuracy: detail.value.run.testAccuracy, confusion: detail.value.evaluation?.confusion ?? null };
+    return {
+      status: detail.value.run.status,
+      testAccuracy: detail.value.run.testAccuracy,
+      confusion: detail.value.evaluation?.confusion ?? null,
+    };
   }, runId);
 }
 
@@ -41,12 +50,18 @@ async function confidences(page: Page): Promise<number[]> {
 }
 
 const ONE: [number, number][] = Array.from({ length: 16 }, (_, i) => [146, 50 + i * 12]);
-const ZERO: [number, number][] = Array.from({ length: 41 }, (_, i) => [140 + 62 * Math.sin((i / 40) * 2 * Math.PI), 140 - 96 * Math.cos((i / 40) * 2 * Math.PI)]);
+const ZERO: [number, number][] = Array.from({ length: 41 }, (_, i) => [
+  140 + 62 * Math.sin((i / 40) * 2 * Math.PI),
+  140 - 96 * Math.cos((i / 40) * 2 * Math.PI),
+]);
 const inkOfPreview = async (page: Page) => Number(await page.getByTestId('model-input').getAttribute('data-ink'));
 
 let seedRunId = 0;
 
-test('Evaluate: empty state, confusion matrix, cell gallery sorted both ways, keyboard and Escape', async ({ page, saveScreenshot }) => {
+test('Evaluate: empty state, confusion matrix, cell gallery sorted both ways, keyboard and Escape', async ({
+  page,
+  saveScreenshot,
+}) => {
   // A fresh database: both screens explain what is missing and lead to Train.
   await page.click('[data-screen="evaluate"]');
   await expect(page.getByTestId('evaluate-empty')).toBeVisible();
@@ -76,7 +91,10 @@ test('Evaluate: empty state, confusion matrix, cell gallery sorted both ways, ke
   const n = confusion!.length;
   const cellWidth = (box.width - CONFUSION_GRID.left - CONFUSION_GRID.right) / n;
   const cellHeight = (box.height - CONFUSION_GRID.top - CONFUSION_GRID.bottom) / n;
-  await page.mouse.click(box.x + CONFUSION_GRID.left + (cell.col + 0.5) * cellWidth, box.y + CONFUSION_GRID.top + (cell.row + 0.5) * cellHeight);
+  await page.mouse.click(
+    box.x + CONFUSION_GRID.left + (cell.col + 0.5) * cellWidth,
+    box.y + CONFUSION_GRID.top + (cell.row + 0.5) * cellHeight,
+  );
 
   const gallery = page.getByTestId('cell-gallery');
   await expect(gallery).toBeVisible();
@@ -113,7 +131,10 @@ test('Evaluate: empty state, confusion matrix, cell gallery sorted both ways, ke
   await expect(matrix).toBeFocused();
 });
 
-test('Draw: live prediction of a 1 and a 0, 28x28 preview, undo, clear and comparing two runs', async ({ page, saveScreenshot }) => {
+test('Draw: live prediction of a 1 and a 0, 28x28 preview, undo, clear and comparing two runs', async ({
+  page,
+  saveScreenshot,
+}) => {
   const { testAccuracy } = await runDetail(page, seedRunId);
   await page.click('[data-screen="draw"]');
   await expect(page.getByTestId('draw-prompt')).toBeVisible();

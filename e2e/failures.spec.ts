@@ -47,10 +47,13 @@ async function waitForEngine(launched: LaunchedApp, previous: number | null = nu
   const mainPid = launched.app.process().pid!;
   let found: number | null = null;
   await expect
-    .poll(() => {
-      found = enginePidOf(mainPid);
-      return found !== null && found !== previous;
-    }, { timeout: 120_000, intervals: [100] })
+    .poll(
+      () => {
+        found = enginePidOf(mainPid);
+        return found !== null && found !== previous;
+      },
+      { timeout: 120_000, intervals: [100] },
+    )
     .toBe(true);
   return found!;
 }
@@ -92,7 +95,12 @@ test('killing the app mid-run leaves no engine behind, and the relaunched app of
   let second: LaunchedApp | null = null;
   try {
     const spec = await templateSpec(first.page, 'seed');
-    const runId = await startRun(first.page, { name: 'e2e killed with the app', spec, hyperparameters: { ...SLOW, epochs: 3 }, dataset: 'mnist' });
+    const runId = await startRun(first.page, {
+      name: 'e2e killed with the app',
+      spec,
+      hyperparameters: { ...SLOW, epochs: 3 },
+      dataset: 'mnist',
+    });
     await expect.poll(() => runStatus(first.page, runId).then((r) => r.status), { timeout: 120_000 }).toBe('running');
     const enginePid = await waitForEngine(first);
     const mainPid = first.app.process().pid!;
@@ -100,7 +108,9 @@ test('killing the app mid-run leaves no engine behind, and the relaunched app of
     process.kill(mainPid, 'SIGKILL');
     await expect.poll(() => isAlive(mainPid), { timeout: 30_000 }).toBe(false);
     // The engine notices its parent is gone and exits (LIFECYCLE: the engine watches its parent).
-    await expect.poll(() => isAlive(enginePid), { timeout: 30_000, message: `engine pid ${enginePid} still runs` }).toBe(false);
+    await expect
+      .poll(() => isAlive(enginePid), { timeout: 30_000, message: `engine pid ${enginePid} still runs` })
+      .toBe(false);
 
     // A new app on the same database: the run is interrupted, not "running", and Train offers it for Resume.
     second = await launchApp({ LAYERLAB_DB: first.dbPath, LAYERLAB_USER_DATA: path.join(first.dir, 'profile') });
@@ -129,7 +139,12 @@ test('two engine crashes in a row: no screen stays stuck, and Restart engine bri
   try {
     await page.click('[data-screen="train"]');
     await page.getByTestId('train-model').selectOption('template:seed');
-    for (const [name, value] of Object.entries({ trainSize: '12000', epochs: '4', batchSize: '8', validationSplit: '0.1' })) {
+    for (const [name, value] of Object.entries({
+      trainSize: '12000',
+      epochs: '4',
+      batchSize: '8',
+      validationSplit: '0.1',
+    })) {
       await page.getByTestId(`hp-${name}`).fill(value);
     }
     await page.getByTestId('run-name').fill('e2e engine crashes');
@@ -194,9 +209,21 @@ let stoppedRun = 0;
 
 test('a stopped run is evaluated from its last checkpoint, saying which epoch', async ({ page, saveScreenshot }) => {
   const spec = await templateSpec(page, 'seed');
-  completedRun = await trainRun(page, { name: 'e2e completed', spec, hyperparameters: { trainSize: 2000, epochs: 1, batchSize: 16 }, dataset: 'mnist' });
-  stoppedRun = await startRun(page, { name: 'e2e stopped', spec, hyperparameters: { ...SLOW, epochs: 3 }, dataset: 'mnist' });
-  await expect.poll(() => runStatus(page, stoppedRun).then((r) => r.epochsCompleted), { timeout: 240_000 }).toBeGreaterThanOrEqual(1);
+  completedRun = await trainRun(page, {
+    name: 'e2e completed',
+    spec,
+    hyperparameters: { trainSize: 2000, epochs: 1, batchSize: 16 },
+    dataset: 'mnist',
+  });
+  stoppedRun = await startRun(page, {
+    name: 'e2e stopped',
+    spec,
+    hyperparameters: { ...SLOW, epochs: 3 },
+    dataset: 'mnist',
+  });
+  await expect
+    .poll(() => runStatus(page, stoppedRun).then((r) => r.epochsCompleted), { timeout: 240_000 })
+    .toBeGreaterThanOrEqual(1);
   await page.evaluate((runId) => window.layerlab.invoke('training:stop', { runId }), stoppedRun);
   await expect.poll(() => runStatus(page, stoppedRun).then((r) => r.status), { timeout: 120_000 }).toBe('stopped');
   const { epochsCompleted } = await runStatus(page, stoppedRun);
@@ -215,11 +242,18 @@ test('a stopped run is evaluated from its last checkpoint, saying which epoch', 
 
   // The completed run says its score is the final epoch's; the stopped one is listed by what it is.
   await page.getByTestId('evaluate-run').selectOption(String(completedRun));
-  await expect(page.getByTestId('evaluation-weights')).toHaveText('Test accuracy of the epoch 1 weights, the end of training (1 of 1 epochs).');
-  await expect(page.getByTestId('evaluate-run').locator(`option[value="${stoppedRun}"]`)).toHaveText(`#${stoppedRun} e2e stopped (stopped after epoch ${epochsCompleted})`);
+  await expect(page.getByTestId('evaluation-weights')).toHaveText(
+    'Test accuracy of the epoch 1 weights, the end of training (1 of 1 epochs).',
+  );
+  await expect(page.getByTestId('evaluate-run').locator(`option[value="${stoppedRun}"]`)).toHaveText(
+    `#${stoppedRun} e2e stopped (stopped after epoch ${epochsCompleted})`,
+  );
 });
 
-test('Train offers the stopped run for Resume, and resuming from Runs shows its own settings', async ({ page, saveScreenshot }) => {
+test('Train offers the stopped run for Resume, and resuming from Runs shows its own settings', async ({
+  page,
+  saveScreenshot,
+}) => {
   // The form holds something else first: another network and other hyperparameters.
   await page.click('[data-screen="train"]');
   await page.getByTestId('train-model').selectOption('template:mlp');

@@ -38,7 +38,8 @@ export interface LaunchedApp {
 export async function launchApp(extraEnv: Record<string, string> = {}): Promise<LaunchedApp> {
   const executablePath = process.env.LAYERLAB_ELECTRON;
   if (!executablePath) throw new Error('LAYERLAB_ELECTRON must name an Electron binary (npm run test:e2e sets it)');
-  if (!fs.existsSync(path.join(REPO_ROOT, 'out/main/index.cjs'))) throw new Error('out/main/index.cjs is missing: run `npm run build` first');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'out/main/index.cjs')))
+    throw new Error('out/main/index.cjs is missing: run `npm run build` first');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-e2e-'));
   const dbPath = path.join(dir, 'layerlab.db');
   const env: Record<string, string> = {};
@@ -74,7 +75,10 @@ export async function launchApp(extraEnv: Record<string, string> = {}): Promise<
 export async function closeApp(launched: LaunchedApp): Promise<void> {
   try {
     await answerUnsavedPrompts(launched.app, 'Leave').catch(() => {});
-    await Promise.race([launched.app.close(), new Promise((_, reject) => setTimeout(() => reject(new Error('close timed out')), 20_000))]);
+    await Promise.race([
+      launched.app.close(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('close timed out')), 20_000)),
+    ]);
   } catch {
     launched.app.process().kill('SIGKILL');
   }

@@ -12,7 +12,8 @@ test.describe.configure({ mode: 'serial' });
 const seedSpec = (page: Page) => templateSpec(page, 'seed');
 
 const row = (page: Page, runId: number) => page.locator(`tbody tr[data-run-id="${runId}"]`);
-const testAccuracyOf = async (page: Page, runId: number) => parseFloat(await row(page, runId).locator('[data-col="testAccuracy"]').innerText());
+const testAccuracyOf = async (page: Page, runId: number) =>
+  parseFloat(await row(page, runId).locator('[data-col="testAccuracy"]').innerText());
 
 let adamRun = 0;
 let sgdRun = 0;
@@ -22,10 +23,17 @@ test('seed two runs that differ in optimizer and one layer', async ({ page }) =>
   // The second run narrows the hidden Dense layer: one "changed" layer in the architecture diff.
   const narrower: ModelSpec = {
     ...spec,
-    layers: spec.layers.map((layer): LayerSpec => (layer.type === 'Dense' && layer.activation !== 'softmax' ? { ...layer, units: 32 } : layer)),
+    layers: spec.layers.map((layer): LayerSpec =>
+      layer.type === 'Dense' && layer.activation !== 'softmax' ? { ...layer, units: 32 } : layer,
+    ),
   };
   const small = { trainSize: 600, epochs: 2, validationSplit: 0.1, batchSize: 32 };
-  adamRun = await trainRun(page, { name: 'adam run', spec, hyperparameters: { ...small, optimizer: 'adam', learningRate: 0.001 }, dataset: 'mnist' });
+  adamRun = await trainRun(page, {
+    name: 'adam run',
+    spec,
+    hyperparameters: { ...small, optimizer: 'adam', learningRate: 0.001 },
+    dataset: 'mnist',
+  });
   sgdRun = await trainRun(page, {
     name: 'sgd run',
     spec: narrower,
@@ -77,7 +85,9 @@ test('Runs: rename, tag and notes persist across screens', async ({ page, saveSc
   await page.click('[data-screen="design"]');
   await page.click('[data-screen="runs"]');
   await row(page, adamRun).getByRole('button', { name: 'baseline adam' }).click();
-  await expect(page.getByRole('textbox', { name: /Notes/ })).toHaveValue('Reference run.\nAdam at 1e-3 beats SGD here.');
+  await expect(page.getByRole('textbox', { name: /Notes/ })).toHaveValue(
+    'Reference run.\nAdam at 1e-3 beats SGD here.',
+  );
   await expect(page.getByRole('button', { name: 'Remove tag baseline' })).toBeVisible();
 
   // The search goes to the engine: notes and tags are searchable.
@@ -91,14 +101,20 @@ test('Runs: sort by test accuracy both ways', async ({ page }) => {
   const header = page.locator('th', { has: page.getByRole('button', { name: /^Test acc/ }) });
   await header.getByRole('button').click();
   await expect(header).toHaveAttribute('aria-sort', 'descending');
-  const [high, low] = (await testAccuracyOf(page, adamRun)) >= (await testAccuracyOf(page, sgdRun)) ? [adamRun, sgdRun] : [sgdRun, adamRun];
+  const [high, low] =
+    (await testAccuracyOf(page, adamRun)) >= (await testAccuracyOf(page, sgdRun))
+      ? [adamRun, sgdRun]
+      : [sgdRun, adamRun];
   await expect(page.locator('tbody tr[data-run-id]').first()).toHaveAttribute('data-run-id', String(high));
   await header.getByRole('button').click();
   await expect(header).toHaveAttribute('aria-sort', 'ascending');
   await expect(page.locator('tbody tr[data-run-id]').first()).toHaveAttribute('data-run-id', String(low));
 });
 
-test('Compare: curves, hyperparameter diff, architecture diff and confusion matrices', async ({ page, saveScreenshot }) => {
+test('Compare: curves, hyperparameter diff, architecture diff and confusion matrices', async ({
+  page,
+  saveScreenshot,
+}) => {
   // Keyboard selection: Space ticks a focused checkbox.
   await row(page, adamRun).getByRole('checkbox').focus();
   await page.keyboard.press('Space');
@@ -107,7 +123,12 @@ test('Compare: curves, hyperparameter diff, architecture diff and confusion matr
   await expect(page.getByRole('heading', { name: 'Compare', exact: true })).toBeVisible();
 
   await expect(page.getByRole('img', { name: /Validation accuracy of 2 runs/ })).toBeVisible();
-  await expect(page.getByRole('img', { name: /of 2 runs/ }).locator('canvas').first()).toBeVisible();
+  await expect(
+    page
+      .getByRole('img', { name: /of 2 runs/ })
+      .locator('canvas')
+      .first(),
+  ).toBeVisible();
 
   const settings = page.getByTestId('settings-table');
   const keys = () => settings.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
@@ -115,7 +136,20 @@ test('Compare: curves, hyperparameter diff, architecture diff and confusion matr
   await saveScreenshot('compare-top');
 
   await page.getByRole('checkbox', { name: 'Show only differences' }).uncheck();
-  await expect.poll(keys).toEqual(expect.arrayContaining(['dataset', 'batchSize', 'epochs', 'validationSplit', 'trainSize', 'seed', 'backend', 'optimizer']));
+  await expect
+    .poll(keys)
+    .toEqual(
+      expect.arrayContaining([
+        'dataset',
+        'batchSize',
+        'epochs',
+        'validationSplit',
+        'trainSize',
+        'seed',
+        'backend',
+        'optimizer',
+      ]),
+    );
   await page.getByRole('checkbox', { name: 'Show only differences' }).check();
 
   const changed = page.locator('li[data-kind="changed"]');

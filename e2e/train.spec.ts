@@ -19,13 +19,18 @@ async function setHyperparameters(page: Page, values: Record<string, string>) {
   for (const [name, value] of Object.entries(values)) await page.getByTestId(`hp-${name}`).fill(value);
 }
 
-const progressValue = async (page: Page) => Number(await page.getByTestId('train-progress').getAttribute('aria-valuenow'));
+const progressValue = async (page: Page) =>
+  Number(await page.getByTestId('train-progress').getAttribute('aria-valuenow'));
 const chartPoints = async (page: Page) => Number(await page.getByTestId('batch-chart').getAttribute('data-points'));
 /** The "b / B" counter's b; 0 before the session's first batch. */
-const batchShown = async (page: Page) => Number(((await page.getByTestId('train-batch').textContent()) ?? '').split('/')[0]) || 0;
+const batchShown = async (page: Page) =>
+  Number(((await page.getByTestId('train-batch').textContent()) ?? '').split('/')[0]) || 0;
 const epochShown = async (page: Page) => Number(await page.getByTestId('train-epoch').getAttribute('data-epoch'));
 
-test('hyperparameters are checked next to their fields, momentum only for SGD and RMSprop', async ({ page, saveScreenshot }) => {
+test('hyperparameters are checked next to their fields, momentum only for SGD and RMSprop', async ({
+  page,
+  saveScreenshot,
+}) => {
   await openTrainScreen(page);
   await expect(page.getByTestId('hp-momentum')).toHaveCount(0); // Adam
   await page.locator('select[name="optimizer"]').selectOption('sgd');
@@ -53,10 +58,19 @@ test('hyperparameters are checked next to their fields, momentum only for SGD an
   await expect(page.locator('#hp-error-trainSize')).toHaveCount(0);
 });
 
-test('a small run trains to completion with live progress, charts and a result card', async ({ page, saveScreenshot }) => {
+test('a small run trains to completion with live progress, charts and a result card', async ({
+  page,
+  saveScreenshot,
+}) => {
   await openTrainScreen(page);
   // Enough batches to be seen in progress: the graph trainer runs a tiny run in well under a second.
-  await setHyperparameters(page, { trainSize: '12000', epochs: '2', batchSize: '8', validationSplit: '0.1', seed: '42' });
+  await setHyperparameters(page, {
+    trainSize: '12000',
+    epochs: '2',
+    batchSize: '8',
+    validationSplit: '0.1',
+    seed: '42',
+  });
   await page.getByTestId('run-name').fill('e2e small run');
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-run-name')).toContainText('e2e small run', { timeout: 60_000 });

@@ -20,7 +20,14 @@ const cacheDir = path.join(root, '.native');
 const MIN_TF = [2, 12];
 
 function parseArgs(argv) {
-  const opts = { gpu: false, tfDir: null, wheel: null, tfVersion: '2.21.0', python: process.env.PYTHON || 'python3', force: false };
+  const opts = {
+    gpu: false,
+    tfDir: null,
+    wheel: null,
+    tfVersion: '2.21.0',
+    python: process.env.PYTHON || 'python3',
+    force: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -34,7 +41,13 @@ function parseArgs(argv) {
     else if (arg === '--tf-version') opts.tfVersion = value();
     else if (arg === '--python') opts.python = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 13).join('\n'));
+      console.log(
+        fs
+          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 13)
+          .join('\n'),
+      );
       process.exit(0);
     } else fail(`unknown option ${arg} (try --help)`);
   }
@@ -52,7 +65,10 @@ function log(message) {
 
 function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', ...options });
-  if (result.status !== 0) fail(`${cmd} ${args.map((a) => (a.length > 80 ? '<script>' : a)).join(' ')} exited with ${result.status ?? result.signal}`);
+  if (result.status !== 0)
+    fail(
+      `${cmd} ${args.map((a) => (a.length > 80 ? '<script>' : a)).join(' ')} exited with ${result.status ?? result.signal}`,
+    );
 }
 
 function versionAtLeast(version, [major, minor]) {
@@ -89,7 +105,8 @@ function findPythonTensorflow(python) {
 /** Extracts just the two shared libraries and the headers from a wheel (the full wheel is ~1 GB unpacked). */
 function extractWheel(wheel, python) {
   const version = path.basename(wheel).split('-')[1];
-  if (!version || !versionAtLeast(version, MIN_TF)) fail(`${wheel}: TensorFlow ${version} is older than ${MIN_TF.join('.')}`);
+  if (!version || !versionAtLeast(version, MIN_TF))
+    fail(`${wheel}: TensorFlow ${version} is older than ${MIN_TF.join('.')}`);
   const dest = path.join(cacheDir, `tensorflow-${version}`);
   if (hasTfLibraries(dest)) return { dir: dest, version };
   log(`extracting libraries and headers from ${path.basename(wheel)}`);
@@ -106,13 +123,17 @@ function extractWheel(wheel, python) {
   ].join('\n');
   fs.rmSync(dest, { recursive: true, force: true });
   run(python, ['-c', script, wheel, dest]);
-  if (!hasTfLibraries(dest)) fail(`${wheel} does not contain libtensorflow_cc.so.2, libtensorflow_framework.so.2 and include/`);
+  if (!hasTfLibraries(dest))
+    fail(`${wheel} does not contain libtensorflow_cc.so.2, libtensorflow_framework.so.2 and include/`);
   return { dir: dest, version };
 }
 
 function locateTensorflow(opts) {
   if (opts.tfDir) {
-    if (!hasTfLibraries(opts.tfDir)) fail(`--tf-dir ${opts.tfDir} lacks libtensorflow_cc.so.2, libtensorflow_framework.so.2 or include/tensorflow/c/c_api.h`);
+    if (!hasTfLibraries(opts.tfDir))
+      fail(
+        `--tf-dir ${opts.tfDir} lacks libtensorflow_cc.so.2, libtensorflow_framework.so.2 or include/tensorflow/c/c_api.h`,
+      );
     return { dir: opts.tfDir, version: 'unknown (--tf-dir)' };
   }
   if (opts.wheel) return extractWheel(opts.wheel, opts.python);
@@ -127,7 +148,16 @@ function locateTensorflow(opts) {
   const wheelName = (f) => f.endsWith('.whl') && f.startsWith(`${pkg.replace('-', '_')}-${opts.tfVersion}-`);
   if (!fs.readdirSync(wheelDir).some(wheelName)) {
     log(`downloading ${pkg}==${opts.tfVersion} with pip`);
-    run(opts.python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '-d', wheelDir, `${pkg}==${opts.tfVersion}`]);
+    run(opts.python, [
+      '-m',
+      'pip',
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '-d',
+      wheelDir,
+      `${pkg}==${opts.tfVersion}`,
+    ]);
   }
   const wheel = fs.readdirSync(wheelDir).find(wheelName);
   if (!wheel) fail(`pip did not produce a ${pkg} ${opts.tfVersion} wheel in ${wheelDir}`);
@@ -139,7 +169,9 @@ function installPackageWithoutScripts(pkgName, version) {
   if (fs.existsSync(path.join(pkgDir, 'package.json'))) return pkgDir;
   // npm ci dropped it: it is optional and its install script (the download) failed. Reinstall without scripts.
   log(`installing ${pkgName}@${version} without its download script`);
-  run('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${pkgName}@${version}`], { cwd: root });
+  run('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', `${pkgName}@${version}`], {
+    cwd: root,
+  });
   return pkgDir;
 }
 
@@ -155,9 +187,15 @@ function stageDeps(pkgDir, tf) {
   fs.symlinkSync('libtensorflow_cc.so.2', path.join(lib, 'libtensorflow.so'));
   fs.symlinkSync('libtensorflow_framework.so.2', path.join(lib, 'libtensorflow_framework.so'));
   // Its install script skips the download when this file exists.
-  fs.writeFileSync(path.join(lib, 'libtensorflow.so.2.9.1'), `placeholder: real library is libtensorflow_cc.so.2 from TensorFlow ${tf.version}\n`);
+  fs.writeFileSync(
+    path.join(lib, 'libtensorflow.so.2.9.1'),
+    `placeholder: real library is libtensorflow_cc.so.2 from TensorFlow ${tf.version}\n`,
+  );
   fs.cpSync(path.join(tf.dir, 'include'), path.join(deps, 'include'), { recursive: true });
-  fs.writeFileSync(path.join(deps, 'LAYERLAB_TENSORFLOW'), JSON.stringify({ version: tf.version, source: tf.dir }) + '\n');
+  fs.writeFileSync(
+    path.join(deps, 'LAYERLAB_TENSORFLOW'),
+    JSON.stringify({ version: tf.version, source: tf.dir }) + '\n',
+  );
 }
 
 function verify(pkgName) {
@@ -168,7 +206,11 @@ function verify(pkgName) {
     const sum = tf.matMul(x, x).sum().dataSync()[0];
     console.log(JSON.stringify({ backend: tf.getBackend(), tfVersion: tf.version['tfjs-node'] || null, tensorflow: backend.binding.TF_Version, check: sum }));
   `;
-  const out = execFileSync(process.execPath, ['-e', probe], { cwd: root, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const out = execFileSync(process.execPath, ['-e', probe], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
   const result = JSON.parse(out.trim().split('\n').pop());
   if (result.check !== 54) fail(`binding loaded but computed ${result.check} instead of 54`);
   return result;
@@ -176,7 +218,8 @@ function verify(pkgName) {
 
 function main() {
   const opts = parseArgs(process.argv.slice(2));
-  if (process.platform !== 'linux') fail('this recipe is for Linux; on macOS and Windows use the prebuilt tfjs-node (npm install)');
+  if (process.platform !== 'linux')
+    fail('this recipe is for Linux; on macOS and Windows use the prebuilt tfjs-node (npm install)');
   const pkgName = opts.gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   const version = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).optionalDependencies[pkgName];
   const pkgDir = installPackageWithoutScripts(pkgName, version);

@@ -32,7 +32,7 @@ const coalescer = new EventCoalescer((event: TrainingEvent) => {
   for (const client of clients) client.write(`data: ${toWire(event)}\n\n`);
 });
 engine.on('message', (message: EngineToMain) => {
-  if (message.kind === 'response') pending.get(message.id)?.(message.envelope), pending.delete(message.id);
+  if (message.kind === 'response') (pending.get(message.id)?.(message.envelope), pending.delete(message.id));
   else if (message.kind === 'event') coalescer.push(message.event);
   else if (message.kind === 'fatal') console.error(`engine: ${message.message}`);
   else console.log(`engine ready (${message.runtime})`);
@@ -70,7 +70,8 @@ window.layerlab = {
 
 const bridge: Plugin = {
   name: 'layerlab-dev-bridge',
-  transformIndexHtml: (html) => html.replace('<script type="module"', '<script src="/__bridge/shim.js"></script>\n    <script type="module"'),
+  transformIndexHtml: (html) =>
+    html.replace('<script type="module"', '<script src="/__bridge/shim.js"></script>\n    <script type="module"'),
   configureServer(server) {
     server.middlewares.use(async (req, res, next) => {
       if (req.url === '/__bridge/shim.js') {
@@ -78,7 +79,11 @@ const bridge: Plugin = {
         return res.end(SHIM);
       }
       if (req.url === '/__bridge/events') {
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+        res.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
         clients.add(res);
         req.on('close', () => clients.delete(res));
         return;
@@ -100,6 +105,11 @@ const bridge: Plugin = {
   },
 };
 
-const server = await createServer({ root: path.join(root, 'renderer'), configFile: false, plugins: [svelte(), bridge], server: { port, strictPort: true, host: '127.0.0.1' } });
+const server = await createServer({
+  root: path.join(root, 'renderer'),
+  configFile: false,
+  plugins: [svelte(), bridge],
+  server: { port, strictPort: true, host: '127.0.0.1' },
+});
 await server.listen();
 console.log(`dev bridge: http://127.0.0.1:${port}/ (db ${dbPath})`);

@@ -4,7 +4,13 @@ import { chromium } from '@playwright/test';
 const [url = 'http://127.0.0.1:5199/', out = '/tmp/shot.png', screen, dark] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+  ],
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: dark ? 'dark' : 'light' });
 page.on('console', (m) => m.type() === 'error' && console.error('console:', m.text()));

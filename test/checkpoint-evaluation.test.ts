@@ -9,7 +9,14 @@ import { RunModelCache } from '#engine/evaluate/model-cache.ts';
 import { TestPredictionCache } from '#engine/evaluate/test-predictions.ts';
 import { loadRunModel } from '#engine/model/run-model.ts';
 import { Store } from '#engine/store/index.ts';
-import { datasetRefFor, saveTinyCheckpoint, tinyHyperparameters, tinyRunWithWeights, tinySpec, writeSyntheticIdx } from './helpers/run-fixtures.ts';
+import {
+  datasetRefFor,
+  saveTinyCheckpoint,
+  tinyHyperparameters,
+  tinyRunWithWeights,
+  tinySpec,
+  writeSyntheticIdx,
+} from './helpers/run-fixtures.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
@@ -57,8 +64,15 @@ describe('evaluateLatestCheckpoint', () => {
   });
 
   it('says why a run without weights or a missing run cannot be scored', async () => {
-    const run = store.createRun({ name: 'no epoch yet', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
-    await expect(evaluateLatestCheckpoint(store, predictions, run.id)).rejects.toThrow(`run ${run.id} has no saved weights yet (it has not finished an epoch)`);
+    const run = store.createRun({
+      name: 'no epoch yet',
+      spec: tinySpec,
+      hyperparameters: tinyHyperparameters,
+      dataset,
+    });
+    await expect(evaluateLatestCheckpoint(store, predictions, run.id)).rejects.toThrow(
+      `run ${run.id} has no saved weights yet (it has not finished an epoch)`,
+    );
     await expect(evaluateLatestCheckpoint(store, predictions, 99_999)).rejects.toThrow('run 99999 does not exist');
   });
 });

@@ -13,7 +13,10 @@ const db = path.join(dir, 'cli.db');
 
 async function layerlab(...args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], { cwd: root, maxBuffer: 32 << 20 });
+    const { stdout, stderr } = await run(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], {
+      cwd: root,
+      maxBuffer: 32 << 20,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -25,7 +28,22 @@ describe('layerlab CLI', () => {
   let runId = 0;
 
   it('train --json trains, stores the run and prints one JSON line', async () => {
-    const r = await layerlab('train', '--template', 'mlp', '--train-size', '600', '--epochs', '2', '--batch-size', '64', '--seed', '5', '--tag', 'smoke', '--json');
+    const r = await layerlab(
+      'train',
+      '--template',
+      'mlp',
+      '--train-size',
+      '600',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '64',
+      '--seed',
+      '5',
+      '--tag',
+      'smoke',
+      '--json',
+    );
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -52,13 +70,17 @@ describe('layerlab CLI', () => {
     const out = path.join(dir, 'export');
     const exported = await layerlab('export', String(runId), out);
     expect(exported.code, exported.stderr).toBe(0);
-    for (const f of ['model.json', 'weights.bin', 'spec.json', 'run.json', 'metrics.json', 'evaluation.json']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+    for (const f of ['model.json', 'weights.bin', 'spec.json', 'run.json', 'metrics.json', 'evaluation.json'])
+      expect(fs.existsSync(path.join(out, f))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).format).toBe('layers-model');
   });
 
   it('explains what is wrong instead of crashing', async () => {
     const badSpec = path.join(dir, 'bad.json');
-    fs.writeFileSync(badSpec, JSON.stringify({ name: 'bad', inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filter: 8, kernelSize: 3 }] }));
+    fs.writeFileSync(
+      badSpec,
+      JSON.stringify({ name: 'bad', inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filter: 8, kernelSize: 3 }] }),
+    );
     const spec = await layerlab('train', '--spec', badSpec, '--json');
     expect(spec.code).toBe(1);
     expect(spec.stderr).toMatch(/layer 1 Conv2D: unknown field 'filter'/);
@@ -83,7 +105,10 @@ describe('layerlab CLI', () => {
     // Which trainer each available backend runs: the compiled graph on native TensorFlow, eager elsewhere.
     for (const b of report.backends) {
       if (!b.available) expect(b.trainer).toBeNull();
-      else expect(b.trainer).toMatch(b.kind === 'native' || b.kind === 'gpu' ? /^graph: .*compiled TensorFlow graph/ : /^eager: /);
+      else
+        expect(b.trainer).toMatch(
+          b.kind === 'native' || b.kind === 'gpu' ? /^graph: .*compiled TensorFlow graph/ : /^eager: /,
+        );
     }
   });
 });

@@ -8,23 +8,41 @@ const predictions: Predictions = {
   labels: Int32Array.from([1, 1, 1, 0, 1, 1]),
   indices: [10, 11, 12, 13, 14, 15],
   probabilities: Float32Array.from([
-    0.1, 0.8, 0.1, // 10: 1 as 1
-    0.6, 0.3, 0.1, // 11: 1 as 0
-    0.05, 0.9, 0.05, // 12: 1 as 1
-    0.2, 0.7, 0.1, // 13: 0 as 1
-    0.4, 0.4, 0.2, // 14: a tie goes to the first class: 1 as 0
-    0.2, 0.5, 0.3, // 15: 1 as 1
+    0.1,
+    0.8,
+    0.1, // 10: 1 as 1
+    0.6,
+    0.3,
+    0.1, // 11: 1 as 0
+    0.05,
+    0.9,
+    0.05, // 12: 1 as 1
+    0.2,
+    0.7,
+    0.1, // 13: 0 as 1
+    0.4,
+    0.4,
+    0.2, // 14: a tie goes to the first class: 1 as 0
+    0.2,
+    0.5,
+    0.3, // 15: 1 as 1
   ]),
 };
 
 const rounded = (cell: ReturnType<typeof confusionCell>) => ({
   total: cell.total,
-  items: cell.items.map((i) => ({ testIndex: i.testIndex, confidence: +i.confidence.toFixed(3), trueProbability: +i.trueProbability.toFixed(3) })),
+  items: cell.items.map((i) => ({
+    testIndex: i.testIndex,
+    confidence: +i.confidence.toFixed(3),
+    trueProbability: +i.trueProbability.toFixed(3),
+  })),
 });
 
 describe('confusion-matrix cells', () => {
   it('lists the correct predictions of a class, most confident first, up to the limit', () => {
-    expect(rounded(confusionCell(predictions, { trueLabel: 1, predicted: 1, limit: 2, order: 'confidence-desc' }))).toEqual({
+    expect(
+      rounded(confusionCell(predictions, { trueLabel: 1, predicted: 1, limit: 2, order: 'confidence-desc' })),
+    ).toEqual({
       total: 3,
       items: [
         { testIndex: 12, confidence: 0.9, trueProbability: 0.9 },
@@ -39,14 +57,20 @@ describe('confusion-matrix cells', () => {
   });
 
   it('gives a mistake the probability the model gave the true class', () => {
-    expect(rounded(confusionCell(predictions, { trueLabel: 1, predicted: 0, limit: 10, order: 'confidence-desc' }))).toEqual({
+    expect(
+      rounded(confusionCell(predictions, { trueLabel: 1, predicted: 0, limit: 10, order: 'confidence-desc' })),
+    ).toEqual({
       total: 2,
       items: [
         { testIndex: 11, confidence: 0.6, trueProbability: 0.3 },
         { testIndex: 14, confidence: 0.4, trueProbability: 0.4 },
       ],
     });
-    expect(confusionCell(predictions, { trueLabel: 0, predicted: 1, limit: 10, order: 'confidence-desc' }).items.map((i) => i.testIndex)).toEqual([13]);
+    expect(
+      confusionCell(predictions, { trueLabel: 0, predicted: 1, limit: 10, order: 'confidence-desc' }).items.map(
+        (i) => i.testIndex,
+      ),
+    ).toEqual([13]);
   });
 
   it('counts every cell as the stored confusion matrix does', () => {

@@ -23,7 +23,11 @@ describe('images by index', () => {
       width: 2,
       height: 2,
       channels: 1,
-      images: [[20, 21, 22, 23], [0, 1, 2, 3], [20, 21, 22, 23]],
+      images: [
+        [20, 21, 22, 23],
+        [0, 1, 2, 3],
+        [20, 21, 22, 23],
+      ],
       labels: [9, 7, 9],
     });
     expect(result.images[0]).toBeInstanceOf(Uint8Array);

@@ -34,7 +34,13 @@ describe('saving a valid design', () => {
     const conv = { type: 'Conv2D', filters: 4, kernelSize: 3, activation: 'relu' };
     const saved = saveCheckedDesign(store, 'mine', withLayers([conv, ...tinySpec.layers]));
     expect(saved.name).toBe('mine');
-    expect(saved.spec.layers[0]).toEqual({ ...conv, kernelSize: [3, 3], strides: [1, 1], padding: 'valid', useBias: true });
+    expect(saved.spec.layers[0]).toEqual({
+      ...conv,
+      kernelSize: [3, 3],
+      strides: [1, 1],
+      padding: 'valid',
+      useBias: true,
+    });
     expect(savedNames()).toContain('mine');
   });
 });
@@ -60,7 +66,11 @@ describe('saving an unfinished design', () => {
   });
 
   it('stores the normalised spec once the design is fixed, under the same record', () => {
-    const first = saveCheckedDesign(store, 'work in progress', withLayers([{ type: 'Flatten' }, { type: 'Dense', units: 0, activation: 'softmax' }]));
+    const first = saveCheckedDesign(
+      store,
+      'work in progress',
+      withLayers([{ type: 'Flatten' }, { type: 'Dense', units: 0, activation: 'softmax' }]),
+    );
     const fixed = saveCheckedDesign(store, 'work in progress', tinySpec);
     expect(fixed.id).toBe(first.id);
     expect(fixed.spec.layers[1]).toEqual({ type: 'Dense', units: 10, activation: 'softmax', useBias: true });
@@ -73,18 +83,58 @@ describe('refusing what is not a design', () => {
   const garbage: [string, unknown, string | null, RegExp][] = [
     ['not an object', [1, 2, 3], null, /spec must be an object/],
     ['an unknown top-level field', { ...tinySpec, extra: 1 }, 'extra', /unknown field 'extra'/],
-    ['layers that are not an array', { ...tinySpec, layers: { 0: { type: 'Flatten' } } }, 'layers', /layers must be an array/],
+    [
+      'layers that are not an array',
+      { ...tinySpec, layers: { 0: { type: 'Flatten' } } },
+      'layers',
+      /layers must be an array/,
+    ],
     ['too many layers', withLayers(tooMany), 'layers', new RegExp(`at most ${MAX_LAYERS}`)],
     ['a layer that is not an object', withLayers(['Flatten']), null, /layer 1: must be an object/],
-    ['an unknown layer type', withLayers([{ type: 'LSTM', units: 4 }]), 'type', /layer 1: field 'type' must be one of Conv2D/],
+    [
+      'an unknown layer type',
+      withLayers([{ type: 'LSTM', units: 4 }]),
+      'type',
+      /layer 1: field 'type' must be one of Conv2D/,
+    ],
     ['a layer without a type', withLayers([{ units: 4 }]), 'type', /got undefined/],
-    ['an unknown layer field', withLayers([{ type: 'Flatten', dataFormat: 'channelsLast' }]), 'dataFormat', /layer 1 Flatten: unknown field 'dataFormat'/],
-    ['a prototype key as a field', withLayers([JSON.parse('{"type":"Flatten","__proto__":{"units":1}}')]), '__proto__', /unknown field '__proto__'/],
-    ['an object as a field value', withLayers([{ type: 'Dense', units: { value: 10 } }]), 'units', /field 'units' must be a number.*got an object/],
-    ['a long text as a field value', withLayers([{ type: 'Dense', units: 10, activation: 'x'.repeat(5000) }]), 'activation', /a text of 5000 characters/],
+    [
+      'an unknown layer field',
+      withLayers([{ type: 'Flatten', dataFormat: 'channelsLast' }]),
+      'dataFormat',
+      /layer 1 Flatten: unknown field 'dataFormat'/,
+    ],
+    [
+      'a prototype key as a field',
+      withLayers([JSON.parse('{"type":"Flatten","__proto__":{"units":1}}')]),
+      '__proto__',
+      /unknown field '__proto__'/,
+    ],
+    [
+      'an object as a field value',
+      withLayers([{ type: 'Dense', units: { value: 10 } }]),
+      'units',
+      /field 'units' must be a number.*got an object/,
+    ],
+    [
+      'a long text as a field value',
+      withLayers([{ type: 'Dense', units: 10, activation: 'x'.repeat(5000) }]),
+      'activation',
+      /a text of 5000 characters/,
+    ],
     ['a non-finite number', withLayers([{ type: 'Dropout', rate: Number.POSITIVE_INFINITY }]), 'rate', /got Infinity/],
-    ['a long array as a size', withLayers([{ type: 'MaxPooling2D', poolSize: [2, 2, 2] }]), 'poolSize', /got an array of 3/],
-    ['a typed array as a size', withLayers([{ type: 'MaxPooling2D', poolSize: new Float32Array(4) }]), 'poolSize', /got an object/],
+    [
+      'a long array as a size',
+      withLayers([{ type: 'MaxPooling2D', poolSize: [2, 2, 2] }]),
+      'poolSize',
+      /got an array of 3/,
+    ],
+    [
+      'a typed array as a size',
+      withLayers([{ type: 'MaxPooling2D', poolSize: new Float32Array(4) }]),
+      'poolSize',
+      /got an object/,
+    ],
   ];
 
   it.each(garbage)('refuses %s, naming the field, and saves nothing', (what, spec, field, message) => {
@@ -96,8 +146,12 @@ describe('refusing what is not a design', () => {
   });
 
   it('leaves the name and input shape to the store, which names the field', () => {
-    expect(refusal('garbage: no name', { ...withLayers([]), name: '' }).message).toMatch(/spec\.name must not be empty/);
-    expect(refusal('garbage: bad input', { ...withLayers([]), inputShape: [28, 28] }).message).toMatch(/spec\.inputShape must be three positive integers/);
+    expect(refusal('garbage: no name', { ...withLayers([]), name: '' }).message).toMatch(
+      /spec\.name must not be empty/,
+    );
+    expect(refusal('garbage: bad input', { ...withLayers([]), inputShape: [28, 28] }).message).toMatch(
+      /spec\.inputShape must be three positive integers/,
+    );
     expect(savedNames().filter((name) => name.startsWith('garbage'))).toEqual([]);
   });
 

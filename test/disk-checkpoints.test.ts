@@ -34,8 +34,17 @@ afterEach(() => {
 function contents(epoch: number, seed = epoch): CheckpointContents {
   return {
     epoch,
-    weights: SHAPES.map((shape, i) => ({ name: `w${i}`, tensor: tf.randomNormal(shape, 0, 0.1, 'float32', seed * 10 + i) })),
-    optimizer: { className: 'Adam', weights: [{ name: 'iter', tensor: tf.scalar(epoch * 5, 'int32') }, ...SHAPES.map((shape, i) => ({ name: `w${i}/m`, tensor: tf.zeros(shape) }))] },
+    weights: SHAPES.map((shape, i) => ({
+      name: `w${i}`,
+      tensor: tf.randomNormal(shape, 0, 0.1, 'float32', seed * 10 + i),
+    })),
+    optimizer: {
+      className: 'Adam',
+      weights: [
+        { name: 'iter', tensor: tf.scalar(epoch * 5, 'int32') },
+        ...SHAPES.map((shape, i) => ({ name: `w${i}/m`, tensor: tf.zeros(shape) })),
+      ],
+    },
   };
 }
 
@@ -85,7 +94,10 @@ describe('checkpoint manifest and verification', () => {
     expect(fs.readdirSync(runDir)).toEqual(['epoch-1']);
     const manifest = JSON.parse(fs.readFileSync(path.join(folder, 'checkpoint.json'), 'utf8'));
     expect(manifest.version).toBe(2);
-    expect(manifest.files['weights.bin']).toEqual({ bytes: (7840 + 10) * 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(manifest.files['weights.bin']).toEqual({
+      bytes: (7840 + 10) * 4,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect(fs.statSync(path.join(folder, 'optimizer.bin')).size).toBe(manifest.files['optimizer.bin'].bytes);
     expect(read(folder).epoch).toBe(1);
   });
@@ -103,14 +115,18 @@ describe('checkpoint manifest and verification', () => {
     const folder = await save(newRunDir(), 3);
     const file = path.join(folder, 'optimizer.bin');
     fs.writeFileSync(file, finiteGarbage(fs.statSync(file).size));
-    expect(errorOf(() => read(folder)).message).toBe(`${file}: checksum mismatch (its contents changed after it was written)`);
+    expect(errorOf(() => read(folder)).message).toBe(
+      `${file}: checksum mismatch (its contents changed after it was written)`,
+    );
   });
 
   it('names a missing manifest, a manifest that is not JSON, and a missing folder', async () => {
     const folder = await save(newRunDir(), 1);
     const manifest = path.join(folder, 'checkpoint.json');
     fs.writeFileSync(manifest, '{"format": "layerlab-che');
-    expect(errorOf(() => read(folder)).message).toMatch(new RegExp(`^${manifest.replaceAll('\\', '\\\\')} is not valid JSON`));
+    expect(errorOf(() => read(folder)).message).toMatch(
+      new RegExp(`^${manifest.replaceAll('\\', '\\\\')} is not valid JSON`),
+    );
     fs.rmSync(manifest);
     expect(errorOf(() => read(folder)).message).toBe(`${manifest} is missing`);
     fs.rmSync(folder, { recursive: true });
@@ -123,16 +139,24 @@ describe('checkpoint manifest and verification', () => {
     const original = contents(2);
     const restored = readCheckpoint(folder, SHAPES, true);
     expect(restored.weights[0].tensor.dataSync()).toEqual(original.weights[0].tensor.dataSync());
-    tf.dispose([...original.weights, ...original.optimizer.weights, ...restored.weights, ...restored.optimizer.weights].map((w) => w.tensor));
+    tf.dispose(
+      [...original.weights, ...original.optimizer.weights, ...restored.weights, ...restored.optimizer.weights].map(
+        (w) => w.tensor,
+      ),
+    );
 
     const file = path.join(folder, 'weights.bin');
     const bytes = fs.statSync(file).size;
     fs.truncateSync(file, bytes - 4);
-    expect(errorOf(() => read(folder)).message).toBe(`${file}: expected ${formatBytes(bytes)} bytes, found ${formatBytes(bytes - 4)} (truncated)`);
+    expect(errorOf(() => read(folder)).message).toBe(
+      `${file}: expected ${formatBytes(bytes)} bytes, found ${formatBytes(bytes - 4)} (truncated)`,
+    );
     const nan = finiteGarbage(bytes);
     nan.writeFloatLE(Number.NaN, 400);
     fs.writeFileSync(file, nan);
-    expect(errorOf(() => read(folder)).message).toBe(`${file}: weight w0 holds NaN or infinite values (the file is damaged, or the weights diverged)`);
+    expect(errorOf(() => read(folder)).message).toBe(
+      `${file}: weight w0 holds NaN or infinite values (the file is damaged, or the weights diverged)`,
+    );
   });
 });
 
@@ -160,7 +184,9 @@ describe('choosing the checkpoint a resume starts from', () => {
     fs.writeFileSync(path.join(records[0].path, 'weights.bin'), finiteGarbage(31_400));
     const choice = newestReadableCheckpoint(records);
     expect(choice.checkpoint).toBeNull();
-    expect(choice.notice).toMatch(/^epoch 2 checkpoint unreadable \(.*checkpoint\.json is missing\); epoch 1 checkpoint unreadable \(.*weights\.bin: checksum mismatch .*\); no readable checkpoint is left, so training starts again from epoch 0$/);
+    expect(choice.notice).toMatch(
+      /^epoch 2 checkpoint unreadable \(.*checkpoint\.json is missing\); epoch 1 checkpoint unreadable \(.*weights\.bin: checksum mismatch .*\); no readable checkpoint is left, so training starts again from epoch 0$/,
+    );
     expect(newestReadableCheckpoint([])).toEqual({ checkpoint: null, notice: null });
   });
 
@@ -191,9 +217,14 @@ describe('disk faults while writing a checkpoint', () => {
       const runDir = newRunDir();
       const previous = await save(runDir, 1);
       failing(code, fileName);
-      const error = await save(runDir, 2).then(() => null, (e: Error) => e);
+      const error = await save(runDir, 2).then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(error).toBeInstanceOf(CheckpointWriteError);
-      expect(error!.message).toBe(`${cause} while writing the epoch 2 checkpoint to ${path.join(runDir, 'epoch-2')}: ${code}`);
+      expect(error!.message).toBe(
+        `${cause} while writing the epoch 2 checkpoint to ${path.join(runDir, 'epoch-2')}: ${code}`,
+      );
       vi.restoreAllMocks();
       expect(fs.readdirSync(runDir).sort()).toEqual(['epoch-1']);
       expect(read(previous).epoch).toBe(1);
@@ -203,8 +234,13 @@ describe('disk faults while writing a checkpoint', () => {
   it('names other write failures too, with their message', async () => {
     const runDir = newRunDir();
     failing('EACCES', 'weights.bin');
-    const error = await save(runDir, 1).then(() => null, (e: Error) => e);
-    expect(error!.message).toBe(`could not write the epoch 1 checkpoint to ${path.join(runDir, 'epoch-1')}: EACCES: simulated, write`);
+    const error = await save(runDir, 1).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error!.message).toBe(
+      `could not write the epoch 1 checkpoint to ${path.join(runDir, 'epoch-1')}: EACCES: simulated, write`,
+    );
   });
 });
 
@@ -222,7 +258,9 @@ describe('the run folder before a session', () => {
     const report = prepareRunFolder(runDir, run, true);
     expect(fs.readdirSync(runDir).sort()).toEqual(['epoch-1', live]);
     expect(report.cleaned).toHaveLength(1);
-    expect(report.cleaned[0]).toMatch(new RegExp(`^removed half-written checkpoint folder\\(s\\) (${dead}, ${own}|${own}, ${dead}) from `));
+    expect(report.cleaned[0]).toMatch(
+      new RegExp(`^removed half-written checkpoint folder\\(s\\) (${dead}, ${own}|${own}, ${dead}) from `),
+    );
     expect(report.notices).toEqual([]);
   });
 
@@ -247,7 +285,9 @@ describe('the run folder before a session', () => {
     expect(fs.readdirSync(runDir).sort()).toEqual(['epoch-1', 'run.json']);
     expect(prepareRunFolder(runDir, run, true).notices).toEqual([]);
     const later = prepareRunFolder(runDir, { id: 7, createdAt: run.createdAt + 1 }, true);
-    expect(later.notices[0]).toMatch(/its run\.json names run 7 created 2023-11-14T22:13:20\.000Z, not this run created 2023-11-14T22:13:20\.001Z\); moved it aside/);
+    expect(later.notices[0]).toMatch(
+      /its run\.json names run 7 created 2023-11-14T22:13:20\.000Z, not this run created 2023-11-14T22:13:20\.001Z\); moved it aside/,
+    );
   });
 
   it('keeps a folder from before run.json existed when the store records its checkpoints', async () => {

@@ -14,7 +14,16 @@ afterEach(() => {
 });
 
 const progress = (epoch: number, batch: number, batchesPerEpoch: number, time: number): BatchProgress => ({
-  epoch, batch, step: epoch * batchesPerEpoch + batch, loss: 1, accuracy: 0.5, samplesPerSecond: 100, time, epochs: 3, batchesPerEpoch, etaSeconds: 1,
+  epoch,
+  batch,
+  step: epoch * batchesPerEpoch + batch,
+  loss: 1,
+  accuracy: 0.5,
+  samplesPerSecond: 100,
+  time,
+  epochs: 3,
+  batchesPerEpoch,
+  etaSeconds: 1,
 });
 
 describe('the batch metric writer', () => {
@@ -22,7 +31,10 @@ describe('the batch metric writer', () => {
     for (const batchMs of [7, 150, 333, 999, 1000, 2500]) {
       let clock = 0;
       const written: BatchMetric[] = [];
-      const writer = new BatchMetricWriter((rows) => written.push(...rows), () => clock);
+      const writer = new BatchMetricWriter(
+        (rows) => written.push(...rows),
+        () => clock,
+      );
       const batchesPerEpoch = 40; // fewer than the 50 the old buffer waited for
       let added = 0;
       for (let epoch = 0; epoch < 3; epoch++) {
@@ -33,26 +45,41 @@ describe('the batch metric writer', () => {
           // A kill now loses exactly the unwritten batches: all from the last second.
           const lost = added - written.length;
           const oldestLost = lost > 0 ? clock - (lost - 1) * batchMs : clock;
-          expect(clock - oldestLost, `${batchMs} ms batches, epoch ${epoch} batch ${batch}`).toBeLessThan(BATCH_FLUSH_INTERVAL_MS);
+          expect(clock - oldestLost, `${batchMs} ms batches, epoch ${epoch} batch ${batch}`).toBeLessThan(
+            BATCH_FLUSH_INTERVAL_MS,
+          );
           if (batch === batchesPerEpoch - 1) expect(written).toHaveLength(added);
         }
       }
       expect(written.map((m) => m.step)).toEqual(Array.from({ length: 120 }, (_, i) => i));
-      expect(Object.keys(written[0]).sort()).toEqual(['accuracy', 'batch', 'epoch', 'loss', 'samplesPerSecond', 'step', 'time']);
+      expect(Object.keys(written[0]).sort()).toEqual([
+        'accuracy',
+        'batch',
+        'epoch',
+        'loss',
+        'samplesPerSecond',
+        'step',
+        'time',
+      ]);
     }
   });
 
   it('keeps the rows of a failed write and reports them lost if the last try fails too', () => {
     let fail = true;
     const written: BatchMetric[] = [];
-    const writer = new BatchMetricWriter((rows) => {
-      if (fail) throw new Error('disk full: append batch metrics failed on database x (SQLITE_FULL)');
-      written.push(...rows);
-    }, () => 0);
+    const writer = new BatchMetricWriter(
+      (rows) => {
+        if (fail) throw new Error('disk full: append batch metrics failed on database x (SQLITE_FULL)');
+        written.push(...rows);
+      },
+      () => 0,
+    );
     writer.add(progress(0, 0, 3, 0));
     writer.add(progress(0, 1, 3, 0));
     expect(() => writer.add(progress(0, 2, 3, 0))).toThrow(/SQLITE_FULL/);
-    expect(writer.flushAfterFailure()).toBe('its last 3 batch metric(s) could not be saved: disk full: append batch metrics failed on database x (SQLITE_FULL)');
+    expect(writer.flushAfterFailure()).toBe(
+      'its last 3 batch metric(s) could not be saved: disk full: append batch metrics failed on database x (SQLITE_FULL)',
+    );
     fail = false;
     expect(writer.flushAfterFailure()).toBeNull();
     expect(written.map((m) => m.batch)).toEqual([0, 1, 2]);

@@ -18,7 +18,11 @@ const dir = tempDir('layerlab-disk-resume-');
 const dataset = writeSyntheticIdx(path.join(dir, 'idx'));
 const checkpointRoot = path.join(dir, 'runs');
 // 20 images in batches of 4: 5 batches an epoch.
-const request = (epochs: number) => ({ spec: tinySpec, dataset, hyperparameters: { epochs, batchSize: 4, validationSplit: 0, seed: 5 } });
+const request = (epochs: number) => ({
+  spec: tinySpec,
+  dataset,
+  hyperparameters: { epochs, batchSize: 4, validationSplit: 0, seed: 5 },
+});
 let store: Store;
 
 beforeAll(async () => {
@@ -33,7 +37,17 @@ afterEach(() => {
 function context(extra: Partial<RunnerContext> = {}): RunnerContext & { events: RunEvent[]; logs: string[] } {
   const events: RunEvent[] = [];
   const logs: string[] = [];
-  return { store, checkpointRoot, backend: 'cpu', testLimit: 12, onEvent: (e) => events.push(e), log: (m) => logs.push(m), events, logs, ...extra };
+  return {
+    store,
+    checkpointRoot,
+    backend: 'cpu',
+    testLimit: 12,
+    onEvent: (e) => events.push(e),
+    log: (m) => logs.push(m),
+    events,
+    logs,
+    ...extra,
+  };
 }
 
 /** A run of `epochs` stopped in the middle of its last epoch, with a checkpoint for every epoch before it. */
@@ -51,7 +65,8 @@ async function stoppedRun(epochs: number): Promise<number> {
   return outcome.run.id;
 }
 
-const checkpointFile = (runId: number, epoch: number, file: string) => path.join(checkpointRoot, String(runId), `epoch-${epoch}`, file);
+const checkpointFile = (runId: number, epoch: number, file: string) =>
+  path.join(checkpointRoot, String(runId), `epoch-${epoch}`, file);
 const startedFrom = (events: RunEvent[]) => events.flatMap((e) => (e.type === 'started' ? [e.fromEpoch] : []));
 
 describe('resuming past damaged checkpoints', () => {
@@ -78,7 +93,9 @@ describe('resuming past damaged checkpoints', () => {
     const outcome = await resumeRun(ctx, runId);
     expect(outcome.run.status).toBe('completed');
     expect(startedFrom(ctx.events)).toEqual([1]);
-    expect(store.getRunSessions(runId).at(-1)!.error).toBe(`epoch 2 checkpoint unreadable (${weights}: checksum mismatch (its contents changed after it was written)); resumed from the epoch 1 checkpoint`);
+    expect(store.getRunSessions(runId).at(-1)!.error).toBe(
+      `epoch 2 checkpoint unreadable (${weights}: checksum mismatch (its contents changed after it was written)); resumed from the epoch 1 checkpoint`,
+    );
   });
 
   it('starts again from epoch 0 when no checkpoint is readable, rather than failing on every resume', async () => {
@@ -97,13 +114,19 @@ describe('resuming past damaged checkpoints', () => {
 
   it('removes half-written checkpoint folders of dead processes when a session starts', async () => {
     const runId = await stoppedRun(2);
-    const leftover = path.join(checkpointRoot, String(runId), `epoch-2.tmp-${spawnSync(process.execPath, ['-e', '']).pid}`);
+    const leftover = path.join(
+      checkpointRoot,
+      String(runId),
+      `epoch-2.tmp-${spawnSync(process.execPath, ['-e', '']).pid}`,
+    );
     fs.mkdirSync(leftover);
     fs.writeFileSync(path.join(leftover, 'weights.bin'), 'partial');
     const ctx = context();
     await resumeRun(ctx, runId);
     expect(fs.existsSync(leftover)).toBe(false);
-    expect(ctx.logs).toEqual([`run ${runId}: removed half-written checkpoint folder(s) ${path.basename(leftover)} from ${path.dirname(leftover)}`]);
+    expect(ctx.logs).toEqual([
+      `run ${runId}: removed half-written checkpoint folder(s) ${path.basename(leftover)} from ${path.dirname(leftover)}`,
+    ]);
     expect(store.getRunSessions(runId).at(-1)!.error).toBeNull();
   });
 });
@@ -145,7 +168,10 @@ describe('a full disk', () => {
       throw full;
     });
     const ctx = context();
-    const error = await trainNewRun(ctx, request(2)).then(() => null, (e: Error) => e);
+    const error = await trainNewRun(ctx, request(2)).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(error!.message).toMatch(
       /^disk full while writing the epoch 1 checkpoint to .*epoch-1: ENOSPC; recording the run's end also failed: disk full: finish run session failed on database .*layerlab\.db \(SQLITE_FULL\)$/,
     );
@@ -188,9 +214,15 @@ describe('a replaced database', () => {
   it('never lets a new run overwrite an older run’s checkpoint folder: it is moved aside, and the session says so', async () => {
     const root = path.join(dir, 'replaced');
     const runDir = path.join(root, 'runs', '1');
-    const stores = [Store.open(path.join(root, 'old.db'), { log: () => {} }), Store.open(path.join(root, 'new.db'), { log: () => {} })];
+    const stores = [
+      Store.open(path.join(root, 'old.db'), { log: () => {} }),
+      Store.open(path.join(root, 'new.db'), { log: () => {} }),
+    ];
     try {
-      const first = await trainNewRun({ ...context(), store: stores[0], checkpointRoot: path.join(root, 'runs') }, request(1));
+      const first = await trainNewRun(
+        { ...context(), store: stores[0], checkpointRoot: path.join(root, 'runs') },
+        request(1),
+      );
       expect(first.run.id).toBe(1);
       const weights = fs.readFileSync(path.join(runDir, 'epoch-1', 'weights.bin'));
 
@@ -200,7 +232,9 @@ describe('a replaced database', () => {
       expect(outcome.run).toMatchObject({ id: 1, status: 'completed' });
       const notice = stores[1].getRunSessions(1)[0].error ?? '';
       const aside = /moved it aside to (.+) instead of overwriting it$/.exec(notice)?.[1];
-      expect(notice).toMatch(/^run folder .*1 belongs to another run \(its run\.json names run 1 created .*, not this run created .*\); moved it aside/);
+      expect(notice).toMatch(
+        /^run folder .*1 belongs to another run \(its run\.json names run 1 created .*, not this run created .*\); moved it aside/,
+      );
       expect(fs.readFileSync(path.join(aside!, 'epoch-1', 'weights.bin')).equals(weights)).toBe(true);
       expect(ctx.logs).toEqual([`run 1: ${notice}`]);
       expect(fs.readdirSync(runDir).sort()).toEqual(['epoch-1', 'run.json']);

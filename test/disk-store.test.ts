@@ -47,7 +47,8 @@ function sqliteFile(setup: (db: Database.Database) => void): string {
   return file;
 }
 
-const afresh = 'Layerlab makes a new database only where no file exists; move this file away (or delete it) to start a new one there';
+const afresh =
+  'Layerlab makes a new database only where no file exists; move this file away (or delete it) to start a new one there';
 
 describe('which files become a database', () => {
   it('creates a new database only where no file exists, marked with Layerlab’s application_id, leaving no temporary file', () => {
@@ -64,7 +65,9 @@ describe('which files become a database', () => {
     const file = newPath();
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '');
-    expect(refusal(file)).toBe(`database ${file} is an empty (0-byte) file, not a Layerlab database (a damaged or replaced one?); ${afresh}`);
+    expect(refusal(file)).toBe(
+      `database ${file} is an empty (0-byte) file, not a Layerlab database (a damaged or replaced one?); ${afresh}`,
+    );
     expect(fs.statSync(file).size).toBe(0);
   });
 
@@ -81,12 +84,16 @@ describe('which files become a database', () => {
       db.pragma('user_version = 2');
       db.exec('CREATE TABLE runs (id)');
     });
-    expect(refusal(file)).toBe(`database ${file} belongs to another application (SQLite application_id 1234), not to Layerlab; it was left untouched`);
+    expect(refusal(file)).toBe(
+      `database ${file} belongs to another application (SQLite application_id 1234), not to Layerlab; it was left untouched`,
+    );
   });
 
   it('refuses an empty SQLite database and one with a schema version but not Layerlab’s tables', () => {
     const empty = sqliteFile((db) => db.pragma('journal_mode = WAL'));
-    expect(refusal(empty)).toBe(`database ${empty} is a SQLite database without Layerlab's schema (it has no tables); ${afresh}`);
+    expect(refusal(empty)).toBe(
+      `database ${empty} is a SQLite database without Layerlab's schema (it has no tables); ${afresh}`,
+    );
     const versioned = sqliteFile((db) => {
       db.exec('CREATE TABLE notes (text)');
       db.pragma('user_version = 2');
@@ -101,8 +108,21 @@ describe('which files become a database', () => {
     const store = open(file);
     const run = store.createRun({
       name: 'old',
-      spec: { name: 'mlp', inputShape: [28, 28, 1], layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] },
-      hyperparameters: { optimizer: 'adam', learningRate: 0.001, momentum: 0, batchSize: 32, epochs: 1, validationSplit: 0, trainSize: null, seed: 1 },
+      spec: {
+        name: 'mlp',
+        inputShape: [28, 28, 1],
+        layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }],
+      },
+      hyperparameters: {
+        optimizer: 'adam',
+        learningRate: 0.001,
+        momentum: 0,
+        batchSize: 32,
+        epochs: 1,
+        validationSplit: 0,
+        trainSize: null,
+        seed: 1,
+      },
       dataset: { id: 'mnist', name: 'MNIST', classes: [...'0123456789'], trainCount: 60000, testCount: 10000 },
     });
     store.close();
@@ -128,14 +148,20 @@ describe('disk faults in the store', () => {
       sqliteFull = error;
     }
     full.close();
-    expect(toStoreError(sqliteFull, 'append batch metrics', 'db.sqlite').message).toBe('disk full: append batch metrics failed on database db.sqlite (SQLITE_FULL)');
+    expect(toStoreError(sqliteFull, 'append batch metrics', 'db.sqlite').message).toBe(
+      'disk full: append batch metrics failed on database db.sqlite (SQLITE_FULL)',
+    );
     const ioError = Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-    expect(toStoreError(ioError, 'finish run session', 'db.sqlite').message).toBe('disk I/O error: finish run session failed on database db.sqlite (SQLITE_IOERR_WRITE)');
+    expect(toStoreError(ioError, 'finish run session', 'db.sqlite').message).toBe(
+      'disk I/O error: finish run session failed on database db.sqlite (SQLITE_IOERR_WRITE)',
+    );
   });
 
   it('name the folder and the cause when a new database cannot be created', () => {
     const blocker = path.join(dir, 'not-a-folder');
     fs.writeFileSync(blocker, 'x');
-    expect(() => open(path.join(blocker, 'layerlab.db'))).toThrow(new RegExp(`^cannot open database ${blocker.replaceAll('\\', '\\\\')}[/\\\\]layerlab\\.db: ENOTDIR`));
+    expect(() => open(path.join(blocker, 'layerlab.db'))).toThrow(
+      new RegExp(`^cannot open database ${blocker.replaceAll('\\', '\\\\')}[/\\\\]layerlab\\.db: ENOTDIR`),
+    );
   });
 });

@@ -17,8 +17,12 @@ let models: RunModelCache;
 
 /** A white canvas with a black vertical bar (a "1"); `ink: false` leaves it blank. */
 function canvas(ink = true) {
-  const width = 60, height = 60, data = new Uint8ClampedArray(width * height * 4).fill(255);
-  if (ink) for (let y = 10; y < 50; y++) for (let x = 27; x < 33; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  const width = 60,
+    height = 60,
+    data = new Uint8ClampedArray(width * height * 4).fill(255);
+  if (ink)
+    for (let y = 10; y < 50; y++)
+      for (let x = 27; x < 33; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
   return { width, height, data };
 }
 
@@ -42,18 +46,41 @@ describe('predicting a drawing with several runs', () => {
     expect(result.input).toEqual(Array.from(pixels));
     expect(result.durationMs).toBeGreaterThan(0);
     expect(result.predictions).toEqual([
-      { runId, probabilities: expected.probabilities, predicted: expected.predicted, confidence: expected.confidence, classes: dataset.classes, error: null },
+      {
+        runId,
+        probabilities: expected.probabilities,
+        predicted: expected.predicted,
+        confidence: expected.confidence,
+        classes: dataset.classes,
+        error: null,
+      },
     ]);
   });
 
   it('answers a run that cannot predict with an error in its own slot', async () => {
     const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
-    const queued = store.createRun({ name: 'no weights', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
+    const queued = store.createRun({
+      name: 'no weights',
+      spec: tinySpec,
+      hyperparameters: tinyHyperparameters,
+      dataset,
+    });
     const result = await predictDrawing(store, models, [9999, runId, queued.id], canvas());
     expect(result.predictions.map((p) => p.runId)).toEqual([9999, runId, queued.id]);
-    expect(result.predictions[0]).toEqual({ runId: 9999, probabilities: null, predicted: null, confidence: null, classes: [], error: 'run 9999 does not exist' });
+    expect(result.predictions[0]).toEqual({
+      runId: 9999,
+      probabilities: null,
+      predicted: null,
+      confidence: null,
+      classes: [],
+      error: 'run 9999 does not exist',
+    });
     expect(result.predictions[1].error).toBeNull();
-    expect(result.predictions[2]).toMatchObject({ probabilities: null, classes: dataset.classes, error: expect.stringMatching(/has no saved weights yet/) });
+    expect(result.predictions[2]).toMatchObject({
+      probabilities: null,
+      classes: dataset.classes,
+      error: expect.stringMatching(/has no saved weights yet/),
+    });
   });
 
   it('reports a blank drawing', async () => {
@@ -65,6 +92,8 @@ describe('predicting a drawing with several runs', () => {
 
   it('rejects an image whose data does not match its size', async () => {
     const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
-    await expect(predictDrawing(store, models, [runId], { width: 10, height: 10, data: new Uint8Array(12) })).rejects.toThrow(/width\*height\*4/);
+    await expect(
+      predictDrawing(store, models, [runId], { width: 10, height: 10, data: new Uint8Array(12) }),
+    ).rejects.toThrow(/width\*height\*4/);
   });
 });

@@ -6,7 +6,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineStatus, Envelope } from '#shared/contract.ts';
 import type { RunEvent } from '#shared/types.ts';
 
-vi.mock('electron', () => ({ utilityProcess: { fork: () => { throw new Error('the tests run the engine as a Node child process'); } } }));
+vi.mock('electron', () => ({
+  utilityProcess: {
+    fork: () => {
+      throw new Error('the tests run the engine as a Node child process');
+    },
+  },
+}));
 const { EngineHost } = await import('#main/engine-host.ts');
 
 const KILLED = /^The engine was killed/;
@@ -83,7 +89,9 @@ describe('a crashed engine', () => {
     expect(message).not.toMatch(/SIGKILL|doctor:run/);
     expect(h.host.status).toMatchObject({ state: 'down', detail: 'signal SIGKILL', crashes: 1 });
     // Later requests are refused at once, saying what to do.
-    expect(failed(await h.host.request('runs:list', {}))).toMatch(/^The engine was killed .* Restart the engine to continue\.$/);
+    expect(failed(await h.host.request('runs:list', {}))).toMatch(
+      /^The engine was killed .* Restart the engine to continue\.$/,
+    );
   });
 
   it('reports a run it had started as interrupted, even before the run said it started', async () => {
@@ -91,7 +99,14 @@ describe('a crashed engine', () => {
     await h.waitFor('ready');
     expect(await h.host.request('training:start', {})).toEqual({ ok: true, value: { runId: 7 } });
     await h.kill();
-    expect(h.events).toEqual([{ type: 'finished', runId: 7, status: 'interrupted', error: expect.stringMatching(/The run can be resumed from its last finished epoch\.$/) }]);
+    expect(h.events).toEqual([
+      {
+        type: 'finished',
+        runId: 7,
+        status: 'interrupted',
+        error: expect.stringMatching(/The run can be resumed from its last finished epoch\.$/),
+      },
+    ]);
     expect(h.host.status.interruptedRunIds).toEqual([7]);
   });
 });

@@ -28,7 +28,11 @@ async function launchEngine(dbFile: string, env: Record<string, string> = {}): P
   const child: ChildProcess = fork(path.join(root, 'electron/engine/process.ts'), [], {
     execArgv: ['--import', 'tsx'],
     serialization: 'advanced',
-    env: { ...process.env, ...env, LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath: path.join(dir, dbFile), dataDir: dir }) },
+    env: {
+      ...process.env,
+      ...env,
+      LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath: path.join(dir, dbFile), dataDir: dir }),
+    },
   });
   let nextId = 1;
   const pending = new Map<number, (e: Envelope<unknown>) => void>();
@@ -73,8 +77,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A canvas with a vertical bar: a "1". */
 function drawing() {
-  const width = 140, height = 140, data = new Uint8ClampedArray(width * height * 4).fill(255);
-  for (let y = 20; y < 120; y++) for (let x = 64; x < 76; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  const width = 140,
+    height = 140,
+    data = new Uint8ClampedArray(width * height * 4).fill(255);
+  for (let y = 20; y < 120; y++)
+    for (let x = 64; x < 76; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
   return { width, height, data };
 }
 
@@ -95,7 +102,12 @@ describe('engine process', () => {
   it('analyses specs and answers bad ones with an error naming the field', async () => {
     const analysis = await value('spec:analyze', { spec: getTemplate('seed') });
     expect(analysis.ok && analysis.totalParams).toBe(93322);
-    const bad = await request('training:start', { spec: getTemplate('seed'), hyperparameters: { learningRate: -1 }, dataset: 'mnist', backend: 'auto' });
+    const bad = await request('training:start', {
+      spec: getTemplate('seed'),
+      hyperparameters: { learningRate: -1 },
+      dataset: 'mnist',
+      backend: 'auto',
+    });
     expect(bad).toMatchObject({ ok: false, error: { field: 'learningRate' } });
     const unknown = await request('runs:get', { runId: 4242 });
     expect(unknown).toMatchObject({ ok: false, error: { message: 'run 4242 does not exist' } });
@@ -108,7 +120,12 @@ describe('engine process', () => {
       dataset: 'mnist',
       backend: 'auto',
     });
-    const second = await request('training:start', { spec: getTemplate('mlp'), hyperparameters: {}, dataset: 'mnist', backend: 'auto' });
+    const second = await request('training:start', {
+      spec: getTemplate('mlp'),
+      hyperparameters: {},
+      dataset: 'mnist',
+      backend: 'auto',
+    });
     expect(second.ok).toBe(false);
     expect(!second.ok && second.error.message).toMatch(/is training; stop it before starting another/);
     // Requests are answered while training runs.
@@ -125,11 +142,21 @@ describe('engine process', () => {
     expect(result.predictions[0].probabilities!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(result.predictions[1].error).toMatch(/run 9999 does not exist/);
 
-    const cell = await value('evaluation:cell', { runId, trueLabel: 1, predicted: 1, limit: 5, order: 'confidence-desc' });
+    const cell = await value('evaluation:cell', {
+      runId,
+      trueLabel: 1,
+      predicted: 1,
+      limit: 5,
+      order: 'confidence-desc',
+    });
     expect(cell.total).toBeGreaterThan(900);
     expect(cell.items).toHaveLength(5);
     expect(cell.items[0].confidence).toBeGreaterThanOrEqual(cell.items[4].confidence);
-    const images = await value('datasets:images', { datasetId: 'mnist', split: 'test', indices: cell.items.map((i) => i.testIndex) });
+    const images = await value('datasets:images', {
+      datasetId: 'mnist',
+      split: 'test',
+      indices: cell.items.map((i) => i.testIndex),
+    });
     expect(images.images[0]).toBeInstanceOf(Uint8Array);
     expect(images.images[0]).toHaveLength(784);
     expect(images.labels.every((l) => l === 1)).toBe(true);
@@ -188,7 +215,10 @@ describe('engine process', () => {
     // Trained on the engine's main thread, each request waited for the batch in progress (the loop yields once
     // per batch), so 100 sequential requests spanned about 100 batches. On the worker they take a few at most.
     expect(batchesDuring).toBeLessThan(50);
-    const gaps = batches().slice(1).map((e, i) => e.receivedAt - batches()[i].receivedAt).sort((a, b) => a - b);
+    const gaps = batches()
+      .slice(1)
+      .map((e, i) => e.receivedAt - batches()[i].receivedAt)
+      .sort((a, b) => a - b);
     console.log(
       `100 round trips while training at batch 512: max ${Math.max(...times).toFixed(1)} ms, ` +
         `${batchesDuring} batch(es) meanwhile, median batch ${gaps[Math.floor(gaps.length / 2)].toFixed(0)} ms`,
@@ -221,7 +251,9 @@ describe('engine process', () => {
     expect(await waitForFinish(runId, 2)).toMatchObject({ type: 'finished', status: 'stopped' });
     const { sessions } = await value('runs:get', { runId });
     expect(sessions.at(-1)).toMatchObject({ fromEpoch: 0, endStatus: 'stopped' });
-    expect(sessions.at(-1)!.error).toMatch(/^epoch \d+ checkpoint unreadable \(.*checkpoint\.json is not valid JSON.*no readable checkpoint is left, so training starts again from epoch 0$/);
+    expect(sessions.at(-1)!.error).toMatch(
+      /^epoch \d+ checkpoint unreadable \(.*checkpoint\.json is not valid JSON.*no readable checkpoint is left, so training starts again from epoch 0$/,
+    );
     expect(await value('training:active')).toBeNull();
   });
 });
@@ -277,7 +309,18 @@ describe('event coalescing', () => {
   it('delivers every batch but at most one message per interval, in order with other events', async () => {
     const delivered: TrainingEvent[] = [];
     const coalescer = new EventCoalescer((e) => delivered.push(e), 30);
-    const progress = (step: number) => ({ epoch: 0, batch: step, step, loss: 1, accuracy: 0.5, samplesPerSecond: 1, time: 0, epochs: 1, batchesPerEpoch: 1000, etaSeconds: 1 });
+    const progress = (step: number) => ({
+      epoch: 0,
+      batch: step,
+      step,
+      loss: 1,
+      accuracy: 0.5,
+      samplesPerSecond: 1,
+      time: 0,
+      epochs: 1,
+      batchesPerEpoch: 1000,
+      etaSeconds: 1,
+    });
     for (let step = 0; step < 500; step++) coalescer.push({ type: 'batch', runId: 1, progress: progress(step) });
     expect(delivered).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 60));

@@ -4,7 +4,12 @@ import { DEFAULT_HYPERPARAMETERS, HyperparameterError, parseHyperparameters } fr
 describe('hyperparameters', () => {
   it('fills defaults', () => {
     expect(parseHyperparameters({})).toEqual(DEFAULT_HYPERPARAMETERS);
-    expect(parseHyperparameters({ optimizer: 'sgd', momentum: 0.9, epochs: 3 })).toMatchObject({ optimizer: 'sgd', momentum: 0.9, epochs: 3, batchSize: 32 });
+    expect(parseHyperparameters({ optimizer: 'sgd', momentum: 0.9, epochs: 3 })).toMatchObject({
+      optimizer: 'sgd',
+      momentum: 0.9,
+      epochs: 3,
+      batchSize: 32,
+    });
   });
 
   it.each([
@@ -18,9 +23,17 @@ describe('hyperparameters', () => {
     [{ validationSplit: 0.95 }, 'validationSplit', /validationSplit must be at least 0 and at most 0.9/],
     [{ seed: -1 }, 'seed', /seed must be at least 0/],
     [{ trainSize: 0 }, 'trainSize', /trainSize must be at least 1/],
-    [{ trainSize: 70000 }, 'trainSize', /trainSize must be at least 1 and at most 60,000, got 70000 \(the training set has 60000 images\)/],
+    [
+      { trainSize: 70000 },
+      'trainSize',
+      /trainSize must be at least 1 and at most 60,000, got 70000 \(the training set has 60000 images\)/,
+    ],
     [{ batchsize: 64 }, 'batchsize', /unknown hyperparameter 'batchsize'/],
-    [{ trainSize: 1, validationSplit: 0.5 }, 'validationSplit', /holds out no validation image|leaves no training images/],
+    [
+      { trainSize: 1, validationSplit: 0.5 },
+      'validationSplit',
+      /holds out no validation image|leaves no training images/,
+    ],
   ])('rejects %j naming the field', (input, field, message) => {
     try {
       parseHyperparameters(input, 60000);

@@ -3,7 +3,13 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeIdxUbyte, IdxError, parseIdx, readIdx, readImageSet } from '#engine/data/idx.ts';
-import { builtinSources, findIdxFiles, FASHION_MNIST_DIR, loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
+import {
+  builtinSources,
+  findIdxFiles,
+  FASHION_MNIST_DIR,
+  loadDataset,
+  resolveDatasetSource,
+} from '#engine/data/datasets.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
@@ -12,7 +18,11 @@ function write(name: string, content: Buffer): string {
   fs.writeFileSync(file, content);
   return file;
 }
-const images = (n: number, fill = (i: number) => i % 256) => encodeIdxUbyte([n, 4, 3], Uint8Array.from({ length: n * 12 }, (_, i) => fill(i)));
+const images = (n: number, fill = (i: number) => i % 256) =>
+  encodeIdxUbyte(
+    [n, 4, 3],
+    Uint8Array.from({ length: n * 12 }, (_, i) => fill(i)),
+  );
 const labels = (values: number[]) => encodeIdxUbyte([values.length], Uint8Array.from(values));
 
 describe('IDX reader', () => {
@@ -45,7 +55,11 @@ describe('IDX reader', () => {
     ['unknown type', Buffer.from([0, 0, 0x42, 1, 0, 0, 0, 0]), /unknown IDX data type 0x42/],
     ['too short', Buffer.from([0, 0]), /too short for an IDX header/],
     ['truncated header', Buffer.from([0, 0, 8, 3, 0, 0, 0, 1]), /truncated inside its header/],
-    ['truncated data', images(2).subarray(0, 30), /is truncated: header says 2x4x3 ubyte values \(40 bytes\) but the file has 30 bytes/],
+    [
+      'truncated data',
+      images(2).subarray(0, 30),
+      /is truncated: header says 2x4x3 ubyte values \(40 bytes\) but the file has 30 bytes/,
+    ],
     ['trailing bytes', Buffer.concat([images(2), Buffer.alloc(5)]), /longer than its header says/],
     ['zero rank', Buffer.from([0, 0, 8, 0]), /unsupported number of dimensions 0/],
   ])('rejects a file with %s, naming the file', (_name, content, message) => {
@@ -68,9 +82,15 @@ describe('IDX reader', () => {
   it('checks that images and labels belong together', () => {
     const img = write('pair-images', images(3));
     expect(readImageSet(img, write('pair-labels', labels([1, 2, 3])), 10).count).toBe(3);
-    expect(() => readImageSet(img, write('short-labels', labels([1, 2])))).toThrow(/has 2 labels but pair-images has 3 images/);
-    expect(() => readImageSet(img, write('big-labels', labels([1, 2, 12])), 10)).toThrow(/label 12 at index 2 is not below the 10 classes/);
-    expect(() => readImageSet(write('lbl-as-img', labels([1])), write('l1', labels([1])))).toThrow(/images must have 3 dimensions/);
+    expect(() => readImageSet(img, write('short-labels', labels([1, 2])))).toThrow(
+      /has 2 labels but pair-images has 3 images/,
+    );
+    expect(() => readImageSet(img, write('big-labels', labels([1, 2, 12])), 10)).toThrow(
+      /label 12 at index 2 is not below the 10 classes/,
+    );
+    expect(() => readImageSet(write('lbl-as-img', labels([1])), write('l1', labels([1])))).toThrow(
+      /images must have 3 dimensions/,
+    );
   });
 });
 
@@ -85,7 +105,10 @@ describe('datasets', () => {
   });
 
   it('loads Fashion-MNIST from the Debian package as a second real dataset', () => {
-    expect(fs.existsSync(FASHION_MNIST_DIR), `install the Debian package dataset-fashion-mnist (${FASHION_MNIST_DIR})`).toBe(true);
+    expect(
+      fs.existsSync(FASHION_MNIST_DIR),
+      `install the Debian package dataset-fashion-mnist (${FASHION_MNIST_DIR})`,
+    ).toBe(true);
     const fashion = loadDataset(resolveDatasetSource('fashion-mnist'));
     expect(fashion.train.count).toBe(60000);
     expect(fashion.test.count).toBe(10000);

@@ -5,7 +5,13 @@ import { initBackend } from '#engine/backend/backends.ts';
 import { MODEL_CACHE_SIZE, RunModelCache } from '#engine/evaluate/model-cache.ts';
 import { buildModel } from '#engine/model/build.ts';
 import { Store } from '#engine/store/index.ts';
-import { datasetRefFor, saveTinyCheckpoint, tinyHyperparameters, tinyRunWithWeights, tinySpec } from './helpers/run-fixtures.ts';
+import {
+  datasetRefFor,
+  saveTinyCheckpoint,
+  tinyHyperparameters,
+  tinyRunWithWeights,
+  tinySpec,
+} from './helpers/run-fixtures.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
@@ -58,7 +64,8 @@ describe('run model cache', () => {
     const cache = new RunModelCache(store);
     const before = tf.memory().numTensors;
     const runIds: number[] = [];
-    for (let i = 0; i < MODEL_CACHE_SIZE + 1; i++) runIds.push(await tinyRunWithWeights(store, checkpointRoot, dataset, `run ${i}`));
+    for (let i = 0; i < MODEL_CACHE_SIZE + 1; i++)
+      runIds.push(await tinyRunWithWeights(store, checkpointRoot, dataset, `run ${i}`));
     const models = [];
     for (const runId of runIds.slice(0, MODEL_CACHE_SIZE)) models.push(await cache.get(runId));
     await cache.get(runIds[0]); // now the most recently used; the second run is the oldest
@@ -87,7 +94,12 @@ describe('run model cache', () => {
 
   it('refuses a run without saved weights and a run that does not exist', async () => {
     const cache = new RunModelCache(store);
-    const queued = store.createRun({ name: 'no weights', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
+    const queued = store.createRun({
+      name: 'no weights',
+      spec: tinySpec,
+      hyperparameters: tinyHyperparameters,
+      dataset,
+    });
     await expect(cache.get(queued.id)).rejects.toThrow(`run ${queued.id} has no saved weights yet`);
     await expect(cache.get(9999)).rejects.toThrow(/9999/);
   });

@@ -31,7 +31,14 @@ function maxAbsDiff(a: number[], b: number[]): number {
 }
 
 /** TF's ResourceApplyAdam (Keras's Adam), in float64; returns x after each step. */
-function kerasAdamReference(x0: number[], grads: number[][], lr: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7): number[][] {
+function kerasAdamReference(
+  x0: number[],
+  grads: number[][],
+  lr: number,
+  beta1 = 0.9,
+  beta2 = 0.999,
+  epsilon = 1e-7,
+): number[][] {
   const x = [...x0];
   const m = x0.map(() => 0);
   const v = x0.map(() => 0);
@@ -61,7 +68,14 @@ function momentumReference(x0: number[], grads: number[][], lr: number, momentum
 }
 
 /** TF's ResourceApplyRMSProp: ms = rho*ms + (1-rho)*g^2; mom = momentum*mom + lr*g/sqrt(ms+eps); var -= mom. */
-function rmspropReference(x0: number[], grads: number[][], lr: number, rho: number, momentum: number, epsilon: number): number[][] {
+function rmspropReference(
+  x0: number[],
+  grads: number[][],
+  lr: number,
+  rho: number,
+  momentum: number,
+  epsilon: number,
+): number[][] {
   const x = [...x0];
   const ms = x0.map(() => 0);
   const mom = x0.map(() => 0);
@@ -110,7 +124,9 @@ describe('optimizers', () => {
     expect(optimizer).toBeInstanceOf(KerasAdamOptimizer);
     expect(optimizer.getClassName()).toBe('Adam');
     const x = variableOf(X0);
-    expect(maxAbsDiff(step(optimizer, x, SMALL_GRADS), kerasAdamReference(X0, [SMALL_GRADS], 0.01)[0])).toBeLessThan(1e-6);
+    expect(maxAbsDiff(step(optimizer, x, SMALL_GRADS), kerasAdamReference(X0, [SMALL_GRADS], 0.01)[0])).toBeLessThan(
+      1e-6,
+    );
     optimizer.dispose();
     x.dispose();
   });
@@ -124,7 +140,10 @@ describe('optimizers', () => {
     const saved = await uninterrupted.getWeights();
     expect(saved.map((w) => w.name)).toEqual(['iter', `${x.name}/m`, `${x.name}/v`]);
     // Copies, as a checkpoint round trip would give.
-    const copies = saved.map((w) => ({ name: w.name, tensor: tf.tensor(w.tensor.dataSync(), w.tensor.shape, w.tensor.dtype) }));
+    const copies = saved.map((w) => ({
+      name: w.name,
+      tensor: tf.tensor(w.tensor.dataSync(), w.tensor.shape, w.tensor.dtype),
+    }));
     saved.filter((w) => w.name === 'iter').forEach((w) => w.tensor.dispose());
     const resumed = new KerasAdamOptimizer(0.01, 0.9, 0.999, 1e-7);
     await resumed.setWeights(copies);
@@ -159,9 +178,21 @@ describe('optimizers', () => {
 
   const lr = 0.01;
   it.each<[string, Partial<Hyperparameters>, number[][]]>([
-    ['sgd with momentum 0.9 (ResourceApplyMomentum)', { optimizer: 'sgd', momentum: 0.9 }, momentumReference(X0, GRADS, lr, 0.9)],
-    ['rmsprop without momentum (ResourceApplyRMSProp)', { optimizer: 'rmsprop', momentum: 0 }, rmspropReference(X0, GRADS, lr, 0.9, 0, 1e-7)],
-    ['rmsprop with momentum 0.9 (ResourceApplyRMSProp)', { optimizer: 'rmsprop', momentum: 0.9 }, rmspropReference(X0, GRADS, lr, 0.9, 0.9, 1e-7)],
+    [
+      'sgd with momentum 0.9 (ResourceApplyMomentum)',
+      { optimizer: 'sgd', momentum: 0.9 },
+      momentumReference(X0, GRADS, lr, 0.9),
+    ],
+    [
+      'rmsprop without momentum (ResourceApplyRMSProp)',
+      { optimizer: 'rmsprop', momentum: 0 },
+      rmspropReference(X0, GRADS, lr, 0.9, 0, 1e-7),
+    ],
+    [
+      'rmsprop with momentum 0.9 (ResourceApplyRMSProp)',
+      { optimizer: 'rmsprop', momentum: 0.9 },
+      rmspropReference(X0, GRADS, lr, 0.9, 0.9, 1e-7),
+    ],
   ])('createOptimizer: %s follows the TF rule for three steps', (_name, overrides, expected) => {
     const optimizer = createOptimizer({ ...DEFAULT_HYPERPARAMETERS, learningRate: lr, ...overrides });
     const x = variableOf(X0);

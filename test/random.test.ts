@@ -3,7 +3,9 @@ import { epochOrder, seededRandom, splitTrainingSet } from '#engine/data/random.
 
 describe('seeded shuffling and splits', () => {
   it('same seed, same stream; different seed, different stream', () => {
-    const a = seededRandom(7), b = seededRandom(7), c = seededRandom(8);
+    const a = seededRandom(7),
+      b = seededRandom(7),
+      c = seededRandom(8);
     const xs = [a(), a(), a()];
     expect([b(), b(), b()]).toEqual(xs);
     expect([c(), c(), c()]).not.toEqual(xs);

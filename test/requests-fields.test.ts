@@ -29,7 +29,9 @@ describe('prototype keys', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(HyperparameterError);
-    expect((error as HyperparameterError).issues).toEqual([{ field: key, message: expect.stringContaining(`unknown hyperparameter '${key}'`) }]);
+    expect((error as HyperparameterError).issues).toEqual([
+      { field: key, message: expect.stringContaining(`unknown hyperparameter '${key}'`) },
+    ]);
   });
 
   it('parsed hyperparameters hold the known names only', () => {
@@ -61,11 +63,18 @@ describe('prototype keys', () => {
     const inLayer = { ...seed, layers: [{ ...seed.layers[0], kernelSize: withKey('__proto__', [3, 3]) }] };
     expect(parseRequest('spec:analyze', { spec: inLayer })).toEqual({
       ok: false,
-      error: { message: "spec:analyze: spec.layers.0.kernelSize.__proto__: the key '__proto__' is not allowed (it names the object prototype)", field: 'spec.layers.0.kernelSize.__proto__' },
+      error: {
+        message:
+          "spec:analyze: spec.layers.0.kernelSize.__proto__: the key '__proto__' is not allowed (it names the object prototype)",
+        field: 'spec.layers.0.kernelSize.__proto__',
+      },
     });
     const hyperparameters = withKey('constructor', { prototype: { polluted: true } });
     const start: RequestOf<'training:start'> = { spec: seed, hyperparameters, dataset: 'mnist' };
-    expect(parseRequest('training:start', start)).toMatchObject({ ok: false, error: { field: 'hyperparameters.constructor' } });
+    expect(parseRequest('training:start', start)).toMatchObject({
+      ok: false,
+      error: { field: 'hyperparameters.constructor' },
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
@@ -76,7 +85,9 @@ describe('names are one line of plain text', () => {
   it('checkName removes escapes and controls, and turns line breaks into spaces', () => {
     expect(checkName(dirty, 'run name')).toBe('red run second line end');
     expect(checkName('  caf\u00e9 \u2014 ok  ', 'run name')).toBe('caf\u00e9 \u2014 ok');
-    expect(() => checkName(`${ESC}[31m\u0000`, 'run name')).toThrow('run name must not be empty (it holds only control characters)');
+    expect(() => checkName(`${ESC}[31m\u0000`, 'run name')).toThrow(
+      'run name must not be empty (it holds only control characters)',
+    );
   });
 
   it('tags are cleaned the same way', () => {
@@ -85,8 +96,18 @@ describe('names are one line of plain text', () => {
 
   describe('in the store', () => {
     let store: Store;
-    const spec: ModelSpec = { name: 'tiny', inputShape: [28, 28, 1], layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }] };
-    const dataset: DatasetRef = { id: 'mnist', name: 'MNIST', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], trainCount: 60000, testCount: 10000 };
+    const spec: ModelSpec = {
+      name: 'tiny',
+      inputShape: [28, 28, 1],
+      layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'softmax' }],
+    };
+    const dataset: DatasetRef = {
+      id: 'mnist',
+      name: 'MNIST',
+      classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      trainCount: 60000,
+      testCount: 10000,
+    };
 
     beforeAll(() => {
       store = Store.open(':memory:');
@@ -94,18 +115,42 @@ describe('names are one line of plain text', () => {
     afterAll(() => store.close());
 
     it('run names, tags, design names and dataset names are stored clean', () => {
-      const run = store.createRun({ name: dirty, spec, hyperparameters: DEFAULT_HYPERPARAMETERS, dataset, tags: [`${ESC}[32mgreen`] });
+      const run = store.createRun({
+        name: dirty,
+        spec,
+        hyperparameters: DEFAULT_HYPERPARAMETERS,
+        dataset,
+        tags: [`${ESC}[32mgreen`],
+      });
       expect(run).toMatchObject({ name: 'red run second line end', tags: ['green'] });
       expect(store.renameRun(run.id, `new\r\nname${ESC}[K`).name).toBe('new  name');
       expect(store.setTags(run.id, ['a\u0085b']).tags).toEqual(['a b']);
       expect(store.saveDesign(`design${ESC}[2J\n1`, spec).name).toBe('design 1');
-      expect(store.saveDataset({ id: 'idx:/tmp/x', name: `digits\u0000${ESC}[5m`, dir: '/tmp/x', classes: ['0', '1'] }).name).toBe('digits');
+      expect(
+        store.saveDataset({ id: 'idx:/tmp/x', name: `digits\u0000${ESC}[5m`, dir: '/tmp/x', classes: ['0', '1'] }).name,
+      ).toBe('digits');
     });
   });
 
   it('the CLI prints names as plain text, whatever a database holds', () => {
-    const record = { id: 1, name: dirty, status: 'completed', spec: getTemplate('seed'), hyperparameters: DEFAULT_HYPERPARAMETERS, epochsCompleted: 1 };
-    const table = runsTable([{ ...record, bestValAccuracy: null, bestValAccuracyEpoch: null, testAccuracy: null, trainingDurationMs: null, backend: null } as never]);
+    const record = {
+      id: 1,
+      name: dirty,
+      status: 'completed',
+      spec: getTemplate('seed'),
+      hyperparameters: DEFAULT_HYPERPARAMETERS,
+      epochsCompleted: 1,
+    };
+    const table = runsTable([
+      {
+        ...record,
+        bestValAccuracy: null,
+        bestValAccuracyEpoch: null,
+        testAccuracy: null,
+        trainingDurationMs: null,
+        backend: null,
+      } as never,
+    ]);
     const lines = table.split('\n');
     expect(lines).toHaveLength(3);
     // eslint-disable-next-line no-control-regex -- looking for control characters
@@ -154,11 +199,27 @@ describe('one set of limits for the app and the CLI', () => {
     expect(appAccepts({ notes })).toBe(storeAccepts(() => checkNotes(notes)));
   });
 
-  it('the CLI refuses an overlong tag with the store\'s message', async () => {
+  it("the CLI refuses an overlong tag with the store's message", async () => {
     const root = path.resolve(import.meta.dirname, '..');
     const db = path.join(tempDir(), 'limits.db');
-    const args = ['bin/layerlab.mjs', '--db', db, 'train', '--template', 'mlp', '--epochs', '1', '--train-size', '100', '--tag', x(MAX_TAG_LENGTH + 1)];
-    const failed = await promisify(execFile)(process.execPath, args, { cwd: root }).then(() => null, (err: { code: number; stderr: string }) => err);
+    const args = [
+      'bin/layerlab.mjs',
+      '--db',
+      db,
+      'train',
+      '--template',
+      'mlp',
+      '--epochs',
+      '1',
+      '--train-size',
+      '100',
+      '--tag',
+      x(MAX_TAG_LENGTH + 1),
+    ];
+    const failed = await promisify(execFile)(process.execPath, args, { cwd: root }).then(
+      () => null,
+      (err: { code: number; stderr: string }) => err,
+    );
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toContain(`tags[0] must be at most ${MAX_TAG_LENGTH} characters`);
   });

@@ -23,7 +23,10 @@ beforeAll(async () => {
     execArgv: ['--import', 'tsx'],
     serialization: 'advanced',
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: { ...process.env, LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath: path.join(dir, 'engine.db'), dataDir: dir }) },
+    env: {
+      ...process.env,
+      LAYERLAB_ENGINE_CONFIG: JSON.stringify({ dbPath: path.join(dir, 'engine.db'), dataDir: dir }),
+    },
   });
   child.on('exit', (code, signal) => (exited = { code, signal }));
   await new Promise<void>((resolve, reject) => {
@@ -63,12 +66,23 @@ async function expectAlive(): Promise<void> {
 
 describe('the engine process', () => {
   it('ignores messages that are not messages, answering those with an id', async () => {
-    const notMessages: unknown[] = [null, 42, 'text', [], {}, { kind: 'request' }, { kind: 'request', id: 'one', channel: 'runs:list', payload: {} }];
+    const notMessages: unknown[] = [
+      null,
+      42,
+      'text',
+      [],
+      {},
+      { kind: 'request' },
+      { kind: 'request', id: 'one', channel: 'runs:list', payload: {} },
+    ];
     for (const message of notMessages) child.send(message as Serializable);
     const id = nextId++;
     const answer = new Promise<Envelope<unknown>>((resolve) => answers.set(id, resolve));
     child.send({ kind: 'bogus', id });
-    expect(await answer).toEqual({ ok: false, error: { message: "malformed message: unknown message kind \"bogus\" (expected 'request' or 'shutdown')" } });
+    expect(await answer).toEqual({
+      ok: false,
+      error: { message: "malformed message: unknown message kind \"bogus\" (expected 'request' or 'shutdown')" },
+    });
     await expectAlive();
   });
 
@@ -80,19 +94,36 @@ describe('the engine process', () => {
   });
 
   it('refuses malformed payloads naming the channel and the field', async () => {
-    expect(await request('runs:delete', {})).toEqual({ ok: false, error: { message: 'runs:delete: runId: expected a positive integer, got undefined', field: 'runId' } });
-    expect(await request('runs:delete', null)).toEqual({ ok: false, error: { message: 'runs:delete: expected an object, got null' } });
+    expect(await request('runs:delete', {})).toEqual({
+      ok: false,
+      error: { message: 'runs:delete: runId: expected a positive integer, got undefined', field: 'runId' },
+    });
+    expect(await request('runs:delete', null)).toEqual({
+      ok: false,
+      error: { message: 'runs:delete: expected an object, got null' },
+    });
     const unknownField = await request('runs:rename', { ...VALID_PAYLOADS['runs:rename'], constructor: 'x' });
-    expect(unknownField).toEqual({ ok: false, error: { message: "runs:rename: unknown field \"constructor\"", field: 'constructor' } });
+    expect(unknownField).toEqual({
+      ok: false,
+      error: { message: 'runs:rename: unknown field "constructor"', field: 'constructor' },
+    });
     await expectAlive();
   });
 
   it('refuses a million-key spec and 50 MB arrays, and answers the next request', async () => {
     const answers = [
       await request('spec:analyze', { spec: HUGE.millionKeys }, 'million-key spec'),
-      await request('predict:image', { runIds: [1], image: { width: 1024, height: 1024, data: HUGE.bytes } }, '50 MB image'),
+      await request(
+        'predict:image',
+        { runIds: [1], image: { width: 1024, height: 1024, data: HUGE.bytes } },
+        '50 MB image',
+      ),
       await request('datasets:images', { datasetId: 'mnist', split: 'test', indices: HUGE.bytes }, '50 MB indices'),
-      await request('training:start', { ...VALID_PAYLOADS['training:start'], hyperparameters: HUGE.bytes }, '50 MB hyperparameters'),
+      await request(
+        'training:start',
+        { ...VALID_PAYLOADS['training:start'], hyperparameters: HUGE.bytes },
+        '50 MB hyperparameters',
+      ),
     ];
     expect(answers.map((a) => !a.ok && { field: a.error.field, raw: RAW_ERROR.test(a.error.message) })).toEqual([
       { field: 'spec', raw: false },

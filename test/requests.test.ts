@@ -7,7 +7,13 @@ import { requestSchemas, SPEC_LIMITS, type Channel, type Envelope } from '#share
 import { jsonProblem } from '#shared/request-checks.ts';
 import { EngineService } from '#engine/service.ts';
 import { getTemplate } from '#shared/model/index.ts';
-import { malformedRequests, NOT_CHANNELS, RAW_ERROR, VALID_PAYLOADS, type MalformedRequest } from './helpers/malformed-requests.ts';
+import {
+  malformedRequests,
+  NOT_CHANNELS,
+  RAW_ERROR,
+  VALID_PAYLOADS,
+  type MalformedRequest,
+} from './helpers/malformed-requests.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const CHANNELS = Object.keys(requestSchemas) as Channel[];
@@ -32,7 +38,8 @@ async function send(channel: unknown, payload: unknown, label: string): Promise<
   const started = performance.now();
   const envelope = await service.handle(channel as Channel, payload);
   const ms = performance.now() - started;
-  if (ms > tally.slowestMs) Object.assign(tally, { slowestMs: ms, slowest: `${String(channel).slice(0, 30)} ${label}` });
+  if (ms > tally.slowestMs)
+    Object.assign(tally, { slowestMs: ms, slowest: `${String(channel).slice(0, 30)} ${label}` });
   tally.tried++;
   if (envelope.ok) tally.accepted++;
   else if (RAW_ERROR.test(envelope.error.message)) tally.raw++;
@@ -58,10 +65,19 @@ function answerOf(request: MalformedRequest, envelope: Envelope<unknown>) {
 describe('malformed requests, channel by channel', () => {
   it.each(CHANNELS)('%s refuses every malformed payload, naming the channel and the field', async (channel) => {
     const requests = malformedRequests(channel);
-    if (channel === 'datasets:import') requests.push({ channel, label: 'no folder (main asks for one; the engine cannot)', payload: {}, field: 'dir' });
+    if (channel === 'datasets:import')
+      requests.push({ channel, label: 'no folder (main asks for one; the engine cannot)', payload: {}, field: 'dir' });
     const answers = [];
-    for (const request of requests) answers.push(answerOf(request, await send(channel, request.payload, request.label)));
-    const expected = answers.map((a) => ({ label: a.label, ok: false, namesChannel: true, namesField: true, raw: false, short: true }));
+    for (const request of requests)
+      answers.push(answerOf(request, await send(channel, request.payload, request.label)));
+    const expected = answers.map((a) => ({
+      label: a.label,
+      ok: false,
+      namesChannel: true,
+      namesField: true,
+      raw: false,
+      short: true,
+    }));
     expect(answers).toEqual(expected);
     // Still answering: a well-formed request right after.
     expect(await service.handle('templates:list', undefined)).toMatchObject({ ok: true });
@@ -74,7 +90,10 @@ it('refuses a payload that throws when read instead of throwing itself', async (
       throw new Error('boom');
     },
   };
-  expect(await service.handle('runs:get', hostile)).toEqual({ ok: false, error: { message: 'the request could not be read: boom' } });
+  expect(await service.handle('runs:get', hostile)).toEqual({
+    ok: false,
+    error: { message: 'the request could not be read: boom' },
+  });
 });
 
 describe('channel names', () => {
@@ -88,18 +107,33 @@ describe('channel names', () => {
     },
   );
 
-  it.each(['app:info', 'engine:status', 'engine:restart'] as const)('%s belongs to main: the engine says so instead of answering', async (channel) => {
-    expect(await service.handle(channel, undefined)).toEqual({ ok: false, error: { message: `${channel}: answered by the app's main process, not the engine` } });
-  });
+  it.each(['app:info', 'engine:status', 'engine:restart'] as const)(
+    '%s belongs to main: the engine says so instead of answering',
+    async (channel) => {
+      expect(await service.handle(channel, undefined)).toEqual({
+        ok: false,
+        error: { message: `${channel}: answered by the app's main process, not the engine` },
+      });
+    },
+  );
 });
 
 describe('well-formed requests still pass', () => {
   it('answers the valid payloads the malformed ones were made from', async () => {
-    expect(await service.handle('spec:analyze', VALID_PAYLOADS['spec:analyze'])).toMatchObject({ ok: true, value: { ok: true } });
+    expect(await service.handle('spec:analyze', VALID_PAYLOADS['spec:analyze'])).toMatchObject({
+      ok: true,
+      value: { ok: true },
+    });
     expect(await service.handle('runs:list', VALID_PAYLOADS['runs:list'])).toEqual({ ok: true, value: [] });
     expect(await service.handle('runs:list', {})).toEqual({ ok: true, value: [] });
-    expect(await service.handle('runs:get', { runId: 1 })).toMatchObject({ ok: false, error: { message: 'run 1 does not exist' } });
-    expect(await service.handle('designs:save', { name: 'probe', spec: getTemplate('seed') })).toMatchObject({ ok: true, value: { name: 'probe' } });
+    expect(await service.handle('runs:get', { runId: 1 })).toMatchObject({
+      ok: false,
+      error: { message: 'run 1 does not exist' },
+    });
+    expect(await service.handle('designs:save', { name: 'probe', spec: getTemplate('seed') })).toMatchObject({
+      ok: true,
+      value: { name: 'probe' },
+    });
     expect(await service.handle('designs:delete', { name: 'probe' })).toEqual({ ok: true, value: true });
   });
 
@@ -121,7 +155,10 @@ describe('the bounded walk over specs and hyperparameters', () => {
         return Reflect.get(target, key);
       },
     });
-    expect(jsonProblem(counted, SPEC_LIMITS)).toEqual({ path: [], message: 'an object with 30,000 keys: more than the 20,000 values allowed' });
+    expect(jsonProblem(counted, SPEC_LIMITS)).toEqual({
+      path: [],
+      message: 'an object with 30,000 keys: more than the 20,000 values allowed',
+    });
     expect(reads).toBe(0);
   });
 
@@ -134,7 +171,10 @@ describe('the bounded walk over specs and hyperparameters', () => {
       },
     });
     const problem = jsonProblem(endless(), SPEC_LIMITS);
-    expect(problem).toEqual({ path: Array(SPEC_LIMITS.maxDepth).fill('child'), message: `nested more than ${SPEC_LIMITS.maxDepth} levels deep` });
+    expect(problem).toEqual({
+      path: Array(SPEC_LIMITS.maxDepth).fill('child'),
+      message: `nested more than ${SPEC_LIMITS.maxDepth} levels deep`,
+    });
     expect(reads).toBe(SPEC_LIMITS.maxDepth);
   });
 });

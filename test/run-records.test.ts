@@ -10,7 +10,14 @@ import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
 const dataset = datasetRefFor(path.join(dir, 'data'));
-const cpu: BackendInfo = { kind: 'cpu', tfBackend: 'cpu', device: 'CPU', tfjsVersion: '4.22.0', tensorflowVersion: null, reason: 'test' };
+const cpu: BackendInfo = {
+  kind: 'cpu',
+  tfBackend: 'cpu',
+  device: 'CPU',
+  tfjsVersion: '4.22.0',
+  tensorflowVersion: null,
+  reason: 'test',
+};
 let store: Store;
 
 beforeAll(() => {
@@ -23,7 +30,16 @@ describe('run detail', () => {
     const run = store.createRun({ name: 'detail', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
     expect(getRunDetail(store, run.id)).toEqual({ run, epochs: [], evaluation: null, sessions: [] });
     store.startRunSession(run.id, cpu, 0);
-    store.appendEpochMetric(run.id, { epoch: 0, loss: 1, accuracy: 0.5, valLoss: null, valAccuracy: null, durationMs: 10, samplesPerSecond: 100, time: 1 });
+    store.appendEpochMetric(run.id, {
+      epoch: 0,
+      loss: 1,
+      accuracy: 0.5,
+      valLoss: null,
+      valAccuracy: null,
+      durationMs: 10,
+      samplesPerSecond: 100,
+      time: 1,
+    });
     store.finishRunSession(run.id, 'stopped');
     const detail = getRunDetail(store, run.id);
     expect(detail.run.status).toBe('stopped');

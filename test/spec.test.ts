@@ -5,8 +5,15 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '#engine/model/build.ts';
 import {
-  analyzeSpec, describeArchitecture, getTemplate, parseSpec, SpecError, templateNames, TEMPLATES,
-  type LayerSpec, type ModelSpec,
+  analyzeSpec,
+  describeArchitecture,
+  getTemplate,
+  parseSpec,
+  SpecError,
+  templateNames,
+  TEMPLATES,
+  type LayerSpec,
+  type ModelSpec,
 } from '#shared/model/index.ts';
 
 beforeAll(async () => {
@@ -29,32 +36,64 @@ interface ValidCase {
 
 const VALID: ValidCase[] = [
   ...templateNames().map((name) => ({ spec: getTemplate(name) })),
-  { spec: spec('conv same stride 2', [{ type: 'Conv2D', filters: 8, kernelSize: 3, strides: 2, padding: 'same' }, flat, softmax()]) },
-  { spec: spec('conv valid stride 3', [{ type: 'Conv2D', filters: 4, kernelSize: 5, strides: 3, activation: 'relu' }, flat, softmax()]) },
-  { spec: spec('conv same stride 3 odd input', [{ type: 'Conv2D', filters: 4, kernelSize: 4, strides: 3, padding: 'same' }, flat, softmax()], [29, 31, 1]) },
-  { spec: spec('non-square kernel and strides', [{ type: 'Conv2D', filters: 6, kernelSize: [3, 5], strides: [1, 2] }, flat, softmax()]) },
   {
-    spec: spec('non-square input, non-square pool', [
-      { type: 'Conv2D', filters: 16, kernelSize: [5, 3], activation: 'relu' },
-      { type: 'MaxPooling2D', poolSize: [2, 3] },
+    spec: spec('conv same stride 2', [
+      { type: 'Conv2D', filters: 8, kernelSize: 3, strides: 2, padding: 'same' },
       flat,
       softmax(),
-    ], [32, 20, 3]),
+    ]),
   },
   {
-    spec: spec('cifar-style rgb', [
-      { type: 'Conv2D', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
-      { type: 'Conv2D', filters: 32, kernelSize: 3, activation: 'relu' },
-      { type: 'MaxPooling2D', poolSize: 2 },
-      { type: 'Dropout', rate: 0.25 },
-      { type: 'Conv2D', filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' },
-      { type: 'Conv2D', filters: 64, kernelSize: 3, activation: 'relu' },
-      { type: 'MaxPooling2D', poolSize: 2 },
+    spec: spec('conv valid stride 3', [
+      { type: 'Conv2D', filters: 4, kernelSize: 5, strides: 3, activation: 'relu' },
       flat,
-      { type: 'Dense', units: 512, activation: 'relu' },
-      { type: 'Dropout', rate: 0.5 },
       softmax(),
-    ], [32, 32, 3]),
+    ]),
+  },
+  {
+    spec: spec(
+      'conv same stride 3 odd input',
+      [{ type: 'Conv2D', filters: 4, kernelSize: 4, strides: 3, padding: 'same' }, flat, softmax()],
+      [29, 31, 1],
+    ),
+  },
+  {
+    spec: spec('non-square kernel and strides', [
+      { type: 'Conv2D', filters: 6, kernelSize: [3, 5], strides: [1, 2] },
+      flat,
+      softmax(),
+    ]),
+  },
+  {
+    spec: spec(
+      'non-square input, non-square pool',
+      [
+        { type: 'Conv2D', filters: 16, kernelSize: [5, 3], activation: 'relu' },
+        { type: 'MaxPooling2D', poolSize: [2, 3] },
+        flat,
+        softmax(),
+      ],
+      [32, 20, 3],
+    ),
+  },
+  {
+    spec: spec(
+      'cifar-style rgb',
+      [
+        { type: 'Conv2D', filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'Conv2D', filters: 32, kernelSize: 3, activation: 'relu' },
+        { type: 'MaxPooling2D', poolSize: 2 },
+        { type: 'Dropout', rate: 0.25 },
+        { type: 'Conv2D', filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' },
+        { type: 'Conv2D', filters: 64, kernelSize: 3, activation: 'relu' },
+        { type: 'MaxPooling2D', poolSize: 2 },
+        flat,
+        { type: 'Dense', units: 512, activation: 'relu' },
+        { type: 'Dropout', rate: 0.5 },
+        softmax(),
+      ],
+      [32, 32, 3],
+    ),
   },
   {
     spec: spec('batchnorm in conv part', [
@@ -75,11 +114,35 @@ const VALID: ValidCase[] = [
   },
   { spec: spec('batchnorm first', [{ type: 'BatchNormalization', momentum: 0.5 }, flat, softmax()], [8, 8, 3]) },
   { spec: spec('dropout first, rate 0', [{ type: 'Dropout', rate: 0 }, flat, softmax()]) },
-  { spec: spec('average pool same 3/2', [{ type: 'AveragePooling2D', poolSize: 3, strides: 2, padding: 'same' }, flat, softmax()], [13, 13, 2]) },
-  { spec: spec('overlapping max pool', [{ type: 'MaxPooling2D', poolSize: 3, strides: 1 }, flat, softmax()], [10, 9, 2]) },
-  { spec: spec('pool larger than input, same', [{ type: 'MaxPooling2D', poolSize: 7, padding: 'same' }, flat, softmax()], [5, 5, 2]) },
+  {
+    spec: spec(
+      'average pool same 3/2',
+      [{ type: 'AveragePooling2D', poolSize: 3, strides: 2, padding: 'same' }, flat, softmax()],
+      [13, 13, 2],
+    ),
+  },
+  {
+    spec: spec(
+      'overlapping max pool',
+      [{ type: 'MaxPooling2D', poolSize: 3, strides: 1 }, flat, softmax()],
+      [10, 9, 2],
+    ),
+  },
+  {
+    spec: spec(
+      'pool larger than input, same',
+      [{ type: 'MaxPooling2D', poolSize: 7, padding: 'same' }, flat, softmax()],
+      [5, 5, 2],
+    ),
+  },
   { spec: spec('pool strides 3', [{ type: 'MaxPooling2D', poolSize: 2, strides: 3 }, flat, softmax()], [28, 28, 1]) },
-  { spec: spec('avg pool non-square strides', [{ type: 'AveragePooling2D', poolSize: [3, 2], strides: [2, 1] }, flat, softmax()]) },
+  {
+    spec: spec('avg pool non-square strides', [
+      { type: 'AveragePooling2D', poolSize: [3, 2], strides: [2, 1] },
+      flat,
+      softmax(),
+    ]),
+  },
   {
     spec: spec('no bias anywhere', [
       { type: 'Conv2D', filters: 8, kernelSize: 3, useBias: false, activation: 'sigmoid' },
@@ -91,47 +154,63 @@ const VALID: ValidCase[] = [
   { spec: spec('kernel equals input', [{ type: 'Conv2D', filters: 3, kernelSize: 5 }, flat, softmax()], [5, 5, 1]) },
   { spec: spec('1x1 convolution', [{ type: 'Conv2D', filters: 2, kernelSize: 1 }, flat, softmax()], [6, 6, 7]) },
   {
-    spec: spec('factorised 1x7 and 7x1', [
-      { type: 'Conv2D', filters: 8, kernelSize: [1, 7], padding: 'same' },
-      { type: 'Conv2D', filters: 8, kernelSize: [7, 1] },
-      flat,
-      softmax(),
-    ], [20, 20, 3]),
+    spec: spec(
+      'factorised 1x7 and 7x1',
+      [
+        { type: 'Conv2D', filters: 8, kernelSize: [1, 7], padding: 'same' },
+        { type: 'Conv2D', filters: 8, kernelSize: [7, 1] },
+        flat,
+        softmax(),
+      ],
+      [20, 20, 3],
+    ),
   },
   { spec: spec('tiny input', [flat, softmax()], [1, 1, 3]) },
   {
-    spec: spec('every activation', [
-      { type: 'Conv2D', filters: 3, kernelSize: 3, activation: 'softmax' },
-      flat,
-      { type: 'Dense', units: 16, activation: 'relu' },
-      { type: 'Dense', units: 16, activation: 'sigmoid' },
-      { type: 'Dense', units: 16, activation: 'tanh' },
-      { type: 'Dense', units: 16, activation: 'linear' },
-      softmax(),
-    ], [6, 6, 1]),
+    spec: spec(
+      'every activation',
+      [
+        { type: 'Conv2D', filters: 3, kernelSize: 3, activation: 'softmax' },
+        flat,
+        { type: 'Dense', units: 16, activation: 'relu' },
+        { type: 'Dense', units: 16, activation: 'sigmoid' },
+        { type: 'Dense', units: 16, activation: 'tanh' },
+        { type: 'Dense', units: 16, activation: 'linear' },
+        softmax(),
+      ],
+      [6, 6, 1],
+    ),
   },
   {
-    spec: spec('deep strided', [
-      { type: 'Conv2D', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-      { type: 'Conv2D', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
-      { type: 'BatchNormalization' },
-      { type: 'Conv2D', filters: 32, kernelSize: [3, 2], strides: [2, 3], activation: 'relu' },
-      { type: 'AveragePooling2D', poolSize: 2, padding: 'same' },
-      flat,
-      { type: 'Dropout', rate: 0.3 },
-      { type: 'Dense', units: 20, activation: 'linear' },
-      softmax(),
-    ], [64, 48, 3]),
+    spec: spec(
+      'deep strided',
+      [
+        { type: 'Conv2D', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+        { type: 'Conv2D', filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' },
+        { type: 'BatchNormalization' },
+        { type: 'Conv2D', filters: 32, kernelSize: [3, 2], strides: [2, 3], activation: 'relu' },
+        { type: 'AveragePooling2D', poolSize: 2, padding: 'same' },
+        flat,
+        { type: 'Dropout', rate: 0.3 },
+        { type: 'Dense', units: 20, activation: 'linear' },
+        softmax(),
+      ],
+      [64, 48, 3],
+    ),
   },
   { spec: spec('26 letters', [flat, { type: 'Dense', units: 50, activation: 'relu' }, softmax(26)]), numClasses: 26 },
   { spec: spec('two classes', [{ type: 'Conv2D', filters: 2, kernelSize: 28 }, flat, softmax(2)]), numClasses: 2 },
   {
-    spec: spec('pool then conv same', [
-      { type: 'MaxPooling2D', poolSize: [4, 2] },
-      { type: 'Conv2D', filters: 5, kernelSize: [2, 4], strides: [1, 3], padding: 'same', activation: 'tanh' },
-      flat,
-      softmax(),
-    ], [17, 23, 4]),
+    spec: spec(
+      'pool then conv same',
+      [
+        { type: 'MaxPooling2D', poolSize: [4, 2] },
+        { type: 'Conv2D', filters: 5, kernelSize: [2, 4], strides: [1, 3], padding: 'same', activation: 'tanh' },
+        flat,
+        softmax(),
+      ],
+      [17, 23, 4],
+    ),
   },
 ];
 
@@ -182,7 +261,14 @@ describe('templates', () => {
     expect(totalParams).toBe(93_322);
     expect(trainableParams).toBe(93_322);
     expect(layers.map((l) => l.outputShape)).toEqual([
-      [26, 26, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64], [3, 3, 64], [576], [64], [10],
+      [26, 26, 32],
+      [13, 13, 32],
+      [11, 11, 64],
+      [5, 5, 64],
+      [3, 3, 64],
+      [576],
+      [64],
+      [10],
     ]);
     expect(layers.map((l) => l.params)).toEqual([320, 0, 18_496, 0, 36_928, 0, 36_928, 650]);
     // 2*outH*outW*outC*kh*kw*inC + bias; pooling outH*outW*C*ph*pw; dense 2*in*units + units.
@@ -201,7 +287,9 @@ describe('templates', () => {
   });
 
   it('counts BatchNormalization and Dropout FLOPs per the convention', () => {
-    const { layers } = parseSpec(spec('bn', [{ type: 'BatchNormalization' }, { type: 'Dropout', rate: 0.1 }, flat, softmax()], [4, 4, 3]));
+    const { layers } = parseSpec(
+      spec('bn', [{ type: 'BatchNormalization' }, { type: 'Dropout', rate: 0.1 }, flat, softmax()], [4, 4, 3]),
+    );
     expect(layers.map((l) => l.flops)).toEqual([2 * 48, 0, 0, 2 * 48 * 10 + 10]);
     expect(layers[0]).toMatchObject({ params: 12, trainableParams: 6 });
   });
@@ -219,7 +307,12 @@ describe('describeArchitecture', () => {
     expect(describeArchitecture(getTemplate('seed'))).toBe('C32-P-C64-P-C64-F-D64-D10');
     expect(describeArchitecture(getTemplate('lenet5'))).toBe('C6-AP-C16-AP-F-D120-D84-D10');
     expect(describeArchitecture(getTemplate('mlp'))).toBe('F-D128-Drop0.2-D10');
-    const all = spec('all', [{ type: 'BatchNormalization' }, { type: 'Conv2D', filters: 4, kernelSize: 1 }, flat, softmax()]);
+    const all = spec('all', [
+      { type: 'BatchNormalization' },
+      { type: 'Conv2D', filters: 4, kernelSize: 1 },
+      flat,
+      softmax(),
+    ]);
     expect(describeArchitecture(all)).toBe('BN-C4-F-D10');
   });
 });
@@ -242,7 +335,15 @@ describe('normalisation', () => {
       name: 'defaults',
       inputShape: [28, 28, 1],
       layers: [
-        { type: 'Conv2D', filters: 4, kernelSize: [3, 3], strides: [1, 1], padding: 'valid', activation: 'linear', useBias: true },
+        {
+          type: 'Conv2D',
+          filters: 4,
+          kernelSize: [3, 3],
+          strides: [1, 1],
+          padding: 'valid',
+          activation: 'linear',
+          useBias: true,
+        },
         { type: 'MaxPooling2D', poolSize: [2, 2], strides: [2, 2], padding: 'valid' },
         { type: 'AveragePooling2D', poolSize: [1, 2], strides: [1, 2], padding: 'valid' },
         { type: 'BatchNormalization', momentum: 0.99, epsilon: 0.001 },
@@ -264,7 +365,10 @@ describe('normalisation', () => {
 
 describe('parseSpec and buildModel', () => {
   it('parseSpec throws a SpecError whose message joins the issues', () => {
-    const bad = spec('bad', [{ type: 'Dense', units: 0 }, { type: 'Dense', units: 10, activation: 'relu' }]);
+    const bad = spec('bad', [
+      { type: 'Dense', units: 0 },
+      { type: 'Dense', units: 10, activation: 'relu' },
+    ]);
     let caught: unknown;
     try {
       parseSpec(bad);
@@ -309,14 +413,43 @@ describe('parseSpec and buildModel', () => {
 describe('analyzeSpec never throws', () => {
   const cyclic: Record<string, unknown> = { type: 'Dense', units: 10, activation: 'softmax' };
   cyclic.self = cyclic;
-  const throwing = new Proxy({}, { ownKeys: () => { throw new Error('boom'); } });
+  const throwing = new Proxy(
+    {},
+    {
+      ownKeys: () => {
+        throw new Error('boom');
+      },
+    },
+  );
   const garbage: unknown[] = [
-    null, undefined, 42, 'x', '', true, [], [1, 2], () => 1, Symbol('s'), 10n, new Date(0), throwing,
-    {}, { layers: 5 }, { layers: 'Dense' }, { layers: {} }, { layers: [null] }, { layers: [[]] },
-    { layers: [42, 'Conv2D', true, undefined] }, { name: 7, inputShape: 'mnist', layers: [{ type: 7 }] },
+    null,
+    undefined,
+    42,
+    'x',
+    '',
+    true,
+    [],
+    [1, 2],
+    () => 1,
+    Symbol('s'),
+    10n,
+    new Date(0),
+    throwing,
+    {},
+    { layers: 5 },
+    { layers: 'Dense' },
+    { layers: {} },
+    { layers: [null] },
+    { layers: [[]] },
+    { layers: [42, 'Conv2D', true, undefined] },
+    { name: 7, inputShape: 'mnist', layers: [{ type: 7 }] },
     { name: 'x', inputShape: [28, 28, 1], layers: [cyclic] },
     { name: 'x', inputShape: [28, 28, 1], layers: [{ type: 'Conv2D', filters: cyclic, kernelSize: [cyclic, 1] }] },
-    { name: 'x', inputShape: [28, 28, 1], layers: [{ type: 'constructor' }, { type: '__proto__' }, { type: 'toString' }] },
+    {
+      name: 'x',
+      inputShape: [28, 28, 1],
+      layers: [{ type: 'constructor' }, { type: '__proto__' }, { type: 'toString' }],
+    },
     JSON.parse('{"name":"x","inputShape":[28,28,1],"layers":[{"type":"Flatten","__proto__":{"units":3}}]}'),
     { name: 'x', inputShape: [28, 28, 1], layers: new Array(1000).fill(null) },
   ];

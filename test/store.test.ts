@@ -5,7 +5,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultDatabasePath, SCHEMA_VERSION, Store, StoreError, type ModelSpec } from '#engine/store/index.ts';
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters } from '#shared/types.ts';
+import type {
+  BackendInfo,
+  BatchMetric,
+  DatasetRef,
+  EpochMetric,
+  EvaluationResult,
+  Hyperparameters,
+} from '#shared/types.ts';
 
 const spec: ModelSpec = {
   name: 'small-cnn',
@@ -23,24 +30,72 @@ const denseSpec: ModelSpec = {
   layers: [{ type: 'Flatten' }, { type: 'Dense', units: 10, activation: 'sigmoid' }],
 };
 const hyperparameters: Hyperparameters = {
-  optimizer: 'adam', learningRate: 0.001, momentum: 0, batchSize: 32, epochs: 3, validationSplit: 0.1, trainSize: null, seed: 1,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0,
+  batchSize: 32,
+  epochs: 3,
+  validationSplit: 0.1,
+  trainSize: null,
+  seed: 1,
 };
-const dataset: DatasetRef = { id: 'mnist', name: 'MNIST', classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], trainCount: 60000, testCount: 10000 };
-const cpu: BackendInfo = { kind: 'cpu', tfBackend: 'cpu', device: 'CPU', tfjsVersion: '4.22.0', tensorflowVersion: null, reason: 'test' };
+const dataset: DatasetRef = {
+  id: 'mnist',
+  name: 'MNIST',
+  classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+  trainCount: 60000,
+  testCount: 10000,
+};
+const cpu: BackendInfo = {
+  kind: 'cpu',
+  tfBackend: 'cpu',
+  device: 'CPU',
+  tfjsVersion: '4.22.0',
+  tensorflowVersion: null,
+  reason: 'test',
+};
 const wasm: BackendInfo = { ...cpu, kind: 'wasm', tfBackend: 'wasm', reason: 'resumed elsewhere' };
 
 function newRun(store: Store, name = 'run', extra: { tags?: string[]; notes?: string; spec?: ModelSpec } = {}) {
-  return store.createRun({ name, spec: extra.spec ?? spec, hyperparameters, dataset, tags: extra.tags, notes: extra.notes });
+  return store.createRun({
+    name,
+    spec: extra.spec ?? spec,
+    hyperparameters,
+    dataset,
+    tags: extra.tags,
+    notes: extra.notes,
+  });
 }
 
 function batches(epoch: number, count: number, firstStep = epoch * count): BatchMetric[] {
   return Array.from({ length: count }, (_, batch) => ({
-    epoch, batch, step: firstStep + batch, loss: 1 / (firstStep + batch + 1), accuracy: 0.5, samplesPerSecond: 1000, time: 1_700_000_000_000 + batch,
+    epoch,
+    batch,
+    step: firstStep + batch,
+    loss: 1 / (firstStep + batch + 1),
+    accuracy: 0.5,
+    samplesPerSecond: 1000,
+    time: 1_700_000_000_000 + batch,
   }));
 }
 
-function epochMetric(epoch: number, valAccuracy: number | null, valLoss: number | null, extra: Partial<EpochMetric> = {}): EpochMetric {
-  return { epoch, loss: 1 - epoch / 10, accuracy: 0.5 + epoch / 10, valLoss, valAccuracy, durationMs: 1000, samplesPerSecond: 100 * (epoch + 1), time: 1_700_000_000_000, ...extra };
+function epochMetric(
+  epoch: number,
+  valAccuracy: number | null,
+  valLoss: number | null,
+  extra: Partial<EpochMetric> = {},
+): EpochMetric {
+  return {
+    epoch,
+    loss: 1 - epoch / 10,
+    accuracy: 0.5 + epoch / 10,
+    valLoss,
+    valAccuracy,
+    durationMs: 1000,
+    samplesPerSecond: 100 * (epoch + 1),
+    time: 1_700_000_000_000,
+    ...extra,
+  };
 }
 
 function expectStoreError(fn: () => unknown, message: string | RegExp): void {
@@ -82,7 +137,18 @@ describe('opening and migrations', () => {
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-    expect(tables).toEqual(expect.arrayContaining(['runs', 'run_tags', 'run_sessions', 'batch_metrics', 'epoch_metrics', 'checkpoints', 'evaluations', 'designs']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'runs',
+        'run_tags',
+        'run_sessions',
+        'batch_metrics',
+        'epoch_metrics',
+        'checkpoints',
+        'evaluations',
+        'designs',
+      ]),
+    );
     const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
     expect(indexes).toContain('batch_metrics_run_epoch');
     raw.close();
@@ -117,7 +183,10 @@ describe('opening and migrations', () => {
     const notDb = path.join(dir, 'notes.txt');
     fs.writeFileSync(notDb, 'definitely not sqlite\n'.repeat(100));
     const before = fs.readFileSync(notDb);
-    expectStoreError(() => openStore(notDb), `${notDb} is not a SQLite database, so it cannot be used as the Layerlab run store`);
+    expectStoreError(
+      () => openStore(notDb),
+      `${notDb} is not a SQLite database, so it cannot be used as the Layerlab run store`,
+    );
     expect(fs.readFileSync(notDb).equals(before)).toBe(true);
   });
 
@@ -134,7 +203,10 @@ describe('opening and migrations', () => {
     const reader = openStore(file, { readonly: true });
     expect(reader.getRun(run.id)?.name).toBe('r');
     expectStoreError(() => reader.renameRun(run.id, 'x'), `cannot rename run: database ${file} was opened read-only`);
-    expectStoreError(() => openStore(path.join(dir, 'missing.db'), { readonly: true }), /cannot open database .*missing\.db/);
+    expectStoreError(
+      () => openStore(path.join(dir, 'missing.db'), { readonly: true }),
+      /cannot open database .*missing\.db/,
+    );
   });
 
   it('allows :memory:', () => {
@@ -236,7 +308,10 @@ describe('run lifecycle', () => {
   it('rejects other invalid transitions', () => {
     const store = openStore();
     const run = newRun(store);
-    expectStoreError(() => store.finishRunSession(run.id, 'completed'), /cannot change status from 'queued' to 'completed'/);
+    expectStoreError(
+      () => store.finishRunSession(run.id, 'completed'),
+      /cannot change status from 'queued' to 'completed'/,
+    );
     expect(store.finishRunSession(run.id, 'failed', 'dataset missing').status).toBe('failed');
     const other = newRun(store);
     store.startRunSession(other.id, cpu, 0);
@@ -265,10 +340,16 @@ describe('metrics', () => {
     const run = newRun(store);
     const duplicate = batches(0, 10_000);
     duplicate[5000] = { ...duplicate[5000], step: 3 };
-    expectStoreError(() => store.appendBatchMetrics(run.id, duplicate), `batch metrics[5000]: step 3 of run ${run.id} is already recorded`);
+    expectStoreError(
+      () => store.appendBatchMetrics(run.id, duplicate),
+      `batch metrics[5000]: step 3 of run ${run.id} is already recorded`,
+    );
     const invalid = batches(0, 10_000) as unknown as Array<Record<string, unknown>>;
     invalid[5000] = { ...invalid[5000], loss: 'high' };
-    expectStoreError(() => store.appendBatchMetrics(run.id, invalid as unknown as BatchMetric[]), 'batch metrics[5000].loss must be a number (got "high")');
+    expectStoreError(
+      () => store.appendBatchMetrics(run.id, invalid as unknown as BatchMetric[]),
+      'batch metrics[5000].loss must be a number (got "high")',
+    );
     expect(store.getBatchMetrics(run.id)).toEqual([]);
   });
 
@@ -315,7 +396,10 @@ describe('metrics', () => {
       trainingDurationMs: 4000,
       samplesPerSecond: 250,
     });
-    expectStoreError(() => store.appendEpochMetric(run.id, epochMetric(3, 0.7, 0.45)), `epoch 3 of run ${run.id} is already recorded`);
+    expectStoreError(
+      () => store.appendEpochMetric(run.id, epochMetric(3, 0.7, 0.45)),
+      `epoch 3 of run ${run.id} is already recorded`,
+    );
     expect(store.setFinalTrainingStats(run.id, { durationMs: 4321.4, samplesPerSecond: 240 })).toMatchObject({
       trainingDurationMs: 4321,
       samplesPerSecond: 240,
@@ -327,7 +411,12 @@ describe('metrics', () => {
     const store = openStore();
     const run = newRun(store);
     const record = store.appendEpochMetric(run.id, epochMetric(0, null, null, { loss: Number.NaN }));
-    expect(record).toMatchObject({ bestValAccuracy: null, bestValAccuracyEpoch: null, finalTrainLoss: null, epochsCompleted: 1 });
+    expect(record).toMatchObject({
+      bestValAccuracy: null,
+      bestValAccuracyEpoch: null,
+      finalTrainLoss: null,
+      epochsCompleted: 1,
+    });
     expect(store.getEpochMetrics(run.id)[0].loss).toBeNaN();
     expect(store.getEpochMetrics(run.id)[0].valLoss).toBeNull();
   });
@@ -342,15 +431,29 @@ describe('metrics', () => {
     store.appendBatchMetrics(run.id, batches(3, 4, 30)); // partial epoch 3
     expect(store.truncateMetricsAfter(run.id, 2)).toEqual({ batchRows: 14, epochRows: 1 });
     expect(store.getBatchMetrics(run.id).map((m) => m.epoch)).toEqual([...Array(10).fill(0), ...Array(10).fill(1)]);
-    expect(store.getRun(run.id)).toMatchObject({ epochsCompleted: 2, bestValAccuracy: 0.7, bestValAccuracyEpoch: 1, bestValLoss: 0.8, finalValAccuracy: 0.7 });
+    expect(store.getRun(run.id)).toMatchObject({
+      epochsCompleted: 2,
+      bestValAccuracy: 0.7,
+      bestValAccuracyEpoch: 1,
+      bestValLoss: 0.8,
+      finalValAccuracy: 0.7,
+    });
     store.appendBatchMetrics(run.id, batches(2, 10)); // the resumed epoch 2 can be recorded again
   });
 });
 
 describe('checkpoints, evaluation, tags, notes, deletion', () => {
   const evaluation: EvaluationResult = {
-    testLoss: 0.1, testAccuracy: 0.97, confusion: [[5, 1], [0, 6]], perClassAccuracy: [0.83, 1],
-    mistakes: [{ testIndex: 4, trueLabel: 0, predicted: 1, confidence: 0.9 }], count: 12, durationMs: 50,
+    testLoss: 0.1,
+    testAccuracy: 0.97,
+    confusion: [
+      [5, 1],
+      [0, 6],
+    ],
+    perClassAccuracy: [0.83, 1],
+    mistakes: [{ testIndex: 4, trueLabel: 0, predicted: 1, confidence: 0.9 }],
+    count: 12,
+    durationMs: 50,
   };
 
   it('records checkpoints and evaluations', () => {
@@ -403,7 +506,15 @@ describe('listRuns', () => {
     store.finishRunSession(a.id, 'completed');
     store.startRunSession(b.id, cpu, 0);
     store.appendEpochMetric(b.id, epochMetric(0, 0.95, 0.1));
-    store.saveEvaluation(c.id, { testLoss: 1, testAccuracy: 0.5, confusion: [], perClassAccuracy: [], mistakes: [], count: 0, durationMs: 0 });
+    store.saveEvaluation(c.id, {
+      testLoss: 1,
+      testAccuracy: 0.5,
+      confusion: [],
+      perClassAccuracy: [],
+      mistakes: [],
+      count: 0,
+      durationMs: 0,
+    });
 
     const ids = (runs: Array<{ id: number }>) => runs.map((r) => r.id);
     expect(ids(store.listRuns())).toEqual([c.id, b.id, a.id]);
@@ -423,7 +534,10 @@ describe('listRuns', () => {
     expect(ids(store.listRuns({ search: 'conv2d sgd' }))).toEqual([c.id]); // every word must match
     expect(ids(store.listRuns({ search: '100%' }))).toEqual([c.id]); // LIKE wildcards are literal
     expect(ids(store.listRuns({ search: '%' }))).toEqual([c.id]);
-    expectStoreError(() => store.listRuns({ status: ['done' as never] }), /filter.status\[0\] must be one of queued, running/);
+    expectStoreError(
+      () => store.listRuns({ status: ['done' as never] }),
+      /filter.status\[0\] must be one of queued, running/,
+    );
     expectStoreError(() => store.listRuns({ sort: 'size' as never }), /filter.sort must be one of created, name/);
   });
 });
@@ -454,16 +568,44 @@ describe('validation', () => {
     expectStoreError(() => store.getRun(1.5), 'run id must be a positive integer (got 1.5)');
     expectStoreError(() => store.renameRun(42, 'x'), 'run 42 does not exist');
     expectStoreError(() => store.renameRun(run.id, '   '), 'run name must not be empty');
-    expectStoreError(() => store.renameRun(run.id, 'x'.repeat(201)), 'run name must be at most 200 characters (got 201)');
+    expectStoreError(
+      () => store.renameRun(run.id, 'x'.repeat(201)),
+      'run name must be at most 200 characters (got 201)',
+    );
     expectStoreError(() => store.setTags(run.id, ['ok', '']), 'tags[1] must not be empty');
-    expectStoreError(() => store.setTags(run.id, ['t'.repeat(41)]), /^tags\[0\] must be at most 40 characters \(got 41/);
-    expectStoreError(() => store.setTags(run.id, Array.from({ length: 51 }, (_, i) => `t${i}`)), 'tags must hold at most 50 tags (got 51)');
-    expectStoreError(() => store.setNotes(run.id, 'n'.repeat(20_001)), 'notes must be at most 20000 characters (got 20001)');
-    expectStoreError(() => store.createRun({ name: 'x', spec: { ...spec, inputShape: [28, 28] as never }, hyperparameters, dataset }), 'spec.inputShape must be three positive integers [height, width, channels]');
-    expectStoreError(() => store.createRun({ name: 'x', spec, hyperparameters: { ...hyperparameters, batchSize: 0 }, dataset }), 'hyperparameters.batchSize must be a positive integer (got 0)');
-    expectStoreError(() => store.startRunSession(run.id, { ...cpu, kind: 'tpu' as never }, 0), 'backend.kind must be one of gpu, native, wasm, cpu (got "tpu")');
+    expectStoreError(
+      () => store.setTags(run.id, ['t'.repeat(41)]),
+      /^tags\[0\] must be at most 40 characters \(got 41/,
+    );
+    expectStoreError(
+      () =>
+        store.setTags(
+          run.id,
+          Array.from({ length: 51 }, (_, i) => `t${i}`),
+        ),
+      'tags must hold at most 50 tags (got 51)',
+    );
+    expectStoreError(
+      () => store.setNotes(run.id, 'n'.repeat(20_001)),
+      'notes must be at most 20000 characters (got 20001)',
+    );
+    expectStoreError(
+      () => store.createRun({ name: 'x', spec: { ...spec, inputShape: [28, 28] as never }, hyperparameters, dataset }),
+      'spec.inputShape must be three positive integers [height, width, channels]',
+    );
+    expectStoreError(
+      () => store.createRun({ name: 'x', spec, hyperparameters: { ...hyperparameters, batchSize: 0 }, dataset }),
+      'hyperparameters.batchSize must be a positive integer (got 0)',
+    );
+    expectStoreError(
+      () => store.startRunSession(run.id, { ...cpu, kind: 'tpu' as never }, 0),
+      'backend.kind must be one of gpu, native, wasm, cpu (got "tpu")',
+    );
     expectStoreError(() => store.startRunSession(run.id, cpu, -1), 'fromEpoch must be a non-negative integer (got -1)');
-    expectStoreError(() => store.finishRunSession(run.id, 'done' as never), /^finish status must be one of completed, stopped, failed, interrupted/);
+    expectStoreError(
+      () => store.finishRunSession(run.id, 'done' as never),
+      /^finish status must be one of completed, stopped, failed, interrupted/,
+    );
     expectStoreError(() => store.recordCheckpoint(run.id, { epoch: 1, path: '' }), 'checkpoint.path must not be empty');
     expectStoreError(() => store.saveDesign('', spec), 'design name must not be empty');
     store.close();
@@ -476,7 +618,9 @@ describe('defaultDatabasePath', () => {
     expect(defaultDatabasePath({ LAYERLAB_DB: '/x/y.db' }, 'linux', '/home/u')).toBe('/x/y.db');
     expect(defaultDatabasePath({}, 'linux', '/home/u')).toBe('/home/u/.local/share/layerlab/layerlab.db');
     expect(defaultDatabasePath({ XDG_DATA_HOME: '/data' }, 'linux', '/home/u')).toBe('/data/layerlab/layerlab.db');
-    expect(defaultDatabasePath({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/Layerlab/layerlab.db');
+    expect(defaultDatabasePath({}, 'darwin', '/Users/u')).toBe(
+      '/Users/u/Library/Application Support/Layerlab/layerlab.db',
+    );
     expect(defaultDatabasePath({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', 'C:\\Users\\u')).toBe(
       'C:\\Users\\u\\AppData\\Roaming\\Layerlab\\layerlab.db',
     );

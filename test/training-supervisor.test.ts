@@ -37,7 +37,13 @@ parentPort.on('message', (message) => {
 function supervisor() {
   const events: RunEvent[] = [];
   const finished: number[] = [];
-  const training = new TrainingSupervisor({ store, dbPath, checkpointRoot: path.join(dir, 'runs'), emit: (e) => events.push(e), onFinished: (runId) => finished.push(runId) });
+  const training = new TrainingSupervisor({
+    store,
+    dbPath,
+    checkpointRoot: path.join(dir, 'runs'),
+    emit: (e) => events.push(e),
+    onFinished: (runId) => finished.push(runId),
+  });
   return { training, events, finished };
 }
 
@@ -67,9 +73,17 @@ describe('training supervisor', () => {
     const { training, events, finished } = supervisor();
     const { runId } = await training.start(request);
     expect(store.getRun(runId)?.status).toBe('queued');
-    expect(training.active()).toMatchObject({ runId, stopping: false, latest: null, started: { type: 'started', runId, backend, epochs: 0 } });
+    expect(training.active()).toMatchObject({
+      runId,
+      stopping: false,
+      latest: null,
+      started: { type: 'started', runId, backend, epochs: 0 },
+    });
     await until(() => events.some((e) => e.type === 'batch'));
-    expect(training.active()).toMatchObject({ started: { batchesPerEpoch: 5, trainCount: 20 }, latest: { step: 0, loss: 2 } });
+    expect(training.active()).toMatchObject({
+      started: { batchesPerEpoch: 5, trainCount: 20 },
+      latest: { step: 0, loss: 2 },
+    });
     expect(training.isTraining(runId)).toBe(true);
 
     expect(training.stop(runId + 1)).toEqual({ stopping: false });
@@ -87,7 +101,9 @@ describe('training supervisor', () => {
     const { training, events } = supervisor();
     const runsBefore = store.listRuns().length;
     const { runId } = await training.start(request);
-    await expect(training.start(request)).rejects.toThrow(`run ${runId} is training; stop it before starting another (one run trains at a time)`);
+    await expect(training.start(request)).rejects.toThrow(
+      `run ${runId} is training; stop it before starting another (one run trains at a time)`,
+    );
     await expect(training.resume(runId, 'cpu')).rejects.toThrow(/is training/);
     expect(store.listRuns()).toHaveLength(runsBefore + 1);
     training.stop(runId);
@@ -99,7 +115,11 @@ describe('training supervisor', () => {
     // Queued by another live process: refused, naming it. Once no process owns it, it resumes (from the start).
     const raw = new Database(dbPath);
     raw.prepare('UPDATE run_leases SET owner_pid = ? WHERE run_id = ?').run(process.ppid, queued.id);
-    await expect(training.resume(queued.id, 'cpu')).rejects.toThrow(new RegExp(`^run ${queued.id} is being trained by process ${process.ppid} \\(Layerlab, started \\d\\d:\\d\\d\\)$`));
+    await expect(training.resume(queued.id, 'cpu')).rejects.toThrow(
+      new RegExp(
+        `^run ${queued.id} is being trained by process ${process.ppid} \\(Layerlab, started \\d\\d:\\d\\d\\)$`,
+      ),
+    );
     raw.prepare('DELETE FROM run_leases WHERE run_id = ?').run(queued.id);
     raw.close();
     await expect(training.resume(queued.id, 'cpu')).resolves.toEqual({ runId: queued.id });

@@ -105,7 +105,15 @@ describe('Conv2D gradients (Conv2DBackpropInput / Conv2DBackpropFilter) match cp
 
   it('fused conv2d with bias and relu (what tf.layers.conv2d runs)', async () => {
     await expectSameGrads([[2, 9, 7, 3], [3, 2, 3, 4], [4]], (x, w, b) =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 2, pad: 'same', bias: b, activation: 'relu' }));
+      tf.fused.conv2d({
+        x: x as tf.Tensor4D,
+        filter: w as tf.Tensor4D,
+        strides: 2,
+        pad: 'same',
+        bias: b,
+        activation: 'relu',
+      }),
+    );
   });
 });
 
@@ -143,7 +151,11 @@ describe('pooling gradients match cpu', () => {
       return tf.tidy(() => {
         const x = tf.tensor4d(data as number[], [1, 2, 4, 1]);
         const dy = tf.tensor4d([0.25, 0.75], [1, 1, 2, 1]);
-        return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), dy)))(x).dataSync());
+        return Array.from(
+          tf
+            .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'), dy)))(x)
+            .dataSync(),
+        );
       });
     };
     expect(await grad('wasm')).toEqual(await grad('cpu'));

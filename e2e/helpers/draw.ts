@@ -10,7 +10,14 @@ export async function stroke(page: Page, points: [number, number][]) {
 }
 
 /** Points along a circular arc, clockwise on screen from `fromDeg` to `toDeg` (0° points right, 90° down). */
-export function arc(cx: number, cy: number, radius: number, fromDeg: number, toDeg: number, steps = 16): [number, number][] {
+export function arc(
+  cx: number,
+  cy: number,
+  radius: number,
+  fromDeg: number,
+  toDeg: number,
+  steps = 16,
+): [number, number][] {
   return Array.from({ length: steps + 1 }, (_, i) => {
     const angle = ((fromDeg + ((toDeg - fromDeg) * i) / steps) * Math.PI) / 180;
     return [cx + radius * Math.cos(angle), cy + radius * Math.sin(angle)];

@@ -29,7 +29,14 @@ function reply(id: number, envelope: Envelope<unknown>): void {
   try {
     send({ kind: 'response', id, envelope });
   } catch (err) {
-    send({ kind: 'response', id, envelope: { ok: false, error: { message: `the engine could not send its answer: ${err instanceof Error ? err.message : String(err)}` } } });
+    send({
+      kind: 'response',
+      id,
+      envelope: {
+        ok: false,
+        error: { message: `the engine could not send its answer: ${err instanceof Error ? err.message : String(err)}` },
+      },
+    });
   }
 }
 
@@ -94,6 +101,12 @@ onMessage(async (raw) => {
 });
 
 process.on('uncaughtException', (err) => fail(`engine crashed: ${err.stack ?? err.message}`));
-process.on('unhandledRejection', (err) => fail(`engine crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`));
+process.on('unhandledRejection', (err) =>
+  fail(`engine crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+);
 
-if (service) send({ kind: 'ready', runtime: `${process.versions.electron ? `Electron ${process.versions.electron} utility process` : 'Node'} ${process.version}` });
+if (service)
+  send({
+    kind: 'ready',
+    runtime: `${process.versions.electron ? `Electron ${process.versions.electron} utility process` : 'Node'} ${process.version}`,
+  });

@@ -57,7 +57,11 @@ export function defaultRunName(spec: ModelSpec, h: Hyperparameters): string {
 }
 
 /** Validates everything up front so a bad request fails before anything is recorded. */
-export function prepareRun(request: NewRunRequest): { spec: ModelSpec; hyperparameters: Hyperparameters; dataset: Dataset } {
+export function prepareRun(request: NewRunRequest): {
+  spec: ModelSpec;
+  hyperparameters: Hyperparameters;
+  dataset: Dataset;
+} {
   const dataset = loadDataset(resolveDatasetSource(request.dataset ?? 'mnist'));
   const design = parseSpec(request.spec, {
     numClasses: dataset.ref.classes.length,
@@ -103,7 +107,9 @@ export function resumableRun(store: Store, runId: number): RunRecord {
   const run = store.getRun(runId);
   if (!run) throw new StoreError(`run ${runId} does not exist`);
   if (!['stopped', 'interrupted', 'failed', 'queued'].includes(run.status)) {
-    throw new StoreError(`run ${runId} is ${run.status}; only stopped, interrupted, failed or queued runs can be resumed`);
+    throw new StoreError(
+      `run ${runId} is ${run.status}; only stopped, interrupted, failed or queued runs can be resumed`,
+    );
   }
   store.claimRun(runId);
   return run;
@@ -148,12 +154,27 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
   // Chosen (and the graph compiled) before the run is marked running, so a design that cannot train fails
   // the request instead of leaving a failed session behind.
-  const { trainer, reason } = await chooseTrainer(ctx.trainer ?? 'auto', backend, run.spec, h, dataset.ref.classes.length);
+  const { trainer, reason } = await chooseTrainer(
+    ctx.trainer ?? 'auto',
+    backend,
+    run.spec,
+    h,
+    dataset.ref.classes.length,
+  );
   const sessionBackend: BackendInfo = { ...backend, trainer: trainer.kind, reason: `${backend.reason}; ${reason}` };
   faultPause('session');
   store.truncateMetricsAfter(runId, fromEpoch);
   store.startRunSession(runId, sessionBackend, fromEpoch);
-  emit({ type: 'started', runId, backend: sessionBackend, fromEpoch, epochs: h.epochs, batchesPerEpoch, trainCount: split.train.length, validationCount: split.validation.length });
+  emit({
+    type: 'started',
+    runId,
+    backend: sessionBackend,
+    fromEpoch,
+    epochs: h.epochs,
+    batchesPerEpoch,
+    trainCount: split.train.length,
+    validationCount: split.validation.length,
+  });
 
   const batchMetrics = new BatchMetricWriter((rows) => store.appendBatchMetrics(runId, rows));
   // Checked before each write: a run another process interrupted or took over must not get this one's results.
@@ -207,7 +228,11 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
     }
     const epochs = store.getEpochMetrics(runId);
     const trainingMs = epochs.reduce((sum, e) => sum + (split.train.length * 1000) / e.samplesPerSecond, 0);
-    if (epochs.length) store.setFinalTrainingStats(runId, { durationMs: trainingMs, samplesPerSecond: (epochs.length * split.train.length * 1000) / trainingMs });
+    if (epochs.length)
+      store.setFinalTrainingStats(runId, {
+        durationMs: trainingMs,
+        samplesPerSecond: (epochs.length * split.train.length * 1000) / trainingMs,
+      });
   } catch (err) {
     error = err instanceof Error ? err.message : String(err);
     if (err instanceof LeaseLostError) lostLease = err.message;

@@ -60,7 +60,10 @@ export class EngineService {
   private doctor: DoctorReport | null = null;
 
   constructor(options: EngineServiceOptions) {
-    this.store = Store.open(options.dbPath, { log: (m) => console.warn(`layerlab engine: ${m}`), owner: 'Layerlab app' });
+    this.store = Store.open(options.dbPath, {
+      log: (m) => console.warn(`layerlab engine: ${m}`),
+      owner: 'Layerlab app',
+    });
     this.checkpointRoot = path.join(options.dataDir, 'runs');
     this.models = new RunModelCache(this.store);
     this.testPredictions = new TestPredictionCache(this.store, this.models);
@@ -81,11 +84,17 @@ export class EngineService {
       request = parseRequest(channel, payload);
     } catch (err) {
       // Only an in-process caller can pass values that throw when read (getters, revoked proxies).
-      return { ok: false, error: { message: `the request could not be read: ${err instanceof Error ? err.message : String(err)}` } };
+      return {
+        ok: false,
+        error: { message: `the request could not be read: ${err instanceof Error ? err.message : String(err)}` },
+      };
     }
     if (!request.ok) return request;
     if (!Object.hasOwn(this.handlers, request.channel)) {
-      return { ok: false, error: { message: `${request.channel}: answered by the app's main process, not the engine` } };
+      return {
+        ok: false,
+        error: { message: `${request.channel}: answered by the app's main process, not the engine` },
+      };
     }
     const handler = this.handlers[request.channel] as (request: unknown) => unknown;
     try {
@@ -111,7 +120,13 @@ export class EngineService {
   private handlers: Handlers = {
     'doctor:run': () => (this.doctor ??= runDoctor()),
     'backend:active': () => activeBackend(),
-    'templates:list': () => Object.entries(TEMPLATES).map(([name, t]) => ({ name, title: t.title, description: t.description, spec: t.spec })),
+    'templates:list': () =>
+      Object.entries(TEMPLATES).map(([name, t]) => ({
+        name,
+        title: t.title,
+        description: t.description,
+        spec: t.spec,
+      })),
     'spec:analyze': ({ spec, numClasses }) => analyzeSpec(spec, { numClasses }),
     'designs:list': () => this.store.listDesigns(),
     'designs:save': ({ name, spec }) => saveCheckedDesign(this.store, name, spec),

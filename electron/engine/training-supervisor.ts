@@ -127,20 +127,31 @@ export class TrainingSupervisor {
     const current = this.current;
     if (current) {
       void current.worker.terminate();
-      await Promise.race([Promise.all([...this.workerExits]), new Promise((resolve) => setTimeout(resolve, ABANDON_WAIT_MS))]);
+      await Promise.race([
+        Promise.all([...this.workerExits]),
+        new Promise((resolve) => setTimeout(resolve, ABANDON_WAIT_MS)),
+      ]);
     }
     try {
       this.options.store.interruptHeldRuns(reason);
     } catch (err) {
       // The leases of this dying process expire with it, so recovery elsewhere still interrupts the run.
-      console.warn(`layerlab engine: could not record run ${current?.runId ?? ''} interrupted: ${err instanceof Error ? err.message : String(err)}`);
+      console.warn(
+        `layerlab engine: could not record run ${current?.runId ?? ''} interrupted: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
   private requireIdle(): void {
     if (this.abandoning) throw new Error('the engine is shutting down');
-    if (this.current) throw new Error(`run ${this.current.runId} is training; stop it before starting another (one run trains at a time)`);
-    if (this.preparing) throw new Error('another run is starting; wait for it, or stop it, before starting another (one run trains at a time)');
+    if (this.current)
+      throw new Error(
+        `run ${this.current.runId} is training; stop it before starting another (one run trains at a time)`,
+      );
+    if (this.preparing)
+      throw new Error(
+        'another run is starting; wait for it, or stop it, before starting another (one run trains at a time)',
+      );
   }
 
   private emit(event: RunEvent): void {
@@ -157,7 +168,16 @@ export class TrainingSupervisor {
    * finished in the store here so it is not left 'running'.
    */
   private launch(runId: number, backend: BackendPreference): { runId: number } {
-    const placeholder = { type: 'started', runId, backend: activeBackend()!, fromEpoch: 0, epochs: 0, batchesPerEpoch: 0, trainCount: 0, validationCount: 0 } as const;
+    const placeholder = {
+      type: 'started',
+      runId,
+      backend: activeBackend()!,
+      fromEpoch: 0,
+      epochs: 0,
+      batchesPerEpoch: 0,
+      trainCount: 0,
+      validationCount: 0,
+    } as const;
     const worker = new Worker(trainingWorkerEntry());
     const send = (message: ToTrainingWorker) => worker.postMessage(message);
     let finished = false;
@@ -195,7 +215,8 @@ export class TrainingSupervisor {
           return;
         }
         if (!finished) {
-          const error = failure ?? `training worker exited unexpectedly (exit code ${code}) before run ${runId} finished`;
+          const error =
+            failure ?? `training worker exited unexpectedly (exit code ${code}) before run ${runId} finished`;
           this.recoverAbandonedRun(runId, error);
           finish({ type: 'finished', runId, status: 'failed', error });
         } else if (this.current?.runId !== runId) {
@@ -227,7 +248,9 @@ export class TrainingSupervisor {
       const status = store.getRun(runId)?.status;
       if (status === 'running' || status === 'queued') store.finishRunSession(runId, 'failed', error);
     } catch (err) {
-      console.warn(`layerlab engine: could not record the end of run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
+      console.warn(
+        `layerlab engine: could not record the end of run ${runId}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
@@ -236,7 +259,9 @@ export class TrainingSupervisor {
     try {
       this.options.store.releaseRun(runId);
     } catch (err) {
-      console.warn(`layerlab engine: could not release run ${runId}: ${err instanceof Error ? err.message : String(err)}`);
+      console.warn(
+        `layerlab engine: could not release run ${runId}: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }

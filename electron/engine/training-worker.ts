@@ -47,7 +47,10 @@ const post = (message: FromTrainingWorker) => port.postMessage(message);
 
 async function train(start: TrainingWorkerStart): Promise<void> {
   // The engine's main thread recovered interrupted runs when it opened the store; this thread must not.
-  const store = Store.open(start.dbPath, { log: (m) => console.warn(`layerlab training worker: ${m}`), recoverInterrupted: false });
+  const store = Store.open(start.dbPath, {
+    log: (m) => console.warn(`layerlab training worker: ${m}`),
+    recoverInterrupted: false,
+  });
   try {
     await trainRun(
       {

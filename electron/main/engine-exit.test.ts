@@ -9,7 +9,9 @@ describe('describeEngineExit', () => {
   });
 
   it('tells a native crash from a kill', () => {
-    expect(describeEngineExit({ code: null, signal: 'SIGSEGV', fatal: null })).toBe('The engine crashed inside native code (a segmentation fault).');
+    expect(describeEngineExit({ code: null, signal: 'SIGSEGV', fatal: null })).toBe(
+      'The engine crashed inside native code (a segmentation fault).',
+    );
     expect(describeEngineExit({ code: null, signal: 'SIGABRT', fatal: null })).toMatch(/aborted/);
   });
 
@@ -20,7 +22,9 @@ describe('describeEngineExit', () => {
 
   it('keeps the first line of an internal error, not its stack', () => {
     const fatal = "engine crashed: TypeError: Cannot read properties of null (reading 'kind')\n    at process.ts:52";
-    expect(describeEngineExit({ code: 1, signal: null, fatal })).toBe("The engine hit an internal error: TypeError: Cannot read properties of null (reading 'kind')");
+    expect(describeEngineExit({ code: 1, signal: null, fatal })).toBe(
+      "The engine hit an internal error: TypeError: Cannot read properties of null (reading 'kind')",
+    );
   });
 
   it('falls back to a plain sentence for an unexplained exit code', () => {
@@ -29,7 +33,9 @@ describe('describeEngineExit', () => {
 
   it('keeps the technical form for the details view', () => {
     expect(technicalExit({ code: null, signal: 'SIGKILL', fatal: null })).toBe('signal SIGKILL');
-    expect(technicalExit({ code: 1, signal: null, fatal: 'engine crashed: boom' })).toBe('exit code 1; engine crashed: boom');
+    expect(technicalExit({ code: 1, signal: null, fatal: 'engine crashed: boom' })).toBe(
+      'exit code 1; engine crashed: boom',
+    );
   });
 });
 
@@ -52,7 +58,9 @@ describe('parseAutoRestarts', () => {
   });
 
   it('names the variable and the reason for a bad value', () => {
-    expect(() => parseAutoRestarts('-1')).toThrow('LAYERLAB_ENGINE_AUTO_RESTARTS must be a whole number from 0 to 100 (got "-1")');
+    expect(() => parseAutoRestarts('-1')).toThrow(
+      'LAYERLAB_ENGINE_AUTO_RESTARTS must be a whole number from 0 to 100 (got "-1")',
+    );
     expect(() => parseAutoRestarts('two')).toThrow(/LAYERLAB_ENGINE_AUTO_RESTARTS/);
   });
 });

@@ -25,9 +25,12 @@ function firstLine(text: string): string {
 export function describeEngineExit({ code, signal, fatal }: EngineExit): string {
   if (fatal && /out of memory|allocation failed|heap limit/i.test(fatal)) return 'The engine ran out of memory.';
   if (fatal && /^the engine did not start within/.test(fatal)) return `${firstLine(fatal).replace(/^the/, 'The')}.`;
-  if (fatal) return `The engine hit an internal error: ${firstLine(fatal).replace(/^engine (crashed|could not start): /, '')}`;
-  if (signal === 'SIGKILL') return 'The engine was killed (by the system, for example when memory ran out, or by another program).';
-  if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP') return 'The engine was asked to stop by another program.';
+  if (fatal)
+    return `The engine hit an internal error: ${firstLine(fatal).replace(/^engine (crashed|could not start): /, '')}`;
+  if (signal === 'SIGKILL')
+    return 'The engine was killed (by the system, for example when memory ran out, or by another program).';
+  if (signal === 'SIGTERM' || signal === 'SIGINT' || signal === 'SIGHUP')
+    return 'The engine was asked to stop by another program.';
   if (signal && CRASH_SIGNALS[signal]) return CRASH_SIGNALS[signal];
   if (signal) return 'The engine stopped unexpectedly.';
   if (code === 0) return 'The engine exited on its own.';

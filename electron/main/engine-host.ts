@@ -96,7 +96,9 @@ export class EngineHost {
   /** What runs the engine, as the engine reported it (or a description until it is ready). */
   get runtime(): string {
     if (this.runtimeName) return this.runtimeName;
-    return this.mode === 'node' ? `Node (${this.options.nodeBinary})` : `Electron ${process.versions.electron} utility process`;
+    return this.mode === 'node'
+      ? `Node (${this.options.nodeBinary})`
+      : `Electron ${process.versions.electron} utility process`;
   }
 
   get status(): EngineStatus {
@@ -136,7 +138,9 @@ export class EngineHost {
       ...process.env,
       LAYERLAB_ENGINE_CONFIG: JSON.stringify(this.options.config),
       // Lets the engine's child processes (the doctor's native probes) resolve packages from the app's node_modules.
-      NODE_PATH: [path.resolve(this.options.entry, '../../../node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter),
+      NODE_PATH: [path.resolve(this.options.entry, '../../../node_modules'), process.env.NODE_PATH]
+        .filter(Boolean)
+        .join(path.delimiter),
     };
     delete env.ELECTRON_RUN_AS_NODE;
     let resolveExited!: () => void;
@@ -169,7 +173,13 @@ export class EngineHost {
         env,
         stdio: 'inherit',
       });
-      child = { get pid() { return proc.pid; }, send: (m) => proc.postMessage(m), kill: () => void proc.kill() };
+      child = {
+        get pid() {
+          return proc.pid;
+        },
+        send: (m) => proc.postMessage(m),
+        kill: () => void proc.kill(),
+      };
       proc.on('spawn', () => this.log(`engine: utility process pid ${proc.pid}`));
       proc.on('message', (m: EngineToMain) => onMessage(m));
       proc.on('exit', (code: number) => onExit(code, null));
@@ -181,7 +191,9 @@ export class EngineHost {
         child.kill();
       }
     }, READY_TIMEOUT_MS);
-    this.log(`engine: starting (${this.mode === 'node' ? `${this.options.nodeBinary}, pid ${child.pid}` : 'utility process'})`);
+    this.log(
+      `engine: starting (${this.mode === 'node' ? `${this.options.nodeBinary}, pid ${child.pid}` : 'utility process'})`,
+    );
     this.reportStatus();
   }
 
@@ -233,7 +245,10 @@ export class EngineHost {
     } catch {
       // already gone
     }
-    const killed = await Promise.race([this.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs))]);
+    const killed = await Promise.race([
+      this.exited.then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), timeoutMs)),
+    ]);
     if (killed) {
       this.log(`engine: did not exit within ${timeoutMs} ms of shutdown; killing it`);
       child.kill();
@@ -249,7 +264,11 @@ export class EngineHost {
     try {
       this.child.send(message);
     } catch (err) {
-      if (message.kind === 'request') this.settle(message.id, errorEnvelope(`${message.channel}: could not reach the engine: ${(err as Error).message}`));
+      if (message.kind === 'request')
+        this.settle(
+          message.id,
+          errorEnvelope(`${message.channel}: could not reach the engine: ${(err as Error).message}`),
+        );
     }
   }
 
@@ -331,7 +350,12 @@ export class EngineHost {
     this.failPending(cause);
     this.interruptedRunIds = [...this.activeRuns];
     for (const runId of this.activeRuns) {
-      this.options.onEvent({ type: 'finished', runId, status: 'interrupted', error: `${cause} The run can be resumed from its last finished epoch.` });
+      this.options.onEvent({
+        type: 'finished',
+        runId,
+        status: 'interrupted',
+        error: `${cause} The run can be resumed from its last finished epoch.`,
+      });
     }
     this.activeRuns.clear();
 

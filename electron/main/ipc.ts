@@ -26,12 +26,22 @@ function checkSender(event: IpcMainInvokeEvent): string | null {
 }
 
 /** Validates a payload as the engine does; a bad one becomes "<channel>: <field>: <reason>" with the field named. */
-export function validate(channel: Channel, payload: unknown): { ok: true; value: unknown } | { ok: false; envelope: Envelope<never> } {
+export function validate(
+  channel: Channel,
+  payload: unknown,
+): { ok: true; value: unknown } | { ok: false; envelope: Envelope<never> } {
   const parsed = parseRequest(channel, payload);
-  return parsed.ok ? { ok: true, value: parsed.value } : { ok: false, envelope: fail(parsed.error.message, parsed.error.field) };
+  return parsed.ok
+    ? { ok: true, value: parsed.value }
+    : { ok: false, envelope: fail(parsed.error.message, parsed.error.field) };
 }
 
-async function handle(ctx: IpcContext, channel: Channel, event: IpcMainInvokeEvent, payload: unknown): Promise<Envelope<unknown>> {
+async function handle(
+  ctx: IpcContext,
+  channel: Channel,
+  event: IpcMainInvokeEvent,
+  payload: unknown,
+): Promise<Envelope<unknown>> {
   const refused = checkSender(event);
   if (refused) return fail(`${channel}: refused: ${refused}`);
   const parsed = validate(channel, payload);

@@ -40,7 +40,11 @@ export function buildMenu(options: MenuOptions): Menu {
   template.push(
     {
       label: '&File',
-      submenu: [command('Import IDX Dataset…', 'dataset:import', 'CmdOrCtrl+I'), { type: 'separator' }, isMac ? { role: 'close' } : { role: 'quit' }],
+      submenu: [
+        command('Import IDX Dataset…', 'dataset:import', 'CmdOrCtrl+I'),
+        { type: 'separator' },
+        isMac ? { role: 'close' } : { role: 'quit' },
+      ],
     },
     {
       label: '&Edit',
@@ -64,7 +68,12 @@ export function buildMenu(options: MenuOptions): Menu {
         command('Toggle Dark Theme', 'theme:toggle'),
         { type: 'separator' },
         ...(options.isDev
-          ? ([{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }, { type: 'separator' }] satisfies MenuItemConstructorOptions[])
+          ? ([
+              { role: 'reload' },
+              { role: 'forceReload' },
+              { role: 'toggleDevTools' },
+              { type: 'separator' },
+            ] satisfies MenuItemConstructorOptions[])
           : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },

@@ -10,20 +10,23 @@ export function hardenSession(ses: Session = session.defaultSession): void {
 
   const dev = devServerUrl();
   const devOrigin = dev ? new URL(dev).origin : null;
-  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] }, (details, callback) => {
-    let allowed = false;
-    if (devOrigin) {
-      try {
-        const url = new URL(details.url);
-        // the dev server (http) and its hot-reload socket (ws) share the host and port
-        allowed = url.host === new URL(devOrigin).host;
-      } catch {
-        allowed = false;
+  ses.webRequest.onBeforeRequest(
+    { urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'] },
+    (details, callback) => {
+      let allowed = false;
+      if (devOrigin) {
+        try {
+          const url = new URL(details.url);
+          // the dev server (http) and its hot-reload socket (ws) share the host and port
+          allowed = url.host === new URL(devOrigin).host;
+        } catch {
+          allowed = false;
+        }
       }
-    }
-    if (!allowed) console.warn(`layerlab: blocked a request to ${details.url}`);
-    callback({ cancel: !allowed });
-  });
+      if (!allowed) console.warn(`layerlab: blocked a request to ${details.url}`);
+      callback({ cancel: !allowed });
+    },
+  );
 }
 
 /** Applies to every webContents the app ever creates (windows, devtools excluded by their own URL scheme). */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitToDisplays, MIN_SIZE, type DisplayArea, type WindowState } from './window-fit.ts';
 
-const display = (x: number, y: number, width: number, height: number): DisplayArea => ({ workArea: { x, y, width, height } });
+const display = (x: number, y: number, width: number, height: number): DisplayArea => ({
+  workArea: { x, y, width, height },
+});
 const laptop = display(0, 0, 1920, 1080);
 const saved = (x: number | undefined, y: number | undefined, width = 1280, height = 800): WindowState =>
   x === undefined || y === undefined ? { width, height, maximized: false } : { x, y, width, height, maximized: false };
@@ -55,7 +57,9 @@ describe('fitToDisplays', () => {
 
   it('keeps the size when there are no displays (or only empty ones) to measure', () => {
     expect(fitToDisplays(saved(undefined, undefined, 3000, 2000), [])).toEqual(saved(undefined, undefined, 3000, 2000));
-    expect(fitToDisplays(saved(undefined, undefined, 3000, 2000), [display(0, 0, 0, 0)])).toEqual(saved(undefined, undefined, 3000, 2000));
+    expect(fitToDisplays(saved(undefined, undefined, 3000, 2000), [display(0, 0, 0, 0)])).toEqual(
+      saved(undefined, undefined, 3000, 2000),
+    );
   });
 
   it('drops any position when there are no displays', () => {

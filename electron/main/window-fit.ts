@@ -49,7 +49,12 @@ export function fitToDisplays(state: WindowState, displays: readonly DisplayArea
       delete out.y;
     }
   }
-  const area = displays.length ? displays.reduce((a, d) => (d.workArea.width * d.workArea.height > a.width * a.height ? d.workArea : a), displays[0].workArea) : null;
+  const area = displays.length
+    ? displays.reduce(
+        (a, d) => (d.workArea.width * d.workArea.height > a.width * a.height ? d.workArea : a),
+        displays[0].workArea,
+      )
+    : null;
   if (area && area.width > 0 && area.height > 0) {
     out.width = Math.min(out.width, Math.max(area.width, MIN_SIZE.width));
     out.height = Math.min(out.height, Math.max(area.height, MIN_SIZE.height));

@@ -67,7 +67,8 @@ export function createMainWindow(): BrowserWindow {
       cancelId: 1,
       title: 'Unsaved design',
       message: 'The design has unsaved changes.',
-      detail: 'Nothing is lost if you leave: they are kept as a draft, which the Design screen restores when Layerlab opens again. Stay to save them as a design now.',
+      detail:
+        'Nothing is lost if you leave: they are kept as a draft, which the Design screen restores when Layerlab opens again. Stay to save them as a design now.',
     });
     if (choice === LEAVE) event.preventDefault();
     else onStay.get(win)?.();
@@ -79,7 +80,8 @@ export function createMainWindow(): BrowserWindow {
 
   // Follow the OS theme for the frame behind the page too (the page itself uses prefers-color-scheme).
   const onTheme = () => {
-    if (!win.isDestroyed()) win.setBackgroundColor(nativeTheme.shouldUseDarkColors ? BACKGROUND.dark : BACKGROUND.light);
+    if (!win.isDestroyed())
+      win.setBackgroundColor(nativeTheme.shouldUseDarkColors ? BACKGROUND.dark : BACKGROUND.light);
   };
   nativeTheme.on('updated', onTheme);
   win.on('closed', () => nativeTheme.off('updated', onTheme));

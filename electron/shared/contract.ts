@@ -7,7 +7,15 @@ import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from 
 import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from './records.ts';
 import type { MenuCommand } from './screens.ts';
 import { BACKEND_KINDS, RUN_STATUSES } from './types.ts';
-import type { BackendInfo, BatchMetric, BatchProgress, DoctorReport, EpochMetric, EvaluationResult, RunEvent } from './types.ts';
+import type {
+  BackendInfo,
+  BatchMetric,
+  BatchProgress,
+  DoctorReport,
+  EpochMetric,
+  EvaluationResult,
+  RunEvent,
+} from './types.ts';
 import { describeValue, issueReason, jsonProblem, refusal, type JsonLimits } from './request-checks.ts';
 
 const MAX_RUN_ID = 2 ** 31;
@@ -92,7 +100,11 @@ export const requestSchemas = {
     tag: z.string().max(MAX_TAG_LENGTH).optional(),
   }),
   'runs:get': plainObject({ runId }),
-  'runs:batchMetrics': plainObject({ runId, every: z.number().int().min(1).max(100000).optional(), afterStep: z.number().int().min(-1).optional() }),
+  'runs:batchMetrics': plainObject({
+    runId,
+    every: z.number().int().min(1).max(100000).optional(),
+    afterStep: z.number().int().min(-1).optional(),
+  }),
   'runs:rename': plainObject({ runId, name }),
   'runs:setNotes': plainObject({ runId, notes }),
   'runs:setTags': plainObject({ runId, tags }),
@@ -137,10 +149,21 @@ export function isChannel(name: unknown): name is Channel {
  * Validates a request as main and the engine both do: an unknown channel (inherited names like 'constructor'
  * included) or a payload that breaks the channel's schema is refused, naming the channel, the field and why.
  */
-export function parseRequest(channel: unknown, payload: unknown): { ok: true; channel: Channel; value: unknown } | { ok: false; error: { message: string; field?: string } } {
-  if (!isChannel(channel)) return { ok: false, error: { message: `unknown channel: ${typeof channel === 'string' ? channel.slice(0, 60) : describeValue(channel)}` } };
+export function parseRequest(
+  channel: unknown,
+  payload: unknown,
+): { ok: true; channel: Channel; value: unknown } | { ok: false; error: { message: string; field?: string } } {
+  if (!isChannel(channel))
+    return {
+      ok: false,
+      error: {
+        message: `unknown channel: ${typeof channel === 'string' ? channel.slice(0, 60) : describeValue(channel)}`,
+      },
+    };
   const result = (requestSchemas[channel] as z.ZodType).safeParse(payload, { error: issueReason });
-  return result.success ? { ok: true, channel, value: result.data } : { ok: false, error: refusal(channel, result.error.issues) };
+  return result.success
+    ? { ok: true, channel, value: result.data }
+    : { ok: false, error: refusal(channel, result.error.issues) };
 }
 
 export interface AppInfo {
@@ -274,7 +297,8 @@ export interface Responses {
 export type Envelope<T> = { ok: true; value: T } | { ok: false; error: { message: string; field?: string } };
 
 /** Training progress pushed to the renderer. Batch events are coalesced into 'batches' (at most ~20 messages/s). */
-export type TrainingEvent = Exclude<RunEvent, { type: 'batch' }> | { type: 'batches'; runId: number; items: BatchProgress[] };
+export type TrainingEvent =
+  Exclude<RunEvent, { type: 'batch' }> | { type: 'batches'; runId: number; items: BatchProgress[] };
 
 export const TRAINING_EVENT_CHANNEL = 'training:event';
 export const ENGINE_STATUS_CHANNEL = 'engine:status-changed';

@@ -13,20 +13,25 @@ export interface EngineConfig {
   parentPid?: number;
 }
 
-export type MainToEngine =
-  | { kind: 'request'; id: number; channel: Channel; payload: unknown }
-  | { kind: 'shutdown' };
+export type MainToEngine = { kind: 'request'; id: number; channel: Channel; payload: unknown } | { kind: 'shutdown' };
 
 /** A message to the engine as it reads one: a malformed message is reported, never acted on. */
-export type ReadMessage = { ok: true; message: MainToEngine } | { ok: false; reason: string; /** To answer, when it has one. */ id?: number };
+export type ReadMessage =
+  { ok: true; message: MainToEngine } | { ok: false; reason: string; /** To answer, when it has one. */ id?: number };
 
 /** Checks the envelope of a message from main; the request's channel and payload are EngineService.handle's to check. */
 export function readMainMessage(raw: unknown): ReadMessage {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, reason: `expected a message object, got ${describeValue(raw)}` };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { ok: false, reason: `expected a message object, got ${describeValue(raw)}` };
   const { kind, id, channel, payload } = raw as Record<string, unknown>;
   const replyId = typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
   if (kind === 'shutdown') return { ok: true, message: { kind: 'shutdown' } };
-  if (kind !== 'request') return { ok: false, reason: `unknown message kind ${describeValue(kind)} (expected 'request' or 'shutdown')`, id: replyId };
+  if (kind !== 'request')
+    return {
+      ok: false,
+      reason: `unknown message kind ${describeValue(kind)} (expected 'request' or 'shutdown')`,
+      id: replyId,
+    };
   if (replyId === undefined) return { ok: false, reason: `a request needs an integer id, got ${describeValue(id)}` };
   return { ok: true, message: { kind: 'request', id: replyId, channel: channel as Channel, payload } };
 }

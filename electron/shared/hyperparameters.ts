@@ -88,7 +88,11 @@ export const HYPERPARAMETER_FIELDS: Record<keyof Hyperparameters, Hyperparameter
   momentum: { label: 'Momentum', help: 'momentum (sgd, rmsprop)', hint: '0 ≤ m < 1' },
   batchSize: { label: 'Batch size', help: 'batch size', hint: '1–8192' },
   epochs: { label: 'Epochs', help: 'epochs', hint: '1–1000' },
-  validationSplit: { label: 'Validation split', help: 'fraction of the training subset held out for validation', hint: '0–0.9 of the subset' },
+  validationSplit: {
+    label: 'Validation split',
+    help: 'fraction of the training subset held out for validation',
+    hint: '0–0.9 of the subset',
+  },
   trainSize: { label: 'Training images', help: 'use only this many training images', hint: 'empty = all' },
   seed: { label: 'Seed', help: 'random seed (initial weights, subset, split, batch order)', hint: '0–4294967295' },
 };
@@ -112,7 +116,8 @@ export function rangeProblem(value: unknown, rule: NumberRule): string | null {
 export function splitProblem(used: number, validationSplit: number): string | null {
   const held = Math.round(used * validationSplit);
   if (used - held < 1) return `validationSplit ${validationSplit} leaves no training images out of ${used}`;
-  if (validationSplit > 0 && held < 1) return `validationSplit ${validationSplit} of ${used} images holds out no validation image`;
+  if (validationSplit > 0 && held < 1)
+    return `validationSplit ${validationSplit} of ${used} images holds out no validation image`;
   return null;
 }
 
@@ -136,13 +141,20 @@ export function parseHyperparameters(input: unknown, trainingSetSize?: number): 
   const known = Object.keys(DEFAULT_HYPERPARAMETERS);
   // Own keys only: 'constructor', 'toString' or '__proto__' are not hyperparameters, whatever objects inherit.
   for (const key of Object.keys(raw)) {
-    if (!Object.hasOwn(DEFAULT_HYPERPARAMETERS, key)) issues.push({ field: key, message: `unknown hyperparameter '${key}' (known: ${known.join(', ')})` });
+    if (!Object.hasOwn(DEFAULT_HYPERPARAMETERS, key))
+      issues.push({ field: key, message: `unknown hyperparameter '${key}' (known: ${known.join(', ')})` });
   }
   // Built from the known names alone, so nothing else can reach the stored record.
-  const given = (key: string) => (Object.hasOwn(raw, key) && raw[key] !== undefined ? raw[key] : DEFAULT_HYPERPARAMETERS[key as keyof Hyperparameters]);
+  const given = (key: string) =>
+    Object.hasOwn(raw, key) && raw[key] !== undefined
+      ? raw[key]
+      : DEFAULT_HYPERPARAMETERS[key as keyof Hyperparameters];
   const merged = Object.fromEntries(known.map((key) => [key, given(key)])) as unknown as Hyperparameters;
   if (!OPTIMIZERS.includes(merged.optimizer)) {
-    issues.push({ field: 'optimizer', message: `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(merged.optimizer)}` });
+    issues.push({
+      field: 'optimizer',
+      message: `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(merged.optimizer)}`,
+    });
   }
   for (const [field, rule] of Object.entries(HYPERPARAMETER_RULES)) {
     const problem = rangeProblem(merged[field as keyof Hyperparameters], rule);
@@ -150,7 +162,11 @@ export function parseHyperparameters(input: unknown, trainingSetSize?: number): 
   }
   if (merged.trainSize !== null) {
     const problem = rangeProblem(merged.trainSize, trainSizeRule(trainingSetSize));
-    if (problem) issues.push({ field: 'trainSize', message: `trainSize ${problem}${trainingSetSize ? ` (the training set has ${trainingSetSize} images)` : ''}` });
+    if (problem)
+      issues.push({
+        field: 'trainSize',
+        message: `trainSize ${problem}${trainingSetSize ? ` (the training set has ${trainingSetSize} images)` : ''}`,
+      });
   }
   if (issues.length === 0 && trainingSetSize !== undefined) {
     const problem = splitProblem(merged.trainSize ?? trainingSetSize, merged.validationSplit);

@@ -4,7 +4,8 @@
 /* eslint-disable no-control-regex -- matching control characters is what this module is for */
 
 /** CSI (ESC [ … or the one-byte C1 CSI), OSC (ESC ] … BEL or ESC \), and two-character ESC sequences. */
-const ESCAPE_SEQUENCE = /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/g;
+const ESCAPE_SEQUENCE =
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u009b[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]/g;
 const LINE_BREAK = /[\t\n\v\f\r\u0085\u2028\u2029]/g;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Controls other than tab and newline. */
@@ -17,5 +18,8 @@ export function singleLine(text: string): string {
 
 /** For notes and messages: escape sequences and control characters removed, line breaks and tabs kept. */
 export function printable(text: string): string {
-  return text.replace(ESCAPE_SEQUENCE, '').replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n').replace(CONTROL_BUT_TAB_AND_NEWLINE, '');
+  return text
+    .replace(ESCAPE_SEQUENCE, '')
+    .replace(/\r\n?|[\u0085\u2028\u2029]/g, '\n')
+    .replace(CONTROL_BUT_TAB_AND_NEWLINE, '');
 }

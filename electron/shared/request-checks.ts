@@ -41,17 +41,23 @@ export function describeValue(value: unknown): string {
  */
 export function jsonProblem(value: unknown, limits: JsonLimits): JsonProblem | null {
   let values = 0;
-  const tooMany = (path: JsonProblem['path'], holds: string) =>
-    ({ path, message: `${holds}: more than the ${count(limits.maxValues)} values allowed` });
-  const tooLong = (path: JsonProblem['path'], what: string, length: number) =>
-    ({ path, message: `${what} of ${count(length)} characters; at most ${count(limits.maxStringLength)} are allowed` });
+  const tooMany = (path: JsonProblem['path'], holds: string) => ({
+    path,
+    message: `${holds}: more than the ${count(limits.maxValues)} values allowed`,
+  });
+  const tooLong = (path: JsonProblem['path'], what: string, length: number) => ({
+    path,
+    message: `${what} of ${count(length)} characters; at most ${count(limits.maxStringLength)} are allowed`,
+  });
 
   function visit(v: unknown, path: JsonProblem['path'], depth: number): JsonProblem | null {
     values++;
     if (typeof v === 'string') return v.length > limits.maxStringLength ? tooLong(path, 'a string', v.length) : null;
-    if (typeof v === 'bigint' || typeof v === 'symbol' || typeof v === 'function') return { path, message: `must be JSON, got a ${typeof v}` };
+    if (typeof v === 'bigint' || typeof v === 'symbol' || typeof v === 'function')
+      return { path, message: `must be JSON, got a ${typeof v}` };
     if (v === null || typeof v !== 'object') return null;
-    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return { path, message: `must be JSON, got binary data (${describeValue(v)})` };
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer)
+      return { path, message: `must be JSON, got binary data (${describeValue(v)})` };
     if (depth >= limits.maxDepth) return { path, message: `nested more than ${limits.maxDepth} levels deep` };
     if (Array.isArray(v)) {
       if (values + v.length > limits.maxValues) return tooMany(path, `an array of ${count(v.length)} items`);
@@ -64,7 +70,8 @@ export function jsonProblem(value: unknown, limits: JsonLimits): JsonProblem | n
     const keys = Object.keys(v);
     if (values + keys.length > limits.maxValues) return tooMany(path, `an object with ${count(keys.length)} keys`);
     for (const key of keys) {
-      if (PROTOTYPE_KEYS.includes(key)) return { path: [...path, key], message: `the key '${key}' is not allowed (it names the object prototype)` };
+      if (PROTOTYPE_KEYS.includes(key))
+        return { path: [...path, key], message: `the key '${key}' is not allowed (it names the object prototype)` };
       if (key.length > limits.maxStringLength) return tooLong(path, 'a key', key.length);
       const problem = visit((v as Record<string, unknown>)[key], [...path, key], depth + 1);
       if (problem) return problem;
@@ -75,8 +82,13 @@ export function jsonProblem(value: unknown, limits: JsonLimits): JsonProblem | n
 }
 
 const TYPE_NAMES: Record<string, string> = {
-  number: 'a number', int: 'an integer', string: 'a string', boolean: 'true or false', object: 'an object',
-  array: 'an array', undefined: 'no payload',
+  number: 'a number',
+  int: 'an integer',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  undefined: 'no payload',
 };
 
 function bound(issue: { origin: string; inclusive?: boolean }, limit: number | bigint, most: boolean): string {
@@ -102,7 +114,10 @@ export function issueReason(issue: core.$ZodRawIssue): string {
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, ${got}`;
     case 'unrecognized_keys': {
       // A million unknown keys are named by their first five.
-      const named = issue.keys.slice(0, 5).map((key) => describeValue(key)).join(', ');
+      const named = issue.keys
+        .slice(0, 5)
+        .map((key) => describeValue(key))
+        .join(', ');
       const more = issue.keys.length > 5 ? ` and ${count(issue.keys.length - 5)} more` : '';
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${named}${more}`;
     }
@@ -117,7 +132,9 @@ export function refusal(channel: string, issues: readonly core.$ZodIssue[]): { m
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
     return path.length ? pathText(path) : undefined;
   };
-  const shown = issues.slice(0, 3).map((issue) => (issue.path.length ? `${pathText(issue.path)}: ${issue.message}` : issue.message));
+  const shown = issues
+    .slice(0, 3)
+    .map((issue) => (issue.path.length ? `${pathText(issue.path)}: ${issue.message}` : issue.message));
   const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
   const message = `${channel}: ${shown.join('; ')}${more}`;
   const field = issues[0] ? fieldOf(issues[0]) : undefined;

@@ -98,7 +98,16 @@ export interface BatchProgress extends BatchMetric {
 
 /** What a training run reports as it goes (the CLI's progress, the engine process's events). */
 export type RunEvent =
-  | { type: 'started'; runId: number; backend: BackendInfo; fromEpoch: number; epochs: number; batchesPerEpoch: number; trainCount: number; validationCount: number }
+  | {
+      type: 'started';
+      runId: number;
+      backend: BackendInfo;
+      fromEpoch: number;
+      epochs: number;
+      batchesPerEpoch: number;
+      trainCount: number;
+      validationCount: number;
+    }
   | { type: 'batch'; runId: number; progress: BatchProgress }
   | { type: 'epoch'; runId: number; metric: EpochMetric; checkpoint: string }
   | { type: 'evaluating'; runId: number }

@@ -41,7 +41,15 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'runs:delete': { runId: 1 },
   'evaluation:cell': { runId: 1, trueLabel: 0, predicted: 1, limit: 10, order: 'confidence-asc' },
   'evaluation:checkpoint': { runId: 1 },
-  'training:start': { name: 'probe', spec: SEED, hyperparameters: {}, dataset: 'mnist', backend: 'auto', tags: ['probe'], notes: 'probe' },
+  'training:start': {
+    name: 'probe',
+    spec: SEED,
+    hyperparameters: {},
+    dataset: 'mnist',
+    backend: 'auto',
+    tags: ['probe'],
+    notes: 'probe',
+  },
   'training:resume': { runId: 1, backend: 'auto' },
   'training:stop': { runId: 1 },
   'training:active': undefined,
@@ -63,8 +71,16 @@ export const HUGE = {
 };
 
 const WRONG_VALUES: [string, unknown][] = [
-  ['null', null], ['a string', 'text'], ['an empty string', ''], ['a number', 42], ['a negative number', -1],
-  ['a fraction', 1.5], ['NaN', NaN], ['a boolean', true], ['an object', {}], ['an array', []],
+  ['null', null],
+  ['a string', 'text'],
+  ['an empty string', ''],
+  ['a number', 42],
+  ['a negative number', -1],
+  ['a fraction', 1.5],
+  ['NaN', NaN],
+  ['a boolean', true],
+  ['an object', {}],
+  ['an array', []],
 ];
 
 /** JSON spellings of prototype keys: JSON.parse makes "__proto__" an own key, as a crafted message would. */
@@ -98,7 +114,8 @@ export function malformedRequests(channel: Channel): MalformedRequest[] {
     return out;
   }
   for (const [label, value] of [['undefined', undefined], ...WRONG_VALUES] as [string, unknown][]) {
-    if (!(label === 'an object' && !Object.values(fields).some((f) => !f.safeParse(undefined).success))) add(label, value);
+    if (!(label === 'an object' && !Object.values(fields).some((f) => !f.safeParse(undefined).success)))
+      add(label, value);
   }
   add('an array holding a valid payload', [valid]);
   add('50 MB of bytes', HUGE.bytes);
@@ -117,7 +134,8 @@ export function malformedRequests(channel: Channel): MalformedRequest[] {
       add(`${name} as 50 MB of bytes`, { ...valid, [name]: HUGE.bytes }, name);
       add(`${name} nested 100,000 deep`, { ...valid, [name]: HUGE.deep }, name);
       add(`${name} as 1 MB of text`, { ...valid, [name]: HUGE.text }, name);
-      for (const [key, make] of PROTOTYPE_OBJECTS) add(`${name} with own key ${key}`, { ...valid, [name]: make() }, name);
+      for (const [key, make] of PROTOTYPE_OBJECTS)
+        add(`${name} with own key ${key}`, { ...valid, [name]: make() }, name);
     }
     if (ARRAY_FIELDS.has(name)) {
       add(`${name} as 50 MB of bytes`, { ...valid, [name]: HUGE.bytes }, name);
@@ -130,13 +148,29 @@ export function malformedRequests(channel: Channel): MalformedRequest[] {
     add('image 4096×4096', image(4096, 4096, pixels(4096, 4096)), 'image.width');
     add('image.data shorter than width×height×4', image(2, 2, new Uint8ClampedArray(12)), 'image.data');
     add('image.data as a number array', image(2, 2, Array.from(pixels(2, 2))), 'image.data');
-    add('image with an extra field', { ...valid, image: { width: 2, height: 2, data: pixels(2, 2), padding: HUGE.text } }, 'image.padding');
+    add(
+      'image with an extra field',
+      { ...valid, image: { width: 2, height: 2, data: pixels(2, 2), padding: HUGE.text } },
+      'image.padding',
+    );
   }
   return out;
 }
 
 /** Channel names that are not channels: inherited property names, unknown names, non-strings. */
-export const NOT_CHANNELS: unknown[] = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'fs:read', '', 42, null, 'x'.repeat(100_000)];
+export const NOT_CHANNELS: unknown[] = [
+  'constructor',
+  'toString',
+  '__proto__',
+  'hasOwnProperty',
+  'valueOf',
+  'fs:read',
+  '',
+  42,
+  null,
+  'x'.repeat(100_000),
+];
 
 /** What a raw JavaScript error that escaped a handler reads like. */
-export const RAW_ERROR = /Cannot read propert|Cannot destructure|is not a function|is not iterable|is not a constructor|undefined is not|null is not|Cannot convert|Maximum call stack/;
+export const RAW_ERROR =
+  /Cannot read propert|Cannot destructure|is not a function|is not iterable|is not a constructor|undefined is not|null is not|Cannot convert|Maximum call stack/;

@@ -16,17 +16,34 @@ export const tinySpec: ModelSpec = {
 };
 
 export const tinyHyperparameters: Hyperparameters = {
-  optimizer: 'adam', learningRate: 0.001, momentum: 0, batchSize: 4, epochs: 1, validationSplit: 0, trainSize: null, seed: 1,
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0,
+  batchSize: 4,
+  epochs: 1,
+  validationSplit: 0,
+  trainSize: null,
+  seed: 1,
 };
 
 /** A folder of 28x28 IDX files with random pixels; labels default to index % 10. */
-export function writeSyntheticIdx(dir: string, counts = { train: 20, test: 12 }, label = (i: number) => i % 10): string {
+export function writeSyntheticIdx(
+  dir: string,
+  counts = { train: 20, test: 12 },
+  label = (i: number) => i % 10,
+): string {
   fs.mkdirSync(dir, { recursive: true });
   const random = seededRandom(7);
   const write = (prefix: string, count: number) => {
     const pixels = Uint8Array.from({ length: count * 784 }, () => Math.floor(random() * 256));
     fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte`), encodeIdxUbyte([count, 28, 28], pixels));
-    fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte`), encodeIdxUbyte([count], Uint8Array.from({ length: count }, (_, i) => label(i))));
+    fs.writeFileSync(
+      path.join(dir, `${prefix}-labels-idx1-ubyte`),
+      encodeIdxUbyte(
+        [count],
+        Uint8Array.from({ length: count }, (_, i) => label(i)),
+      ),
+    );
   };
   write('train', counts.train);
   write('t10k', counts.test);
@@ -34,11 +51,23 @@ export function writeSyntheticIdx(dir: string, counts = { train: 20, test: 12 },
 }
 
 export function datasetRefFor(dir: string, counts = { train: 20, test: 12 }): DatasetRef {
-  return { id: `idx:${path.resolve(dir)}`, name: path.basename(dir), classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'], trainCount: counts.train, testCount: counts.test };
+  return {
+    id: `idx:${path.resolve(dir)}`,
+    name: path.basename(dir),
+    classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    trainCount: counts.train,
+    testCount: counts.test,
+  };
 }
 
 /** Writes a checkpoint after `epoch` epochs from a freshly built model (weights seeded by `seed`) and records it. */
-export async function saveTinyCheckpoint(store: Store, checkpointRoot: string, runId: number, epoch: number, seed = runId * 100 + epoch): Promise<string> {
+export async function saveTinyCheckpoint(
+  store: Store,
+  checkpointRoot: string,
+  runId: number,
+  epoch: number,
+  seed = runId * 100 + epoch,
+): Promise<string> {
   const model = buildModel(tinySpec, { seed });
   try {
     const folder = await writeCheckpoint(runCheckpointDir(checkpointRoot, runId), {
@@ -54,7 +83,12 @@ export async function saveTinyCheckpoint(store: Store, checkpointRoot: string, r
 }
 
 /** A queued run of the tiny model on `dataset`, with a checkpoint after its first epoch. */
-export async function tinyRunWithWeights(store: Store, checkpointRoot: string, dataset: DatasetRef, name = 'tiny run'): Promise<number> {
+export async function tinyRunWithWeights(
+  store: Store,
+  checkpointRoot: string,
+  dataset: DatasetRef,
+  name = 'tiny run',
+): Promise<number> {
   const run = store.createRun({ name, spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
   await saveTinyCheckpoint(store, checkpointRoot, run.id, 1);
   return run.id;

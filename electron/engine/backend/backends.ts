@@ -26,10 +26,15 @@ export function nativeAddonStatus(kind: 'gpu' | 'native'): { ok: true; dir: stri
   try {
     dir = path.dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    return { ok: false, reason: `${pkg} is not installed (optional dependency; its install fails without internet access to the libtensorflow download)` };
+    return {
+      ok: false,
+      reason: `${pkg} is not installed (optional dependency; its install fails without internet access to the libtensorflow download)`,
+    };
   }
   const libDir = path.join(dir, 'lib');
-  const built = fs.existsSync(libDir) && fs.readdirSync(libDir).some((d) => fs.existsSync(path.join(libDir, d, 'tfjs_binding.node')));
+  const built =
+    fs.existsSync(libDir) &&
+    fs.readdirSync(libDir).some((d) => fs.existsSync(path.join(libDir, d, 'tfjs_binding.node')));
   if (!built) {
     const how = kind === 'gpu' ? 'npm run native:build -- --gpu' : 'npm run native:build';
     return { ok: false, reason: `${pkg} is installed but its native addon is not built (run \`${how}\`)` };
@@ -55,7 +60,10 @@ function cpuDescription(): string {
 function gpuName(): string {
   try {
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 });
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
     return `GPU: ${out.trim().split('\n')[0]}`;
   } catch {
     return 'GPU: CUDA device';
@@ -120,15 +128,19 @@ function describe(kind: BackendKind, device: string, tensorflowVersion: string |
 export async function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
   if (active) {
     if (preference === 'auto' || preference === active.kind) return active;
-    throw new BackendError(`backend ${active.kind} is already initialised in this process; cannot switch to ${preference}`);
+    throw new BackendError(
+      `backend ${active.kind} is already initialised in this process; cannot switch to ${preference}`,
+    );
   }
   const skipped: string[] = [];
   if (preference === 'gpu' || preference === 'auto') {
     const gpuStatus = nativeAddonStatus('gpu');
     if (gpuStatus.ok) {
       const loaded = await loadNative('gpu');
-      if (loaded.gpu) return (active = describe('gpu', gpuName(), loaded.tensorflowVersion, `${PACKAGES.gpu} found a CUDA device`));
-      const why = 'GPU build loaded but TensorFlow found no usable CUDA device (driver, CUDA or cuDNN libraries missing or mismatched); running on CPU';
+      if (loaded.gpu)
+        return (active = describe('gpu', gpuName(), loaded.tensorflowVersion, `${PACKAGES.gpu} found a CUDA device`));
+      const why =
+        'GPU build loaded but TensorFlow found no usable CUDA device (driver, CUDA or cuDNN libraries missing or mismatched); running on CPU';
       if (preference === 'gpu') throw new BackendError(why);
       return (active = describe('native', cpuDescription(), loaded.tensorflowVersion, why));
     }
@@ -138,7 +150,9 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
   if (preference === 'native' || preference === 'auto') {
     try {
       const loaded = await loadNative('native');
-      const reason = skipped.length ? `native CPU; not using the GPU because ${skipped.join('; ')}` : 'native CPU requested';
+      const reason = skipped.length
+        ? `native CPU; not using the GPU because ${skipped.join('; ')}`
+        : 'native CPU requested';
       return (active = describe('native', cpuDescription(), loaded.tensorflowVersion, reason));
     } catch (err) {
       if (preference === 'native') throw err;
@@ -147,9 +161,16 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
   }
   if (preference === 'wasm' || preference === 'auto') {
     await initWasmBackend();
-    const reason = skipped.length ? `portable WebAssembly fallback because ${skipped.join('; ')}` : 'WebAssembly requested';
+    const reason = skipped.length
+      ? `portable WebAssembly fallback because ${skipped.join('; ')}`
+      : 'WebAssembly requested';
     return (active = describe('wasm', `${cpuDescription()} via WebAssembly`, null, reason));
   }
   await tf.setBackend('cpu');
-  return (active = describe('cpu', `${cpuDescription()} via plain JavaScript`, null, 'pure-JavaScript cpu backend requested explicitly: very slow for training'));
+  return (active = describe(
+    'cpu',
+    `${cpuDescription()} via plain JavaScript`,
+    null,
+    'pure-JavaScript cpu backend requested explicitly: very slow for training',
+  ));
 }

@@ -33,13 +33,19 @@ function probeNative(pkg: string): { ok: boolean; gpu?: boolean; tensorflow?: st
   try {
     return JSON.parse(line);
   } catch {
-    return { ok: false, error: `probe crashed (${result.signal ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').pop()}` };
+    return {
+      ok: false,
+      error: `probe crashed (${result.signal ?? `exit ${result.status}`}): ${(result.stderr ?? '').trim().split('\n').pop()}`,
+    };
   }
 }
 
 /** The child must resolve packages from the node_modules this engine uses, wherever it was started or bundled. */
 function nodePathFor(): string {
-  const dir = path.resolve(path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs/package.json')), '../..');
+  const dir = path.resolve(
+    path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs/package.json')),
+    '../..',
+  );
   return [dir, process.env.NODE_PATH].filter(Boolean).join(path.delimiter);
 }
 
@@ -47,7 +53,14 @@ function findSharedLibraries(prefix: string): string[] {
   if (process.platform !== 'linux') return [];
   try {
     const out = execFileSync('ldconfig', ['-p'], { encoding: 'utf8', timeout: 5000 });
-    return [...new Set(out.split('\n').filter((l) => l.trim().startsWith(prefix)).map((l) => l.trim().split(' ')[0]))];
+    return [
+      ...new Set(
+        out
+          .split('\n')
+          .filter((l) => l.trim().startsWith(prefix))
+          .map((l) => l.trim().split(' ')[0]),
+      ),
+    ];
   } catch {
     return [];
   }
@@ -70,9 +83,30 @@ function checkNative(kind: 'gpu' | 'native', gpuFacts: DoctorReport['gpu']): Bac
   const pkg = kind === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   const probe = probeNative(pkg);
   const tensorflowVersion = probe.tensorflow ?? builtTensorflowVersion(status.dir);
-  if (!probe.ok) return { kind, available: false, detail: `${pkg} is built but failed to load: ${probe.error}`, tensorflowVersion, trainer: null };
-  if (kind === 'native') return { kind, available: true, detail: `${pkg} on TensorFlow ${probe.tensorflow}`, tensorflowVersion, trainer: GRAPH_ON_CPU };
-  if (probe.gpu) return { kind, available: true, detail: `${pkg} on TensorFlow ${probe.tensorflow} sees a CUDA device`, tensorflowVersion, trainer: GRAPH_ON_GPU };
+  if (!probe.ok)
+    return {
+      kind,
+      available: false,
+      detail: `${pkg} is built but failed to load: ${probe.error}`,
+      tensorflowVersion,
+      trainer: null,
+    };
+  if (kind === 'native')
+    return {
+      kind,
+      available: true,
+      detail: `${pkg} on TensorFlow ${probe.tensorflow}`,
+      tensorflowVersion,
+      trainer: GRAPH_ON_CPU,
+    };
+  if (probe.gpu)
+    return {
+      kind,
+      available: true,
+      detail: `${pkg} on TensorFlow ${probe.tensorflow} sees a CUDA device`,
+      tensorflowVersion,
+      trainer: GRAPH_ON_GPU,
+    };
   const missing = [
     gpuFacts.nvidiaSmi ? null : 'nvidia-smi not found or no NVIDIA driver',
     gpuFacts.cudaLibraries.length ? null : 'no libcudart in the linker cache',
@@ -94,12 +128,28 @@ function checkNative(kind: 'gpu' | 'native', gpuFacts: DoctorReport['gpu']): Bac
 const EAGER = 'eager: tfjs runs each op from JavaScript (the graph trainer needs native TensorFlow)';
 
 export function runDoctor(): DoctorReport {
-  const gpu = { nvidiaSmi: nvidiaSmi(), cudaLibraries: findSharedLibraries('libcudart.so'), cudnnLibraries: findSharedLibraries('libcudnn.so') };
+  const gpu = {
+    nvidiaSmi: nvidiaSmi(),
+    cudaLibraries: findSharedLibraries('libcudart.so'),
+    cudnnLibraries: findSharedLibraries('libcudnn.so'),
+  };
   const backends: BackendCheck[] = [
     checkNative('gpu', gpu),
     checkNative('native', gpu),
-    { kind: 'wasm', available: true, detail: '@tensorflow/tfjs-backend-wasm with Layerlab\'s training kernels (portable, no native install)', tensorflowVersion: null, trainer: EAGER },
-    { kind: 'cpu', available: true, detail: 'pure JavaScript: about 1.5 samples/s on the seed CNN, never chosen automatically', tensorflowVersion: null, trainer: EAGER },
+    {
+      kind: 'wasm',
+      available: true,
+      detail: "@tensorflow/tfjs-backend-wasm with Layerlab's training kernels (portable, no native install)",
+      tensorflowVersion: null,
+      trainer: EAGER,
+    },
+    {
+      kind: 'cpu',
+      available: true,
+      detail: 'pure JavaScript: about 1.5 samples/s on the seed CNN, never chosen automatically',
+      tensorflowVersion: null,
+      trainer: EAGER,
+    },
   ];
   const autoChoice = backends.find((b) => b.available && b.kind !== 'cpu')!.kind;
   const cpus = os.cpus();

@@ -80,7 +80,10 @@ class Scope {
         begin[begin.length - 1] *= last;
       }
       const sliced = this.run('Slice', { x: this.reshape(x, shape) }, { begin, size });
-      out = this.reshape(sliced, x.shape.map((d, i) => d + Math.min(pads[i][0], 0) + Math.min(pads[i][1], 0)));
+      out = this.reshape(
+        sliced,
+        x.shape.map((d, i) => d + Math.min(pads[i][0], 0) + Math.min(pads[i][1], 0)),
+      );
     }
     if (pads.some(([a, b]) => a > 0 || b > 0)) {
       const paddings = pads.map(([a, b]) => [Math.max(a, 0), Math.max(b, 0)]);
@@ -116,7 +119,10 @@ function need(inputs: NamedTensorInfoMap, name: string): TensorInfo {
 }
 
 const explicitPad = (t: number, b: number, l: number, r: number): backend_util.ExplicitPadding => [
-  [0, 0], [t, b], [l, r], [0, 0],
+  [0, 0],
+  [t, b],
+  [l, r],
+  [0, 0],
 ];
 
 /** Rows/cols of the input beyond the last window (< 0: forward conv never read them). */
@@ -139,14 +145,32 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const a = attrs as unknown as ConvAttrs;
   if (a.dataFormat != null && a.dataFormat !== 'NHWC') throw new Error('Conv2DBackpropFilter on wasm needs NHWC');
   const info = backend_util.computeConv2DInfo(
-    x.shape as Shape4, a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+    x.shape as Shape4,
+    a.filterShape,
+    a.strides,
+    1,
+    a.pad,
+    a.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const [bottom, right] = trailing(info);
   const { top, left } = info.padInfo;
   return compose(backend, (s) => {
-    const xT = s.padCrop(s.transpose(x, [3, 1, 2, 0]), [[0, 0], [0, Math.min(bottom, 0)], [0, Math.min(right, 0)], [0, 0]]);
+    const xT = s.padCrop(s.transpose(x, [3, 1, 2, 0]), [
+      [0, 0],
+      [0, Math.min(bottom, 0)],
+      [0, Math.min(right, 0)],
+      [0, 0],
+    ]);
     const dyT = s.transpose(dy, [1, 2, 0, 3]);
-    const dW = s.conv(xT, dyT, [1, 1], [info.strideHeight, info.strideWidth],
-      explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)));
+    const dW = s.conv(
+      xT,
+      dyT,
+      [1, 1],
+      [info.strideHeight, info.strideWidth],
+      explicitPad(top, Math.max(bottom, 0), left, Math.max(right, 0)),
+    );
     return s.transpose(dW, [1, 2, 0, 3]);
   });
 };
@@ -160,7 +184,12 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
  * With strides 1 this is the textbook "full conv with the rotated, channel-swapped filter".
  * Returns null (before running anything) for pads wider than the kernel.
  */
-function transposedConv(s: Scope, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo | null {
+function transposedConv(
+  s: Scope,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo | null {
   const { batchSize: n, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
   // Per axis: m = taps per phase; q0..q1 = coarse rows whose phases cover input rows [0, size).
   const axis = (k: number, st: number, pad: number, size: number, outSize: number) => {
@@ -178,7 +207,12 @@ function transposedConv(s: Scope, dy: TensorInfo, filter: TensorInfo, info: back
   if (y.front < 0 || x.front < 0) return null;
   // Filter [kh,kw,ci,co] -> taps grouped by phase [m, s] per axis, rotated, in/out swapped:
   // [my, mx, co, sh*sw*ci] with output channels ordered (phaseY, phaseX, ci).
-  const padded = s.padCrop(filter, [[0, y.m * sh - info.filterHeight], [0, x.m * sw - info.filterWidth], [0, 0], [0, 0]]);
+  const padded = s.padCrop(filter, [
+    [0, y.m * sh - info.filterHeight],
+    [0, x.m * sw - info.filterWidth],
+    [0, 0],
+    [0, 0],
+  ]);
   const phased = s.run('Reverse', { x: s.reshape(padded, [y.m, sh, x.m, sw, ci, co]) }, { dims: [0, 2] });
   const f = s.reshape(s.transpose(phased, [0, 2, 5, 1, 3, 4]), [y.m, x.m, co, sh * sw * ci]);
   let out = s.conv(dy, f, [1, 1], [1, 1], explicitPad(y.front, y.back, x.front, x.back));
@@ -186,7 +220,12 @@ function transposedConv(s: Scope, dy: TensorInfo, filter: TensorInfo, info: back
     const split = s.reshape(out, [n, y.coarse, x.coarse, sh, sw, ci]);
     out = s.reshape(s.transpose(split, [0, 1, 3, 2, 4, 5]), [n, y.coarse * sh, x.coarse * sw, ci]);
   }
-  return s.padCrop(out, [[0, 0], [-y.crop, -y.tail], [-x.crop, -x.tail], [0, 0]]);
+  return s.padCrop(out, [
+    [0, 0],
+    [-y.crop, -y.tail],
+    [-x.crop, -x.tail],
+    [0, 0],
+  ]);
 }
 
 function makeConv2DBackpropInput(stock: KernelFunc | undefined): KernelFunc {
@@ -195,7 +234,15 @@ function makeConv2DBackpropInput(stock: KernelFunc | undefined): KernelFunc {
     const a = args.attrs as unknown as ConvAttrs;
     if (a.dataFormat == null || a.dataFormat === 'NHWC') {
       const info = backend_util.computeConv2DInfo(
-        a.inputShape, filter.shape as Shape4, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+        a.inputShape,
+        filter.shape as Shape4,
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+        false,
+        'channelsLast',
+      );
       const dx = compose(args.backend, (s) => transposedConv(s, dy, filter, info));
       if (dx != null) return dx;
     }
@@ -227,7 +274,12 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const k = kh * kw;
   const [bottom, right] = trailing(info);
-  const grid: Array<[number, number]> = [[0, 0], [padInfo.top, bottom], [padInfo.left, right], [0, 0]];
+  const grid: Array<[number, number]> = [
+    [0, 0],
+    [padInfo.top, bottom],
+    [padInfo.left, right],
+    [0, 0],
+  ];
   const pickFirstMax = (s: Scope, windows: TensorInfo, dyCol: TensorInfo) => {
     const idx = s.run('ArgMax', { x: windows }, { axis: windows.shape.length - 1 });
     // The wasm OneHot always writes int32 whatever its dtype attr says, hence the Cast.
@@ -241,15 +293,32 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
       const g = pickFirstMax(s, windows, s.reshape(dy, [b, oh, ow, c, 1]));
       const back = s.transpose(s.reshape(g, [b, oh, ow, c, kh, kw]), [0, 1, 4, 2, 5, 3]);
       const dxGrid = s.reshape(back, [b, oh * kh, ow * kw, c]);
-      return s.padCrop(dxGrid, grid.map(([p, q]) => [-p, -q] as [number, number]));
+      return s.padCrop(
+        dxGrid,
+        grid.map(([p, q]) => [-p, -q] as [number, number]),
+      );
     });
   }
-  const colInfo = backend_util.computeConv2DInfo([b * c, h, w, 1], [kh, kw, 1, k], [sh, sw], 1,
-    explicitPad(padInfo.top, padInfo.bottom, padInfo.left, padInfo.right));
+  const colInfo = backend_util.computeConv2DInfo(
+    [b * c, h, w, 1],
+    [kh, kw, 1, k],
+    [sh, sw],
+    1,
+    explicitPad(padInfo.top, padInfo.bottom, padInfo.left, padInfo.right),
+  );
   return compose(backend, (s) => {
     const filter = windowFilter(s, kh, kw);
     // Pad while still NHWC: the wasm PadV2 is several times slower on a 1-channel layout.
-    const xp = s.padCrop(x, [[0, 0], [padInfo.top, Math.max(bottom, 0)], [padInfo.left, Math.max(right, 0)], [0, 0]], LOWEST);
+    const xp = s.padCrop(
+      x,
+      [
+        [0, 0],
+        [padInfo.top, Math.max(bottom, 0)],
+        [padInfo.left, Math.max(right, 0)],
+        [0, 0],
+      ],
+      LOWEST,
+    );
     const xc = s.reshape(s.transpose(xp, [0, 3, 1, 2]), [b * c, xp.shape[1], xp.shape[2], 1]);
     const windows = s.conv(xc, filter, [sh, sw], [1, 1], 'valid');
     const g = pickFirstMax(s, windows, s.reshape(s.transpose(dy, [0, 3, 1, 2]), [b * c, oh, ow, 1]));
@@ -275,13 +344,23 @@ function makeAvgPoolGrad(stock: KernelFunc | undefined): KernelFunc {
     return compose(args.backend, (s) => {
       const share = s.run('Fill', {}, { shape: [1, 1, kh, 1, kw, 1], value: 1 / (kh * kw), dtype: 'float32' });
       const spread = s.run('Multiply', { a: s.reshape(dy, [b, oh, 1, ow, 1, c]), b: share });
-      return s.padCrop(s.reshape(spread, [b, oh * kh, ow * kw, c]), [[0, 0], [0, -bottom], [0, -right], [0, 0]]);
+      return s.padCrop(s.reshape(spread, [b, oh * kh, ow * kw, c]), [
+        [0, 0],
+        [0, -bottom],
+        [0, -right],
+        [0, 0],
+      ]);
     });
   };
 }
 
 /** Names of the kernels this module provides for 'wasm'. */
-export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'AvgPoolGrad'] as const;
+export const WASM_TRAINING_KERNELS = [
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'MaxPoolGrad',
+  'AvgPoolGrad',
+] as const;
 
 const factories: Record<string, (stock: KernelFunc | undefined) => KernelFunc> = {
   Conv2DBackpropFilter: () => conv2DBackpropFilter,

@@ -17,7 +17,11 @@ export function duration(ms: number | null | undefined): string {
 
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
@@ -50,6 +54,12 @@ export function runsTable(runs: RunRecord[]): string {
 export function layersTable(layers: LayerReport[]): string {
   return table(
     ['#', 'LAYER', 'OUTPUT', 'PARAMS', 'FLOPS'],
-    layers.map((l) => [String(l.index + 1), l.type, formatShape(l.outputShape), l.params.toLocaleString('en-US'), l.flops.toLocaleString('en-US')]),
+    layers.map((l) => [
+      String(l.index + 1),
+      l.type,
+      formatShape(l.outputShape),
+      l.params.toLocaleString('en-US'),
+      l.flops.toLocaleString('en-US'),
+    ]),
   );
 }

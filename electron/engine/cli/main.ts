@@ -116,8 +116,11 @@ async function runTraining(
       console.log(`\nrun ${result.runId} ${result.status}: ${singleLine(outcome.run.name)}`);
       if (result.error) console.log(`error: ${printable(result.error)}`);
       console.log(`backend: ${result.backend}, ${result.trainer} trainer (${result.device}; ${result.backendReason})`);
-      if (result.testAccuracy !== null) console.log(`test accuracy ${pct(result.testAccuracy)}, loss ${result.testLoss?.toFixed(4)}`);
-      console.log(`${result.samplesPerSecond} samples/s, training ${duration(outcome.run.trainingDurationMs)}, wall ${duration(outcome.wallMs)}`);
+      if (result.testAccuracy !== null)
+        console.log(`test accuracy ${pct(result.testAccuracy)}, loss ${result.testLoss?.toFixed(4)}`);
+      console.log(
+        `${result.samplesPerSecond} samples/s, training ${duration(outcome.run.trainingDurationMs)}, wall ${duration(outcome.wallMs)}`,
+      );
       if (result.status === 'stopped') console.log(`resume with: layerlab resume ${result.runId}`);
     }
     // 'interrupted': another process took the run over while this one trained it.
@@ -133,9 +136,13 @@ export function buildProgram(): Command {
     .description('Layerlab: design, train, compare and test convolutional networks on MNIST')
     .showHelpAfterError()
     .option('--db <path>', `run database (default ${defaultDatabasePath()})`);
-  const backendOption = () => new Option('--backend <kind>', 'training backend').choices(BACKEND_PREFERENCES as string[]).default('auto');
+  const backendOption = () =>
+    new Option('--backend <kind>', 'training backend').choices(BACKEND_PREFERENCES as string[]).default('auto');
   const trainerOption = () =>
-    new Option('--trainer <kind>', 'graph: one compiled TensorFlow call per batch (native backends); eager: tfjs op by op; auto: graph where it can run')
+    new Option(
+      '--trainer <kind>',
+      'graph: one compiled TensorFlow call per batch (native backends); eager: tfjs op by op; auto: graph where it can run',
+    )
       .choices(TRAINER_PREFERENCES as string[])
       .default('auto');
   const dbOf = (cmd: Command) => cmd.optsWithGlobals().db as string | undefined;
@@ -159,13 +166,22 @@ export function buildProgram(): Command {
       const spec = opts.spec ? readSpecFile(opts.spec, '--spec') : getTemplate(opts.template ?? 'seed');
       const hyperparameters = Object.fromEntries(HYPERPARAMETER_NAMES.map((name) => [name, opts[name]]));
       await runTraining('train', { ...opts, db: dbOf(cmd) }, (ctx) =>
-        trainNewRun(ctx, { name: opts.name, spec, hyperparameters, dataset: opts.dataset, tags: opts.tag, notes: opts.notes }),
+        trainNewRun(ctx, {
+          name: opts.name,
+          spec,
+          hyperparameters,
+          dataset: opts.dataset,
+          tags: opts.tag,
+          notes: opts.notes,
+        }),
       );
     });
 
   program
     .command('resume <id>')
-    .description('continue a stopped, interrupted or failed run from its last finished epoch (a never-started one from the beginning)')
+    .description(
+      'continue a stopped, interrupted or failed run from its last finished epoch (a never-started one from the beginning)',
+    )
     .addOption(backendOption())
     .addOption(trainerOption())
     .option('--json', 'print one JSON line with the result')
@@ -205,18 +221,38 @@ export function buildProgram(): Command {
         }
         console.log(runsTable([run]));
         console.log(`\nhyperparameters: ${JSON.stringify(run.hyperparameters)}`);
-        console.log(`dataset: ${singleLine(run.dataset.name)}; backend: ${run.backend ? `${run.backend.kind}, ${run.trainer} trainer (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`);
+        console.log(
+          `dataset: ${singleLine(run.dataset.name)}; backend: ${run.backend ? `${run.backend.kind}, ${run.trainer} trainer (${run.backend.device}, tfjs ${run.backend.tfjsVersion}, TensorFlow ${run.backend.tensorflowVersion ?? '-'})` : '-'}`,
+        );
         // Printed as plain text: a name or note written before names were cleaned may hold terminal escapes.
         if (run.tags.length) console.log(`tags: ${run.tags.map(singleLine).join(', ')}`);
         if (run.notes) console.log(`notes: ${printable(run.notes)}`);
         if (run.error) console.log(`error: ${printable(run.error)}`);
         const analysis = analyzeSpec(run.spec);
-        if (analysis.ok) console.log(`\n${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters`);
+        if (analysis.ok)
+          console.log(
+            `\n${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters`,
+          );
         if (epochs.length) {
-          console.log(`\n${table(['EPOCH', 'LOSS', 'ACC', 'VAL LOSS', 'VAL ACC', 'SAMPLES/S', 'TIME'], epochs.map((e) => [String(e.epoch + 1), e.loss.toFixed(4), pct(e.accuracy), e.valLoss?.toFixed(4) ?? '-', pct(e.valAccuracy), e.samplesPerSecond.toFixed(0), duration(e.durationMs)]))}`);
+          console.log(
+            `\n${table(
+              ['EPOCH', 'LOSS', 'ACC', 'VAL LOSS', 'VAL ACC', 'SAMPLES/S', 'TIME'],
+              epochs.map((e) => [
+                String(e.epoch + 1),
+                e.loss.toFixed(4),
+                pct(e.accuracy),
+                e.valLoss?.toFixed(4) ?? '-',
+                pct(e.valAccuracy),
+                e.samplesPerSecond.toFixed(0),
+                duration(e.durationMs),
+              ]),
+            )}`,
+          );
         }
         if (evaluation) {
-          console.log(`\ntest accuracy ${pct(evaluation.testAccuracy)} on ${evaluation.count} images; per class: ${evaluation.perClassAccuracy.map((a, c) => `${run.dataset.classes[c]} ${pct(a, 1)}`).join(', ')}`);
+          console.log(
+            `\ntest accuracy ${pct(evaluation.testAccuracy)} on ${evaluation.count} images; per class: ${evaluation.perClassAccuracy.map((a, c) => `${run.dataset.classes[c]} ${pct(a, 1)}`).join(', ')}`,
+          );
         }
       } finally {
         store.close();
@@ -239,7 +275,7 @@ export function buildProgram(): Command {
 
   program
     .command('export <id> <dir>')
-    .description('write a run\'s model (TensorFlow.js layers format), spec, metrics and evaluation to a folder')
+    .description("write a run's model (TensorFlow.js layers format), spec, metrics and evaluation to a folder")
     .action(async (id: string, dir: string, _opts, cmd: Command) => {
       const store = openStore(dbOf(cmd));
       try {
@@ -252,14 +288,17 @@ export function buildProgram(): Command {
 
   program
     .command('spec [file]')
-    .description('check a model spec (or --template) and print each layer\'s shape, parameters and FLOPs')
+    .description("check a model spec (or --template) and print each layer's shape, parameters and FLOPs")
     .option('--template <name>', 'a template instead of a file')
     .option('--json', 'print JSON')
     .action((file: string | undefined, opts) => {
       const spec = file ? readSpecFile(file) : getTemplate(opts.template ?? 'seed');
       const analysis = analyzeSpec(spec);
       if (opts.json) console.log(JSON.stringify(analysis));
-      else if (analysis.ok) console.log(`${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters, ${analysis.totalFlops.toLocaleString('en-US')} FLOPs per image`);
+      else if (analysis.ok)
+        console.log(
+          `${layersTable(analysis.layers)}\ntotal ${analysis.totalParams.toLocaleString('en-US')} parameters, ${analysis.totalFlops.toLocaleString('en-US')} FLOPs per image`,
+        );
       else {
         for (const issue of analysis.issues) console.error(issue.message);
         process.exitCode = 1;
@@ -270,7 +309,12 @@ export function buildProgram(): Command {
     .command('templates')
     .description('list the model templates')
     .action(() => {
-      console.log(table(['NAME', 'TITLE', 'DESCRIPTION'], Object.entries(TEMPLATES).map(([name, t]) => [name, t.title, t.description])));
+      console.log(
+        table(
+          ['NAME', 'TITLE', 'DESCRIPTION'],
+          Object.entries(TEMPLATES).map(([name, t]) => [name, t.title, t.description]),
+        ),
+      );
     });
 
   program
@@ -284,11 +328,28 @@ export function buildProgram(): Command {
         return;
       }
       console.log(`platform ${report.platform}, Node ${report.node}, tfjs ${report.tfjsVersion}\ncpu ${report.cpu}\n`);
-      console.log(table(['BACKEND', 'AVAILABLE', 'DETAIL'], report.backends.map((b) => [b.kind, b.available ? 'yes' : 'no', b.detail])));
-      console.log(`\n${table(['BACKEND', 'TRAINER'], report.backends.filter((b) => b.trainer).map((b) => [b.kind, b.trainer!]))}`);
+      console.log(
+        table(
+          ['BACKEND', 'AVAILABLE', 'DETAIL'],
+          report.backends.map((b) => [b.kind, b.available ? 'yes' : 'no', b.detail]),
+        ),
+      );
+      console.log(
+        `\n${table(
+          ['BACKEND', 'TRAINER'],
+          report.backends.filter((b) => b.trainer).map((b) => [b.kind, b.trainer!]),
+        )}`,
+      );
       console.log(`\nautomatic choice: ${report.autoChoice}`);
-      console.log(`nvidia-smi: ${report.gpu.nvidiaSmi ?? 'not found'}; CUDA runtime: ${report.gpu.cudaLibraries.join(', ') || 'not found'}; cuDNN: ${report.gpu.cudnnLibraries.join(', ') || 'not found'}`);
-      console.log(`\n${table(['DATASET', 'AVAILABLE', 'NOTE'], report.datasets.map((d) => [d.id, d.available ? 'yes' : 'no', d.reason ?? '']))}`);
+      console.log(
+        `nvidia-smi: ${report.gpu.nvidiaSmi ?? 'not found'}; CUDA runtime: ${report.gpu.cudaLibraries.join(', ') || 'not found'}; cuDNN: ${report.gpu.cudnnLibraries.join(', ') || 'not found'}`,
+      );
+      console.log(
+        `\n${table(
+          ['DATASET', 'AVAILABLE', 'NOTE'],
+          report.datasets.map((d) => [d.id, d.available ? 'yes' : 'no', d.reason ?? '']),
+        )}`,
+      );
     });
   return program;
 }

@@ -14,7 +14,9 @@ export function createProgressReporter(out: NodeJS.WriteStream) {
   const onEvent = (event: RunEvent) => {
     switch (event.type) {
       case 'started':
-        line(`run ${event.runId}: ${event.trainCount} training / ${event.validationCount} validation images, ${event.batchesPerEpoch} batches per epoch, epochs ${event.fromEpoch + 1}-${event.epochs}`);
+        line(
+          `run ${event.runId}: ${event.trainCount} training / ${event.validationCount} validation images, ${event.batchesPerEpoch} batches per epoch, epochs ${event.fromEpoch + 1}-${event.epochs}`,
+        );
         line(`backend: ${event.backend.kind} — ${event.backend.device} (${event.backend.reason})`);
         break;
       case 'batch': {
@@ -22,25 +24,42 @@ export function createProgressReporter(out: NodeJS.WriteStream) {
         if (!live) break;
         if (!bar) {
           bar = new cliProgress.SingleBar(
-            { stream: out, format: 'epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} acc {acc} | {rate} samples/s | ETA {eta_text}', hideCursor: true, barsize: 24 },
+            {
+              stream: out,
+              format:
+                'epoch {epoch}/{epochs} {bar} {value}/{total} | loss {loss} acc {acc} | {rate} samples/s | ETA {eta_text}',
+              hideCursor: true,
+              barsize: 24,
+            },
             cliProgress.Presets.shades_classic,
           );
           bar.start(p.batchesPerEpoch, 0);
         }
-        bar.update(p.batch + 1, { epoch: p.epoch + 1, epochs: p.epochs, loss: p.loss.toFixed(4), acc: pct(p.accuracy, 1), rate: Math.round(p.samplesPerSecond), eta_text: duration(p.etaSeconds * 1000) });
+        bar.update(p.batch + 1, {
+          epoch: p.epoch + 1,
+          epochs: p.epochs,
+          loss: p.loss.toFixed(4),
+          acc: pct(p.accuracy, 1),
+          rate: Math.round(p.samplesPerSecond),
+          eta_text: duration(p.etaSeconds * 1000),
+        });
         break;
       }
       case 'epoch': {
         stopBar();
         const m = event.metric;
-        line(`epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${pct(m.accuracy)} | val loss ${m.valLoss?.toFixed(4) ?? '-'} val acc ${pct(m.valAccuracy)} | ${Math.round(m.samplesPerSecond)} samples/s | ${duration(m.durationMs)}`);
+        line(
+          `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${pct(m.accuracy)} | val loss ${m.valLoss?.toFixed(4) ?? '-'} val acc ${pct(m.valAccuracy)} | ${Math.round(m.samplesPerSecond)} samples/s | ${duration(m.durationMs)}`,
+        );
         break;
       }
       case 'evaluating':
         line('evaluating on the test set…');
         break;
       case 'evaluation':
-        line(`test: loss ${event.result.testLoss.toFixed(4)} accuracy ${pct(event.result.testAccuracy)} (${event.result.count} images)`);
+        line(
+          `test: loss ${event.result.testLoss.toFixed(4)} accuracy ${pct(event.result.testAccuracy)} (${event.result.count} images)`,
+        );
         break;
       case 'finished':
         stopBar();

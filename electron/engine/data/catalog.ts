@@ -17,7 +17,16 @@ export function datasetInfo(source: DatasetSource, imported: boolean): DatasetIn
       reason = err instanceof Error ? err.message : String(err);
     }
   }
-  return { id: source.id, name: source.name, description: source.description, classes: source.classes, available: reason === null, reason, imported, ...counts };
+  return {
+    id: source.id,
+    name: source.name,
+    description: source.description,
+    classes: source.classes,
+    available: reason === null,
+    reason,
+    imported,
+    ...counts,
+  };
 }
 
 function importedSource(record: ImportedDatasetRecord): DatasetSource | null {
@@ -36,7 +45,17 @@ export function datasetCatalog(imported: ImportedDatasetRecord[]): DatasetInfo[]
       const source = importedSource(record);
       return source
         ? datasetInfo(source, true)
-        : { id: record.id, name: record.name, description: `IDX files in ${record.dir}`, classes: record.classes, available: false, reason: `folder ${record.dir} no longer holds the IDX files`, imported: true, trainCount: null, testCount: null };
+        : {
+            id: record.id,
+            name: record.name,
+            description: `IDX files in ${record.dir}`,
+            classes: record.classes,
+            available: false,
+            reason: `folder ${record.dir} no longer holds the IDX files`,
+            imported: true,
+            trainCount: null,
+            testCount: null,
+          };
     }),
   ];
 }
@@ -45,11 +64,20 @@ export function datasetCatalog(imported: ImportedDatasetRecord[]): DatasetInfo[]
  * Checks a folder of IDX files by loading it, then records it in the store. Its classes stop at the highest
  * label its training set uses, so a folder of three classes does not offer ten.
  */
-export function importIdxDataset(store: Pick<Store, 'saveDataset'>, dir: string | undefined, name?: string): DatasetInfo {
+export function importIdxDataset(
+  store: Pick<Store, 'saveDataset'>,
+  dir: string | undefined,
+  name?: string,
+): DatasetInfo {
   if (!dir) throw new Error('datasets:import needs a folder');
   const source = idxFolderSource(dir, name);
   const dataset = loadDataset(source); // reads and checks all four files now, not at training time
   const classes = dataset.ref.classes.slice(0, Math.max(...dataset.train.labels) + 1);
-  store.saveDataset({ id: source.id, name: source.name, dir: path.resolve(dir), classes: classes.length >= 2 ? classes : dataset.ref.classes });
+  store.saveDataset({
+    id: source.id,
+    name: source.name,
+    dir: path.resolve(dir),
+    classes: classes.length >= 2 ? classes : dataset.ref.classes,
+  });
   return datasetInfo({ ...source, classes }, true);
 }

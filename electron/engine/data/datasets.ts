@@ -37,7 +37,18 @@ export interface DatasetAvailability {
 }
 
 const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
-const FASHION = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 export const FASHION_MNIST_DIR = process.env.LAYERLAB_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 
@@ -118,7 +129,9 @@ export function builtinSources(): DatasetSource[] {
 export function idxFolderSource(dir: string, name?: string, classes?: string[]): DatasetSource {
   const { files, ignored } = chooseIdxFiles(path.resolve(dir));
   const label = name ?? path.basename(path.resolve(dir));
-  const used = Object.values(files).map((file) => path.basename(file)).join(', ');
+  const used = Object.values(files)
+    .map((file) => path.basename(file))
+    .join(', ');
   return {
     // The folder is part of the id so a resumed run finds the same files again.
     id: `idx:${path.resolve(dir)}`,
@@ -177,6 +190,8 @@ export function resolveDatasetSource(nameOrDir: string): DatasetSource {
   }
   const dir = nameOrDir.startsWith('idx:') ? nameOrDir.slice(4) : nameOrDir;
   if (fs.existsSync(dir) && fs.statSync(dir).isDirectory()) return idxFolderSource(dir);
-  const known = builtinSources().map((s) => s.id).join(', ');
+  const known = builtinSources()
+    .map((s) => s.id)
+    .join(', ');
   throw new IdxError(nameOrDir, `is neither a known dataset (${known}) nor a folder of IDX files`);
 }

@@ -63,12 +63,24 @@ function readIdxBytes(file: string): Buffer {
 
 /** Inflates a gzipped IDX file no further than its header declares. */
 function inflateBounded(raw: Buffer, file: string): Buffer {
-  const header = parseHeader(gunzip(raw.subarray(0, HEADER_PROBE_BYTES), file, { finishFlush: zlib.constants.Z_SYNC_FLUSH }), file, true);
+  const header = parseHeader(
+    gunzip(raw.subarray(0, HEADER_PROBE_BYTES), file, { finishFlush: zlib.constants.Z_SYNC_FLUSH }),
+    file,
+    true,
+  );
   const declared = `header declares ${header.dims.join('x')} ${header.type.name} values (${formatSize(header.expectedBytes)})`;
   if (header.expectedBytes > raw.length * MAX_DEFLATE_RATIO) {
-    throw new IdxError(file, `${declared} but ${formatSize(raw.length)} of gzip inflate to at most ${formatSize(raw.length * MAX_DEFLATE_RATIO)}: the file is truncated or its header is wrong`);
+    throw new IdxError(
+      file,
+      `${declared} but ${formatSize(raw.length)} of gzip inflate to at most ${formatSize(raw.length * MAX_DEFLATE_RATIO)}: the file is truncated or its header is wrong`,
+    );
   }
-  return gunzip(raw, file, { maxOutputLength: header.expectedBytes }, `is longer than its header says: ${declared} but it inflates to more`);
+  return gunzip(
+    raw,
+    file,
+    { maxOutputLength: header.expectedBytes },
+    `is longer than its header says: ${declared} but it inflates to more`,
+  );
 }
 
 /** `tooLong` is the message for output beyond options.maxOutputLength. */
@@ -104,7 +116,10 @@ function parseHeader(buf: Buffer, file: string, inflated = false): IdxHeader {
   const where = inflated ? ' (the first inflated bytes)' : '';
   if (buf.length < 4) throw new IdxError(file, `is ${buf.length} bytes long${where}, too short for an IDX header`);
   if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new IdxError(file, `bad magic number 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')}${where}: not an IDX file`);
+    throw new IdxError(
+      file,
+      `bad magic number 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')}${where}: not an IDX file`,
+    );
   }
   const type = TYPES[buf[2] as keyof typeof TYPES];
   if (!type) throw new IdxError(file, `unknown IDX data type 0x${buf[2].toString(16)}`);
@@ -116,7 +131,10 @@ function parseHeader(buf: Buffer, file: string, inflated = false): IdxHeader {
   const count = dims.reduce((a, b) => a * b, 1);
   const expectedBytes = headerBytes + count * type.bytes;
   if (expectedBytes > MAX_IDX_BYTES) {
-    throw new IdxError(file, `header declares ${dims.join('x')} ${type.name} values (${formatSize(expectedBytes)}), more than the ${formatSize(MAX_IDX_BYTES)} an IDX file may hold here`);
+    throw new IdxError(
+      file,
+      `header declares ${dims.join('x')} ${type.name} values (${formatSize(expectedBytes)}), more than the ${formatSize(MAX_IDX_BYTES)} an IDX file may hold here`,
+    );
   }
   return { type, dims, headerBytes, count, expectedBytes };
 }
@@ -136,7 +154,13 @@ function decode(type: IdxType, body: Buffer, count: number): IdxArray['data'] {
       for (let i = 0; i < count; i++) {
         const at = i * size;
         out[i] =
-          type === 'short' ? view.getInt16(at) : type === 'int' ? view.getInt32(at) : type === 'float' ? view.getFloat32(at) : view.getFloat64(at);
+          type === 'short'
+            ? view.getInt16(at)
+            : type === 'int'
+              ? view.getInt32(at)
+              : type === 'float'
+                ? view.getFloat32(at)
+                : view.getFloat64(at);
       }
       return out;
     }
@@ -158,10 +182,16 @@ export function readImageSet(imagesFile: string, labelsFile: string, numClasses?
   const labels = readIdx(labelsFile);
   if (images.type !== 'ubyte') throw new IdxError(imagesFile, `images must be unsigned bytes, found ${images.type}`);
   if (images.dims.length !== 3 && images.dims.length !== 4) {
-    throw new IdxError(imagesFile, `images must have 3 dimensions (count, rows, columns) or 4 (with channels), found ${images.dims.length}`);
+    throw new IdxError(
+      imagesFile,
+      `images must have 3 dimensions (count, rows, columns) or 4 (with channels), found ${images.dims.length}`,
+    );
   }
   if (labels.type !== 'ubyte' || labels.dims.length !== 1) {
-    throw new IdxError(labelsFile, `labels must be a 1-dimensional ubyte array, found ${labels.dims.length}-dimensional ${labels.type}`);
+    throw new IdxError(
+      labelsFile,
+      `labels must be a 1-dimensional ubyte array, found ${labels.dims.length}-dimensional ${labels.type}`,
+    );
   }
   const [count, height, width, channels = 1] = images.dims;
   if (labels.dims[0] !== count) {
@@ -174,7 +204,8 @@ export function readImageSet(imagesFile: string, labelsFile: string, numClasses?
   const labelData = labels.data as Uint8Array;
   if (numClasses !== undefined) {
     const bad = labelData.findIndex((l) => l >= numClasses);
-    if (bad >= 0) throw new IdxError(labelsFile, `label ${labelData[bad]} at index ${bad} is not below the ${numClasses} classes`);
+    if (bad >= 0)
+      throw new IdxError(labelsFile, `label ${labelData[bad]} at index ${bad} is not below the ${numClasses} classes`);
   }
   return { images: images.data as Uint8Array, labels: labelData, count, height, width, channels };
 }

@@ -48,7 +48,12 @@ export interface TrainingSplit {
  * Picks the training subset (trainSize images, or all) and holds out the validation fraction from it.
  * Both depend only on the seed and the set's size.
  */
-export function splitTrainingSet(total: number, trainSize: number | null, validationSplit: number, seed: number): TrainingSplit {
+export function splitTrainingSet(
+  total: number,
+  trainSize: number | null,
+  validationSplit: number,
+  seed: number,
+): TrainingSplit {
   const chosen = shuffleInPlace(range(total), seededRandom(deriveSeed(seed, 1))).subarray(0, trainSize ?? total);
   const validationCount = Math.round(chosen.length * validationSplit);
   return {

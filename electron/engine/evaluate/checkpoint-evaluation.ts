@@ -6,7 +6,11 @@ import type { Store } from '../store/index.ts';
 import { summarize } from './evaluate.ts';
 import type { TestPredictionCache } from './test-predictions.ts';
 
-export async function evaluateLatestCheckpoint(store: Store, predictions: TestPredictionCache, runId: number): Promise<CheckpointEvaluation> {
+export async function evaluateLatestCheckpoint(
+  store: Store,
+  predictions: TestPredictionCache,
+  runId: number,
+): Promise<CheckpointEvaluation> {
   if (!store.getRun(runId)) throw new Error(`run ${runId} does not exist`);
   // A run training on may save a newer checkpoint meanwhile: score again until the epoch holds still.
   for (;;) {

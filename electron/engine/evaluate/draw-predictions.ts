@@ -7,7 +7,12 @@ import type { RunModelCache } from './model-cache.ts';
 import { predictPixels } from './predict.ts';
 import { preprocessCanvas, type RgbaImage } from './preprocess.ts';
 
-export async function predictDrawing(store: Store, models: RunModelCache, runIds: number[], image: RgbaImage): Promise<PredictResult> {
+export async function predictDrawing(
+  store: Store,
+  models: RunModelCache,
+  runIds: number[],
+  image: RgbaImage,
+): Promise<PredictResult> {
   const started = performance.now();
   if (!activeBackend()) await initBackend('auto');
   const { pixels, box } = preprocessCanvas(image);
@@ -18,9 +23,23 @@ export async function predictDrawing(store: Store, models: RunModelCache, runIds
     try {
       if (!run) throw new Error(`run ${runId} does not exist`);
       const p = predictPixels(await models.get(runId), pixels);
-      predictions.push({ runId, probabilities: p.probabilities, predicted: p.predicted, confidence: p.confidence, classes, error: null });
+      predictions.push({
+        runId,
+        probabilities: p.probabilities,
+        predicted: p.predicted,
+        confidence: p.confidence,
+        classes,
+        error: null,
+      });
     } catch (err) {
-      predictions.push({ runId, probabilities: null, predicted: null, confidence: null, classes, error: err instanceof Error ? err.message : String(err) });
+      predictions.push({
+        runId,
+        probabilities: null,
+        predicted: null,
+        confidence: null,
+        classes,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
   return { input: Array.from(pixels), blank: box === null, predictions, durationMs: performance.now() - started };

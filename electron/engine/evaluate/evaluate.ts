@@ -25,10 +25,18 @@ export interface Classifier {
 }
 
 export function layersClassifier(model: tf.LayersModel): Classifier {
-  return { numClasses: (model.outputs[0].shape as number[]).at(-1)!, predict: (images) => model.predict(images, { batchSize: images.shape[0] }) as tf.Tensor };
+  return {
+    numClasses: (model.outputs[0].shape as number[]).at(-1)!,
+    predict: (images) => model.predict(images, { batchSize: images.shape[0] }) as tf.Tensor,
+  };
 }
 
-export async function predictSet(source: tf.LayersModel | Classifier, set: ImageSet, indices: ArrayLike<number>, batchSize = EVALUATION_BATCH_SIZE): Promise<Predictions> {
+export async function predictSet(
+  source: tf.LayersModel | Classifier,
+  set: ImageSet,
+  indices: ArrayLike<number>,
+  batchSize = EVALUATION_BATCH_SIZE,
+): Promise<Predictions> {
   const classifier = source instanceof tf.LayersModel ? layersClassifier(source) : source;
   const numClasses = classifier.numClasses;
   const probabilities = new Float32Array(indices.length * numClasses);
@@ -72,7 +80,12 @@ export function summarize(p: Predictions, durationMs: number, maxMistakes = 200)
     const trueLabel = p.labels[row];
     confusion[trueLabel][predicted]++;
     if (predicted !== trueLabel) {
-      mistakes.push({ testIndex: p.indices[row], trueLabel, predicted, confidence: p.probabilities[offset + predicted] });
+      mistakes.push({
+        testIndex: p.indices[row],
+        trueLabel,
+        predicted,
+        confidence: p.probabilities[offset + predicted],
+      });
     }
   }
   mistakes.sort((a, b) => b.confidence - a.confidence);
@@ -93,7 +106,11 @@ export function summarize(p: Predictions, durationMs: number, maxMistakes = 200)
 }
 
 /** Evaluates on the whole test set (or its first `limit` images). */
-export async function evaluateModel(model: tf.LayersModel | Classifier, test: ImageSet, limit?: number): Promise<EvaluationResult> {
+export async function evaluateModel(
+  model: tf.LayersModel | Classifier,
+  test: ImageSet,
+  limit?: number,
+): Promise<EvaluationResult> {
   const started = performance.now();
   const count = Math.min(limit ?? test.count, test.count);
   const indices = Uint32Array.from({ length: count }, (_, i) => i);

@@ -17,9 +17,12 @@ export function predictPixels(model: tf.LayersModel, pixels: ArrayLike<number>):
   if (pixels.length !== size) throw new ImageInputError(`image must have ${size} pixels (28x28), got ${pixels.length}`);
   const values = Float32Array.from(pixels);
   const max = values.reduce((m, v) => (v > m ? v : m), 0);
-  if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 255)) throw new ImageInputError('pixel values must be finite numbers from 0 to 255 (or 0 to 1)');
+  if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 255))
+    throw new ImageInputError('pixel values must be finite numbers from 0 to 255 (or 0 to 1)');
   if (max > 1) for (let i = 0; i < size; i++) values[i] /= 255;
-  const probabilities = tf.tidy(() => (model.predict(tf.tensor4d(values, [1, MNIST_SIZE, MNIST_SIZE, 1])) as tf.Tensor).dataSync());
+  const probabilities = tf.tidy(() =>
+    (model.predict(tf.tensor4d(values, [1, MNIST_SIZE, MNIST_SIZE, 1])) as tf.Tensor).dataSync(),
+  );
   const list = Array.from(probabilities);
   const predicted = list.indexOf(Math.max(...list));
   return { probabilities: list, predicted, confidence: list[predicted], input: Array.from(values) };

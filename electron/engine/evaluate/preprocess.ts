@@ -30,11 +30,20 @@ export class ImageInputError extends Error {
  */
 export function inkFromRgba(image: RgbaImage): Float32Array {
   const { width, height, data } = image;
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 4096 || height > 4096) {
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 1 ||
+    height < 1 ||
+    width > 4096 ||
+    height > 4096
+  ) {
     throw new ImageInputError(`image width and height must be whole numbers from 1 to 4096, got ${width}x${height}`);
   }
   if (data.length !== width * height * 4) {
-    throw new ImageInputError(`image data must hold width*height*4 = ${width * height * 4} bytes (RGBA), got ${data.length}`);
+    throw new ImageInputError(
+      `image data must hold width*height*4 = ${width * height * 4} bytes (RGBA), got ${data.length}`,
+    );
   }
   const gray = new Float32Array(width * height);
   let transparent = 0;
@@ -61,7 +70,10 @@ export function inkFromRgba(image: RgbaImage): Float32Array {
 }
 
 function inkBox(ink: Float32Array, width: number, height: number) {
-  let minX = width, minY = height, maxX = -1, maxY = -1;
+  let minX = width,
+    minY = height,
+    maxX = -1,
+    maxY = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       if (ink[y * width + x] > INK_THRESHOLD) {
@@ -76,14 +88,22 @@ function inkBox(ink: Float32Array, width: number, height: number) {
 }
 
 /** Area-averaging resample of a crop: each target pixel averages the source area it covers (antialiased). */
-function resampleArea(src: Float32Array, srcWidth: number, box: { x: number; y: number; width: number; height: number }, outW: number, outH: number): Float32Array {
+function resampleArea(
+  src: Float32Array,
+  srcWidth: number,
+  box: { x: number; y: number; width: number; height: number },
+  outW: number,
+  outH: number,
+): Float32Array {
   const out = new Float32Array(outW * outH);
   const sx = box.width / outW;
   const sy = box.height / outH;
   for (let oy = 0; oy < outH; oy++) {
-    const y0 = oy * sy, y1 = y0 + sy;
+    const y0 = oy * sy,
+      y1 = y0 + sy;
     for (let ox = 0; ox < outW; ox++) {
-      const x0 = ox * sx, x1 = x0 + sx;
+      const x0 = ox * sx,
+        x1 = x0 + sx;
       let sum = 0;
       for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
         const wy = Math.min(y + 1, y1) - Math.max(y, y0);
@@ -107,7 +127,9 @@ export function preprocessInk(ink: Float32Array, width: number, height: number):
   const w = Math.max(1, Math.round(box.width * scale));
   const h = Math.max(1, Math.round(box.height * scale));
   const digit = resampleArea(ink, width, box, w, h);
-  let mass = 0, cx = 0, cy = 0;
+  let mass = 0,
+    cx = 0,
+    cy = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const v = digit[y * w + x];
@@ -132,7 +154,9 @@ export function preprocessCanvas(image: RgbaImage): PreprocessResult {
 
 /** Centre of mass of a 28x28 image, for tests and the UI's "what the model sees" view. */
 export function centreOfMass(pixels: Float32Array, size = MNIST_SIZE): { x: number; y: number } {
-  let mass = 0, x = 0, y = 0;
+  let mass = 0,
+    x = 0,
+    y = 0;
   for (let i = 0; i < pixels.length; i++) {
     mass += pixels[i];
     x += pixels[i] * (i % size);

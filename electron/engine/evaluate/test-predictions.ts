@@ -23,7 +23,11 @@ export class TestPredictionCache {
     if (this.cached?.key !== key) {
       const test = loadDataset(resolveDatasetSource(run.dataset.id)).test;
       const count = this.store.getEvaluation(runId)?.count ?? test.count;
-      const predictions = await predictSet(await this.models.get(runId), test, Uint32Array.from({ length: count }, (_, i) => i));
+      const predictions = await predictSet(
+        await this.models.get(runId),
+        test,
+        Uint32Array.from({ length: count }, (_, i) => i),
+      );
       this.cached = { key, predictions };
     }
     return this.cached.predictions;

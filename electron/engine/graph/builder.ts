@@ -8,14 +8,54 @@ export type Tensor = string;
 /** Every op a Layerlab graph may use. Each exists, with the attributes used here, in TensorFlow 2.9.1 (what the
  * stock tfjs-node package loads) and later; building with any other op is a programming error. */
 export const GRAPH_OPS = new Set([
-  'Placeholder', 'Const', 'Identity', 'NoOp', 'VarHandleOp', 'ReadVariableOp', 'AssignVariableOp',
-  'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BiasAdd', 'BiasAddGrad', 'MatMul',
-  'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'Reshape', 'Shape', 'Size', 'Cast',
-  'Relu', 'ReluGrad', 'Sigmoid', 'SigmoidGrad', 'Tanh', 'TanhGrad', 'Softmax',
-  'FusedBatchNormV3', 'FusedBatchNormGradV3', 'StatelessRandomUniform', 'GreaterEqual',
-  'SparseSoftmaxCrossEntropyWithLogits', 'ArgMax', 'Equal', 'Mean', 'Sum', 'Add', 'AddV2', 'Sub', 'Mul',
-  'RealDiv', 'Pow', 'Maximum',
-  'ResourceApplyAdam', 'ResourceApplyMomentum', 'ResourceApplyGradientDescent', 'ResourceApplyRMSProp',
+  'Placeholder',
+  'Const',
+  'Identity',
+  'NoOp',
+  'VarHandleOp',
+  'ReadVariableOp',
+  'AssignVariableOp',
+  'Conv2D',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'BiasAdd',
+  'BiasAddGrad',
+  'MatMul',
+  'MaxPool',
+  'MaxPoolGrad',
+  'AvgPool',
+  'AvgPoolGrad',
+  'Reshape',
+  'Shape',
+  'Size',
+  'Cast',
+  'Relu',
+  'ReluGrad',
+  'Sigmoid',
+  'SigmoidGrad',
+  'Tanh',
+  'TanhGrad',
+  'Softmax',
+  'FusedBatchNormV3',
+  'FusedBatchNormGradV3',
+  'StatelessRandomUniform',
+  'GreaterEqual',
+  'SparseSoftmaxCrossEntropyWithLogits',
+  'ArgMax',
+  'Equal',
+  'Mean',
+  'Sum',
+  'Add',
+  'AddV2',
+  'Sub',
+  'Mul',
+  'RealDiv',
+  'Pow',
+  'Maximum',
+  'ResourceApplyAdam',
+  'ResourceApplyMomentum',
+  'ResourceApplyGradientDescent',
+  'ResourceApplyRMSProp',
 ]);
 
 export class GraphBuilder {
@@ -24,8 +64,15 @@ export class GraphBuilder {
   private readonly names = new Set<string>();
 
   /** Adds a node; returns its name (its output 0). */
-  op(op: string, name: string, inputs: Tensor[], attrs: Record<string, AttrValue> = {}, control: Tensor[] = []): Tensor {
-    if (!GRAPH_OPS.has(op)) throw new Error(`graph builder: op ${op} is not in the TensorFlow 2.9 op set Layerlab uses`);
+  op(
+    op: string,
+    name: string,
+    inputs: Tensor[],
+    attrs: Record<string, AttrValue> = {},
+    control: Tensor[] = [],
+  ): Tensor {
+    if (!GRAPH_OPS.has(op))
+      throw new Error(`graph builder: op ${op} is not in the TensorFlow 2.9 op set Layerlab uses`);
     if (this.names.has(name)) throw new Error(`graph builder: node name ${name} is used twice`);
     this.names.add(name);
     this.opsUsed.add(op);
@@ -34,11 +81,22 @@ export class GraphBuilder {
   }
 
   /** op() with T=float32, the usual case. */
-  float(op: string, name: string, inputs: Tensor[], attrs: Record<string, AttrValue> = {}, control: Tensor[] = []): Tensor {
+  float(
+    op: string,
+    name: string,
+    inputs: Tensor[],
+    attrs: Record<string, AttrValue> = {},
+    control: Tensor[] = [],
+  ): Tensor {
     return this.op(op, name, inputs, { T: attr.type('float32'), ...attrs }, control);
   }
 
-  constant(name: string, values: number[] | Float32Array | Int32Array, dims: number[], dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  constant(
+    name: string,
+    values: number[] | Float32Array | Int32Array,
+    dims: number[],
+    dtype: 'float32' | 'int32' = 'float32',
+  ): Tensor {
     const typed = dtype === 'float32' ? Float32Array.from(values) : Int32Array.from(values);
     return this.op('Const', name, [], { dtype: attr.type(dtype), value: attr.tensor(tensorProto(dtype, dims, typed)) });
   }

@@ -60,7 +60,13 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
   const variables: GraphVariable[] = [];
   const handles = new Map<string, Tensor>();
   const reads = new Map<string, Tensor>();
-  const declare = (id: string, shape: number[], layer: number | null, role: GraphVariable['role'], trainable: boolean) => {
+  const declare = (
+    id: string,
+    shape: number[],
+    layer: number | null,
+    role: GraphVariable['role'],
+    trainable: boolean,
+  ) => {
     variables.push({ id, shape, layer, role, trainable });
     const handle = g.variable(`var/${id}`, shape);
     handles.set(id, handle);
@@ -80,7 +86,8 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
       declare(`l${i}/kernel`, [layer.kernelSize[0], layer.kernelSize[1], channelsIn, layer.filters], i, 'kernel', true);
       if (layer.useBias) declare(`l${i}/bias`, [layer.filters], i, 'bias', true);
     } else if (layer.type === 'Dense') {
-      if (shape.length !== 1) throw new GraphCompileError(`layer ${i + 1} Dense: input must be flat, got ${shape.join('x')}`);
+      if (shape.length !== 1)
+        throw new GraphCompileError(`layer ${i + 1} Dense: input must be flat, got ${shape.join('x')}`);
       declare(`l${i}/kernel`, [channelsIn, layer.units], i, 'kernel', true);
       if (layer.useBias) declare(`l${i}/bias`, [layer.units], i, 'bias', true);
     } else if (layer.type === 'BatchNormalization') {
@@ -105,12 +112,26 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
 
   // ---- Loss and accuracy ---------------------------------------------------------------------
   const logits = train.logits;
-  const xent = g.op('SparseSoftmaxCrossEntropyWithLogits', 'loss/xent', [logits, y], { T: attr.type(F32), Tlabels: attr.type(I32) });
-  const axis0 = g.constant('loss/axis0', [0], [1], I32);
-  const loss = g.op('Mean', 'loss/mean', [xent, axis0], { T: attr.type(F32), Tidx: attr.type(I32), keep_dims: attr.bool(false) });
-  const count = g.op('Cast', 'loss/count', [g.op('Size', 'loss/size', [y], { T: attr.type(I32), out_type: attr.type(I32) })], {
-    SrcT: attr.type(I32), DstT: attr.type(F32), Truncate: attr.bool(false),
+  const xent = g.op('SparseSoftmaxCrossEntropyWithLogits', 'loss/xent', [logits, y], {
+    T: attr.type(F32),
+    Tlabels: attr.type(I32),
   });
+  const axis0 = g.constant('loss/axis0', [0], [1], I32);
+  const loss = g.op('Mean', 'loss/mean', [xent, axis0], {
+    T: attr.type(F32),
+    Tidx: attr.type(I32),
+    keep_dims: attr.bool(false),
+  });
+  const count = g.op(
+    'Cast',
+    'loss/count',
+    [g.op('Size', 'loss/size', [y], { T: attr.type(I32), out_type: attr.type(I32) })],
+    {
+      SrcT: attr.type(I32),
+      DstT: attr.type(F32),
+      Truncate: attr.bool(false),
+    },
+  );
   const accuracy = accuracyOf(g, 'train/accuracy', logits, y, axis0);
   const dlogits = g.float('RealDiv', 'loss/dlogits', [`${xent}:1`, count]);
 
@@ -134,20 +155,28 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
     declare(`slot/${weightId}/${name}`, w.shape, w.layer, 'slot', false);
     return handles.get(`slot/${weightId}/${name}`)!;
   };
-  const slotNames = h.optimizer === 'adam' ? ['m', 'v'] : h.optimizer === 'rmsprop' ? ['ms', 'mom'] : h.momentum > 0 ? ['momentum'] : [];
+  const slotNames =
+    h.optimizer === 'adam'
+      ? ['m', 'v']
+      : h.optimizer === 'rmsprop'
+        ? ['ms', 'mom']
+        : h.momentum > 0
+          ? ['momentum']
+          : [];
   // Slots are declared slot-major (all m, then all v), the order tfjs optimizers keep theirs in.
   const slotHandles = new Map<string, Tensor[]>(trainable.map((id) => [id, []]));
   for (const name of slotNames) for (const id of trainable) slotHandles.get(id)!.push(slot(id, name));
   const locking = { T: attr.type(F32), use_locking: attr.bool(false) };
-  const adam = h.optimizer === 'adam'
-    ? {
-        beta1: g.scalar('opt/beta1', 0.9),
-        beta2: g.scalar('opt/beta2', 0.999),
-        epsilon: g.scalar('opt/epsilon', 1e-7),
-        beta1Power: g.float('Pow', 'opt/beta1_power', ['opt/beta1', step]),
-        beta2Power: g.float('Pow', 'opt/beta2_power', ['opt/beta2', step]),
-      }
-    : null;
+  const adam =
+    h.optimizer === 'adam'
+      ? {
+          beta1: g.scalar('opt/beta1', 0.9),
+          beta2: g.scalar('opt/beta2', 0.999),
+          epsilon: g.scalar('opt/epsilon', 1e-7),
+          beta1Power: g.float('Pow', 'opt/beta1_power', ['opt/beta1', step]),
+          beta2Power: g.float('Pow', 'opt/beta2_power', ['opt/beta2', step]),
+        }
+      : null;
   // Only the constants the chosen optimizer reads go into the graph.
   const momentum = h.momentum > 0 || h.optimizer === 'rmsprop' ? g.scalar('opt/momentum', h.momentum) : '';
   const rho = h.optimizer === 'rmsprop' ? g.scalar('opt/rho', 0.9) : '';
@@ -160,11 +189,35 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
     const control = readers.has(layer) ? [readers.get(layer)!] : [];
     const name = `opt/apply/${id}`;
     if (adam) {
-      updates.push(g.op('ResourceApplyAdam', name, [handles.get(id)!, s0, s1, adam.beta1Power, adam.beta2Power, lr, adam.beta1, adam.beta2, epsilon, grad], { ...locking, use_nesterov: attr.bool(false) }, control));
+      updates.push(
+        g.op(
+          'ResourceApplyAdam',
+          name,
+          [handles.get(id)!, s0, s1, adam.beta1Power, adam.beta2Power, lr, adam.beta1, adam.beta2, epsilon, grad],
+          { ...locking, use_nesterov: attr.bool(false) },
+          control,
+        ),
+      );
     } else if (h.optimizer === 'rmsprop') {
-      updates.push(g.op('ResourceApplyRMSProp', name, [handles.get(id)!, s0, s1, lr, rho, momentum, epsilon, grad], locking, control));
+      updates.push(
+        g.op(
+          'ResourceApplyRMSProp',
+          name,
+          [handles.get(id)!, s0, s1, lr, rho, momentum, epsilon, grad],
+          locking,
+          control,
+        ),
+      );
     } else if (h.momentum > 0) {
-      updates.push(g.op('ResourceApplyMomentum', name, [handles.get(id)!, s0, lr, grad, momentum], { ...locking, use_nesterov: attr.bool(false) }, control));
+      updates.push(
+        g.op(
+          'ResourceApplyMomentum',
+          name,
+          [handles.get(id)!, s0, lr, grad, momentum],
+          { ...locking, use_nesterov: attr.bool(false) },
+          control,
+        ),
+      );
     } else {
       updates.push(g.op('ResourceApplyGradientDescent', name, [handles.get(id)!, lr, grad], locking, control));
     }
@@ -187,11 +240,26 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
   const done = g.after('assign/done', g.scalar('assign/true', 1), assigns);
   const probabilities = g.float('Softmax', 'predict/probabilities', [infer.logits]);
 
-  const batch = (tensor: Tensor, dims: number[], dtype: 'float32' | 'int32' = F32): TensorSignature => ({ tensor: `${tensor}:0`, dtype, shape: dims });
+  const batch = (tensor: Tensor, dims: number[], dtype: 'float32' | 'int32' = F32): TensorSignature => ({
+    tensor: `${tensor}:0`,
+    dtype,
+    shape: dims,
+  });
   const feeds = { x: batch(x, [-1, height, width, channels]), y: batch(y, [-1], I32), seed: batch(seed, [2], I32) };
   const gradientOutputs: Record<string, TensorSignature> = { loss: batch(loss, []) };
-  for (const id of trainable) gradientOutputs[`grad/${id}`] = { tensor: tensorName(grads.get(id)!), dtype: F32, shape: variables.find((v) => v.id === id)!.shape };
-  for (const rec of train.records) if (rec.mask) gradientOutputs[`mask/l${rec.index}`] = { tensor: tensorName(rec.mask), dtype: F32, shape: [-1, ...rec.inputShape] };
+  for (const id of trainable)
+    gradientOutputs[`grad/${id}`] = {
+      tensor: tensorName(grads.get(id)!),
+      dtype: F32,
+      shape: variables.find((v) => v.id === id)!.shape,
+    };
+  for (const rec of train.records)
+    if (rec.mask)
+      gradientOutputs[`mask/l${rec.index}`] = {
+        tensor: tensorName(rec.mask),
+        dtype: F32,
+        shape: [-1, ...rec.inputShape],
+      };
 
   const savedModel = serializeSavedModel({
     nodes: g.nodes,
@@ -222,8 +290,20 @@ function tensorName(t: Tensor): string {
 
 function accuracyOf(g: GraphBuilder, name: string, logits: Tensor, y: Tensor, axis0: Tensor): Tensor {
   const dim1 = g.scalar(`${name}/axis`, 1, I32);
-  const predicted = g.op('ArgMax', `${name}/argmax`, [logits, dim1], { T: attr.type(F32), Tidx: attr.type(I32), output_type: attr.type(I32) });
+  const predicted = g.op('ArgMax', `${name}/argmax`, [logits, dim1], {
+    T: attr.type(F32),
+    Tidx: attr.type(I32),
+    output_type: attr.type(I32),
+  });
   const hits = g.op('Equal', `${name}/equal`, [predicted, y], { T: attr.type(I32) });
-  const hitsFloat = g.op('Cast', `${name}/cast`, [hits], { SrcT: attr.type('bool'), DstT: attr.type(F32), Truncate: attr.bool(false) });
-  return g.op('Mean', `${name}/mean`, [hitsFloat, axis0], { T: attr.type(F32), Tidx: attr.type(I32), keep_dims: attr.bool(false) });
+  const hitsFloat = g.op('Cast', `${name}/cast`, [hits], {
+    SrcT: attr.type('bool'),
+    DstT: attr.type(F32),
+    Truncate: attr.bool(false),
+  });
+  return g.op('Mean', `${name}/mean`, [hitsFloat, axis0], {
+    T: attr.type(F32),
+    Tidx: attr.type(I32),
+    keep_dims: attr.bool(false),
+  });
 }

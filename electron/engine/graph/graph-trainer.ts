@@ -19,11 +19,25 @@ import { graphIdsOf } from './weights.ts';
 function optimizerLayout(h: Hyperparameters): { className: string; slots: { graph: string; tfjs: string }[] } {
   switch (h.optimizer) {
     case 'adam':
-      return { className: 'Adam', slots: [{ graph: 'm', tfjs: 'm' }, { graph: 'v', tfjs: 'v' }] };
+      return {
+        className: 'Adam',
+        slots: [
+          { graph: 'm', tfjs: 'm' },
+          { graph: 'v', tfjs: 'v' },
+        ],
+      };
     case 'rmsprop':
-      return { className: 'RMSProp', slots: [{ graph: 'ms', tfjs: 'rms' }, { graph: 'mom', tfjs: 'momentum' }] };
+      return {
+        className: 'RMSProp',
+        slots: [
+          { graph: 'ms', tfjs: 'rms' },
+          { graph: 'mom', tfjs: 'momentum' },
+        ],
+      };
     case 'sgd':
-      return h.momentum > 0 ? { className: 'Momentum', slots: [{ graph: 'momentum', tfjs: 'momentum' }] } : { className: 'SGD', slots: [] };
+      return h.momentum > 0
+        ? { className: 'Momentum', slots: [{ graph: 'momentum', tfjs: 'momentum' }] }
+        : { className: 'SGD', slots: [] };
   }
 }
 
@@ -87,12 +101,20 @@ export class GraphTrainer implements BatchTrainer {
     const shapeOf = new Map(this.graph.variables.map((v) => [v.id, v.shape]));
     const tensor = (id: string) => tf.tensor(state.get(id)!, shapeOf.get(id)!, 'float32');
     const weights: NamedTensor[] = this.weightIds.map((id, i) => ({ name: `w${i}`, tensor: tensor(id) }));
-    const optimizer: NamedTensor[] = [{ name: 'iter', tensor: tf.scalar(Math.round(state.get('iterations')![0]), 'int32') }];
+    const optimizer: NamedTensor[] = [
+      { name: 'iter', tensor: tf.scalar(Math.round(state.get('iterations')![0]), 'int32') },
+    ];
     for (const slot of layout.slots) {
-      this.trainableIds.forEach((id, k) => optimizer.push({ name: `${this.trainableNames[k]}/${slot.tfjs}`, tensor: tensor(`slot/${id}/${slot.graph}`) }));
+      this.trainableIds.forEach((id, k) =>
+        optimizer.push({ name: `${this.trainableNames[k]}/${slot.tfjs}`, tensor: tensor(`slot/${id}/${slot.graph}`) }),
+      );
     }
     try {
-      return await writeCheckpoint(dir, { epoch, weights, optimizer: { className: layout.className, weights: optimizer } });
+      return await writeCheckpoint(dir, {
+        epoch,
+        weights,
+        optimizer: { className: layout.className, weights: optimizer },
+      });
     } finally {
       tf.dispose([...weights, ...optimizer].map((w) => w.tensor));
     }
@@ -105,11 +127,15 @@ export class GraphTrainer implements BatchTrainer {
     const all = [...contents.weights, ...contents.optimizer.weights].map((w) => w.tensor);
     try {
       if (contents.optimizer.className !== layout.className) {
-        throw new CheckpointError(`checkpoint ${folder} holds ${contents.optimizer.className} state but the run uses ${layout.className}`);
+        throw new CheckpointError(
+          `checkpoint ${folder} holds ${contents.optimizer.className} state but the run uses ${layout.className}`,
+        );
       }
       const [iter, ...slots] = contents.optimizer.weights;
       if (iter?.name !== 'iter' || slots.length !== layout.slots.length * this.trainableIds.length) {
-        throw new CheckpointError(`checkpoint ${folder}: its ${layout.className} state does not match this model's weights`);
+        throw new CheckpointError(
+          `checkpoint ${folder}: its ${layout.className} state does not match this model's weights`,
+        );
       }
       const state = new Map<string, Float32Array>();
       contents.weights.forEach((w, i) => state.set(this.weightIds[i], w.tensor.dataSync() as Float32Array));

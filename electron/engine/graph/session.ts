@@ -29,7 +29,8 @@ export class GraphSession {
 
   static async open(graph: CompiledGraph): Promise<GraphSession> {
     const native = loadedNativePackage();
-    if (!native) throw new GraphSessionError('the graph trainer needs a native TensorFlow backend (tfjs-node or tfjs-node-gpu)');
+    if (!native)
+      throw new GraphSessionError('the graph trainer needs a native TensorFlow backend (tfjs-node or tfjs-node-gpu)');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${GRAPH_DIR_PREFIX}${process.pid}-`));
     fs.writeFileSync(path.join(dir, 'saved_model.pb'), graph.savedModel);
     const loaded: Partial<Record<SignatureName, SavedModelSignature>> = {};
@@ -38,7 +39,9 @@ export class GraphSession {
     } catch (err) {
       Object.values(loaded).forEach((s) => s.dispose());
       fs.rmSync(dir, { recursive: true, force: true });
-      throw new GraphSessionError(`TensorFlow could not load the compiled training graph: ${(err as Error).message.split('\n')[0]}`);
+      throw new GraphSessionError(
+        `TensorFlow could not load the compiled training graph: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
     return new GraphSession(graph, dir, loaded as Record<SignatureName, SavedModelSignature>);
   }

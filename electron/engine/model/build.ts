@@ -44,9 +44,19 @@ function createLayer(layer: NormalizedLayerSpec, inputShape: number[] | undefine
         kernelInitializer,
       });
     case 'MaxPooling2D':
-      return tf.layers.maxPooling2d({ inputShape, poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding });
+      return tf.layers.maxPooling2d({
+        inputShape,
+        poolSize: layer.poolSize,
+        strides: layer.strides,
+        padding: layer.padding,
+      });
     case 'AveragePooling2D':
-      return tf.layers.averagePooling2d({ inputShape, poolSize: layer.poolSize, strides: layer.strides, padding: layer.padding });
+      return tf.layers.averagePooling2d({
+        inputShape,
+        poolSize: layer.poolSize,
+        strides: layer.strides,
+        padding: layer.padding,
+      });
     case 'Dropout':
       return tf.layers.dropout({ inputShape, rate: layer.rate, seed });
     case 'BatchNormalization':

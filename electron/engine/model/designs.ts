@@ -4,7 +4,14 @@
 // have produced (unknown layer types or fields, values that are no field's kind) is refused, naming the field.
 import { layerFieldNames } from '#shared/model/fields.ts';
 import { isPlainObject } from '#shared/model/guards.ts';
-import { analyzeSpec, LAYER_TYPES, MAX_LAYERS, type LayerType, type ModelSpec, type SpecIssue } from '#shared/model/index.ts';
+import {
+  analyzeSpec,
+  LAYER_TYPES,
+  MAX_LAYERS,
+  type LayerType,
+  type ModelSpec,
+  type SpecIssue,
+} from '#shared/model/index.ts';
 import type { DesignRecord, Store } from '../store/index.ts';
 
 const MODEL_FIELDS = ['name', 'inputShape', 'layers'];
@@ -22,13 +29,22 @@ export function saveCheckedDesign(store: Pick<Store, 'saveDesign'>, name: string
 
 /** Why `spec` is not even an unfinished design, or null when it is one (valid or not). */
 export function unfinishedDesignIssue(spec: unknown): SpecIssue | null {
-  const modelIssue = (field: string | null, message: string): SpecIssue => ({ index: null, layerType: null, field, message });
-  if (!isPlainObject(spec)) return modelIssue(null, `spec must be an object with name, inputShape and layers, got ${kindOf(spec)}`);
+  const modelIssue = (field: string | null, message: string): SpecIssue => ({
+    index: null,
+    layerType: null,
+    field,
+    message,
+  });
+  if (!isPlainObject(spec))
+    return modelIssue(null, `spec must be an object with name, inputShape and layers, got ${kindOf(spec)}`);
   const unknown = Object.keys(spec).find((key) => !MODEL_FIELDS.includes(key));
-  if (unknown !== undefined) return modelIssue(unknown, `spec has an unknown field '${unknown}' (allowed: ${MODEL_FIELDS.join(', ')})`);
+  if (unknown !== undefined)
+    return modelIssue(unknown, `spec has an unknown field '${unknown}' (allowed: ${MODEL_FIELDS.join(', ')})`);
   const layers = spec.layers;
-  if (!Array.isArray(layers)) return modelIssue('layers', `layers must be an array of layer objects, got ${kindOf(layers)}`);
-  if (layers.length > MAX_LAYERS) return modelIssue('layers', `layers has ${layers.length} entries; at most ${MAX_LAYERS} are allowed`);
+  if (!Array.isArray(layers))
+    return modelIssue('layers', `layers must be an array of layer objects, got ${kindOf(layers)}`);
+  if (layers.length > MAX_LAYERS)
+    return modelIssue('layers', `layers has ${layers.length} entries; at most ${MAX_LAYERS} are allowed`);
   for (let index = 0; index < layers.length; index++) {
     const issue = layerIssue(layers[index], index);
     if (issue) return issue;
@@ -38,7 +54,13 @@ export function unfinishedDesignIssue(spec: unknown): SpecIssue | null {
 
 function layerIssue(layer: unknown, index: number): SpecIssue | null {
   const at = `layer ${index + 1}`;
-  if (!isPlainObject(layer)) return { index, layerType: null, field: null, message: `${at}: must be an object with a 'type' field, got ${kindOf(layer)}` };
+  if (!isPlainObject(layer))
+    return {
+      index,
+      layerType: null,
+      field: null,
+      message: `${at}: must be an object with a 'type' field, got ${kindOf(layer)}`,
+    };
   const type = Object.hasOwn(layer, 'type') ? layer.type : undefined;
   if (!LAYER_TYPES.includes(type as LayerType)) {
     const message = `${at}: field 'type' must be one of ${LAYER_TYPES.join(', ')}, got ${kindOf(type)}`;
@@ -48,10 +70,17 @@ function layerIssue(layer: unknown, index: number): SpecIssue | null {
   const fields = layerFieldNames(layerType);
   for (const [field, value] of Object.entries(layer)) {
     if (field === 'type') continue;
-    const issue = (reason: string): SpecIssue => ({ index, layerType, field, message: `${at} ${layerType}: ${reason}` });
+    const issue = (reason: string): SpecIssue => ({
+      index,
+      layerType,
+      field,
+      message: `${at} ${layerType}: ${reason}`,
+    });
     if (!fields.includes(field)) return issue(`unknown field '${field}' (allowed: ${['type', ...fields].join(', ')})`);
     if (!isFieldValue(value)) {
-      return issue(`field '${field}' must be a number, true or false, a text of at most ${MAX_FIELD_TEXT} characters or a pair of numbers, got ${kindOf(value)}`);
+      return issue(
+        `field '${field}' must be a number, true or false, a text of at most ${MAX_FIELD_TEXT} characters or a pair of numbers, got ${kindOf(value)}`,
+      );
     }
   }
   return null;
@@ -67,8 +96,10 @@ function isFieldValue(value: unknown): boolean {
 
 /** A short description of a value that never serialises it (it may be huge). */
 function kindOf(value: unknown): string {
-  if (typeof value === 'string') return value.length <= MAX_FIELD_TEXT ? JSON.stringify(value) : `a text of ${value.length} characters`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  if (typeof value === 'string')
+    return value.length <= MAX_FIELD_TEXT ? JSON.stringify(value) : `a text of ${value.length} characters`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null)
+    return String(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

@@ -9,7 +9,11 @@ import { exportLayersModel, loadCheckpoint } from '../train/checkpoint.ts';
 import { buildModel } from './build.ts';
 
 /** Builds a run's model with the weights of its latest checkpoint, for prediction and export. */
-export async function loadRunModel(store: Store, runId: number, backend: BackendPreference = 'auto'): Promise<{ model: tf.LayersModel; run: RunRecord; epoch: number }> {
+export async function loadRunModel(
+  store: Store,
+  runId: number,
+  backend: BackendPreference = 'auto',
+): Promise<{ model: tf.LayersModel; run: RunRecord; epoch: number }> {
   await initBackend(backend);
   const run = store.getRun(runId);
   if (!run) throw new StoreError(`run ${runId} does not exist`);

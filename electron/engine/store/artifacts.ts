@@ -15,13 +15,14 @@ export function upsertCheckpoint(prepare: Prepare, runId: number, epoch: number,
 
 export function selectLatestCheckpoint(prepare: Prepare, runId: number): CheckpointRecord | undefined {
   return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1').get(runId) as
-    | CheckpointRecord
-    | undefined;
+    CheckpointRecord | undefined;
 }
 
 /** Every checkpoint recorded for the run, newest first. */
 export function selectCheckpoints(prepare: Prepare, runId: number): CheckpointRecord[] {
-  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC').all(runId) as CheckpointRecord[];
+  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC').all(
+    runId,
+  ) as CheckpointRecord[];
 }
 
 /** Forgets checkpoints saved after `epoch` finished epochs (a resume from `epoch` trains and saves them again). */
@@ -50,7 +51,11 @@ export function replaceEvaluation(prepare: Prepare, runId: number, result: Evalu
     Math.round(result.durationMs),
     Date.now(),
   );
-  prepare('UPDATE runs SET test_loss = ?, test_accuracy = ? WHERE id = ?').run(result.testLoss, result.testAccuracy, runId);
+  prepare('UPDATE runs SET test_loss = ?, test_accuracy = ? WHERE id = ?').run(
+    result.testLoss,
+    result.testAccuracy,
+    runId,
+  );
 }
 
 interface EvaluationRow {
@@ -121,7 +126,10 @@ const toDatasetRecord = (row: DatasetRow): ImportedDatasetRecord => ({
   createdAt: row.created_at,
 });
 
-export function upsertDataset(prepare: Prepare, record: Omit<ImportedDatasetRecord, 'createdAt'>): ImportedDatasetRecord {
+export function upsertDataset(
+  prepare: Prepare,
+  record: Omit<ImportedDatasetRecord, 'createdAt'>,
+): ImportedDatasetRecord {
   prepare(
     `INSERT INTO datasets (id, name, dir, classes_json, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET name = excluded.name, classes_json = excluded.classes_json`,

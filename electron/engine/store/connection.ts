@@ -17,7 +17,8 @@ const BUSY_TIMEOUT_MS = 5000;
 export const LAYERLAB_APPLICATION_ID = 0x4c4c6162;
 /** Tables every Layerlab schema has had; a file with a schema version but without them is another program's. */
 const LAYERLAB_TABLES = ['runs', 'run_sessions', 'checkpoints'];
-const START_AFRESH = 'Layerlab makes a new database only where no file exists; move this file away (or delete it) to start a new one there';
+const START_AFRESH =
+  'Layerlab makes a new database only where no file exists; move this file away (or delete it) to start a new one there';
 
 export interface OpenedDatabase {
   db: Database.Database;
@@ -33,7 +34,9 @@ export function toStoreError(error: unknown, action: string, file: string): Stor
   const fault = diskFault(error);
   if (fault) return new StoreError(`${fault}: ${action} failed on database ${file} (${code})`, { cause: error });
   if (code === 'SQLITE_NOTADB') {
-    return new StoreError(`${file} is not a SQLite database, so it cannot be used as the Layerlab run store`, { cause: error });
+    return new StoreError(`${file} is not a SQLite database, so it cannot be used as the Layerlab run store`, {
+      cause: error,
+    });
   }
   if (code?.startsWith('SQLITE_BUSY')) {
     return new StoreError(`database ${file} is locked by another process (${action}); try again`, { cause: error });
@@ -81,15 +84,22 @@ function requireLayerlabFile(db: Database.Database, file: string): void {
   const applicationId = readApplicationId(db);
   if (applicationId === LAYERLAB_APPLICATION_ID) return;
   if (applicationId !== 0) {
-    throw new StoreError(`database ${file} belongs to another application (SQLite application_id ${applicationId}), not to Layerlab; it was left untouched`);
+    throw new StoreError(
+      `database ${file} belongs to another application (SQLite application_id ${applicationId}), not to Layerlab; it was left untouched`,
+    );
   }
   // From here: a file from before Layerlab set its application_id, or another program's database.
   const version = checkSchemaCompatible(db, file);
-  if (version === 0) throw new StoreError(`database ${file} is a SQLite database without Layerlab's schema (it has no tables); ${START_AFRESH}`);
+  if (version === 0)
+    throw new StoreError(
+      `database ${file} is a SQLite database without Layerlab's schema (it has no tables); ${START_AFRESH}`,
+    );
   const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
   const missing = LAYERLAB_TABLES.filter((table) => !tables.has(table));
   if (missing.length) {
-    throw new StoreError(`database ${file} has schema version ${version} but not Layerlab's tables (${missing.join(', ')} missing); it is not a Layerlab database`);
+    throw new StoreError(
+      `database ${file} has schema version ${version} but not Layerlab's tables (${missing.join(', ')} missing); it is not a Layerlab database`,
+    );
   }
 }
 
@@ -103,12 +113,19 @@ function requireNotEmptyFile(resolvedFile: string, file: string): boolean {
     throw new StoreError(`cannot open database ${file}: ${(error as Error).message}`, { cause: error });
   }
   if (stat.isFile() && stat.size === 0) {
-    throw new StoreError(`database ${file} is an empty (0-byte) file, not a Layerlab database (a damaged or replaced one?); ${START_AFRESH}`);
+    throw new StoreError(
+      `database ${file} is an empty (0-byte) file, not a Layerlab database (a damaged or replaced one?); ${START_AFRESH}`,
+    );
   }
   return true;
 }
 
-export function openDatabase(file: string, readonly: boolean, log: (message: string) => void, recover = true): OpenedDatabase {
+export function openDatabase(
+  file: string,
+  readonly: boolean,
+  log: (message: string) => void,
+  recover = true,
+): OpenedDatabase {
   if (typeof file !== 'string' || file.trim() === '') throw new StoreError('database path must be a non-empty string');
   const inMemory = file === ':memory:';
   const resolvedFile = inMemory ? file : path.resolve(file);
@@ -142,7 +159,8 @@ export function openDatabase(file: string, readonly: boolean, log: (message: str
     // A database from before Layerlab set its application_id (requireLayerlabFile checked its tables) gets it now.
     if (!inMemory && readApplicationId(db) === 0) db.pragma(`application_id = ${LAYERLAB_APPLICATION_ID}`);
     const recoveredRuns = recover ? recoverInterruptedRuns(db, resolvedFile, Date.now()) : 0;
-    if (recoveredRuns > 0) log(`layerlab store: marked ${recoveredRuns} run(s) in ${file} interrupted (their process ended mid-training)`);
+    if (recoveredRuns > 0)
+      log(`layerlab store: marked ${recoveredRuns} run(s) in ${file} interrupted (their process ended mid-training)`);
     return { db, resolvedFile, recoveredRuns };
   } catch (error) {
     db.close();

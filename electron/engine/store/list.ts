@@ -67,7 +67,9 @@ export function buildListQuery(filter: RunFilter = {}): { sql: string; params: u
 
   const sort = filter.sort ?? 'created';
   if (!(sort in SORT_COLUMNS)) {
-    throw new StoreError(`filter.sort must be one of ${Object.keys(SORT_COLUMNS).join(', ')} (got ${JSON.stringify(sort)})`);
+    throw new StoreError(
+      `filter.sort must be one of ${Object.keys(SORT_COLUMNS).join(', ')} (got ${JSON.stringify(sort)})`,
+    );
   }
   const order = filter.order ?? DEFAULT_ORDER[sort];
   if (order !== 'asc' && order !== 'desc') {

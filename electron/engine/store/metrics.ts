@@ -72,7 +72,9 @@ export function insertBatchMetrics(prepare: Prepare, runId: number, rows: readon
       insert.run(runId, row.step, row.epoch, row.batch, row.loss, row.accuracy, row.samplesPerSecond, row.time);
     } catch (error) {
       if (!isPrimaryKeyViolation(error)) throw error;
-      throw new StoreError(`batch metrics[${index}]: step ${row.step} of run ${runId} is already recorded`, { cause: error });
+      throw new StoreError(`batch metrics[${index}]: step ${row.step} of run ${runId} is already recorded`, {
+        cause: error,
+      });
     }
   });
 }
@@ -136,7 +138,10 @@ export function selectBatchMetrics(prepare: Prepare, runId: number, afterStep: n
   const columns = 'epoch, batch, step, loss, accuracy, samples_per_second, time';
   const rows =
     every === 1
-      ? prepare(`SELECT ${columns} FROM batch_metrics WHERE run_id = ? AND step > ? ORDER BY step`).all(runId, afterStep)
+      ? prepare(`SELECT ${columns} FROM batch_metrics WHERE run_id = ? AND step > ? ORDER BY step`).all(
+          runId,
+          afterStep,
+        )
       : prepare(
           `SELECT ${columns} FROM batch_metrics
            WHERE run_id = :id AND step > :after
@@ -155,7 +160,11 @@ export function selectEpochMetrics(prepare: Prepare, runId: number): EpochMetric
 }
 
 /** Deletes batch and epoch metrics of epochs >= fromEpoch; the caller refreshes the summary in the same transaction. */
-export function deleteMetricsFrom(prepare: Prepare, runId: number, fromEpoch: number): { batchRows: number; epochRows: number } {
+export function deleteMetricsFrom(
+  prepare: Prepare,
+  runId: number,
+  fromEpoch: number,
+): { batchRows: number; epochRows: number } {
   const batchRows = prepare('DELETE FROM batch_metrics WHERE run_id = ? AND epoch >= ?').run(runId, fromEpoch).changes;
   const epochRows = prepare('DELETE FROM epoch_metrics WHERE run_id = ? AND epoch >= ?').run(runId, fromEpoch).changes;
   return { batchRows, epochRows };

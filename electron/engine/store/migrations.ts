@@ -171,9 +171,14 @@ export function checkSchemaCompatible(db: Database.Database, file: string): numb
     );
   }
   if (version === 0) {
-    const tables = db.prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").pluck().get() as number;
+    const tables = db
+      .prepare("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+      .pluck()
+      .get() as number;
     if (tables > 0) {
-      throw new StoreError(`database ${file} already contains tables but no Layerlab schema version; it is not a Layerlab database`);
+      throw new StoreError(
+        `database ${file} already contains tables but no Layerlab schema version; it is not a Layerlab database`,
+      );
     }
   }
   return version;

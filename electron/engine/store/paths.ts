@@ -14,6 +14,7 @@ export function defaultDatabasePath(
     return path.win32.join(appData, 'Layerlab', 'layerlab.db');
   }
   // XDG says a relative XDG_DATA_HOME is invalid and must be ignored.
-  const dataHome = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
+  const dataHome =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
   return path.join(dataHome, 'layerlab', 'layerlab.db');
 }

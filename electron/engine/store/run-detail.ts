@@ -5,5 +5,10 @@ import type { Store } from './store.ts';
 export function getRunDetail(store: Store, runId: number): RunDetail {
   const run = store.getRun(runId);
   if (!run) throw new Error(`run ${runId} does not exist`);
-  return { run, epochs: store.getEpochMetrics(runId), evaluation: store.getEvaluation(runId) ?? null, sessions: store.getRunSessions(runId) };
+  return {
+    run,
+    epochs: store.getEpochMetrics(runId),
+    evaluation: store.getEvaluation(runId) ?? null,
+    sessions: store.getRunSessions(runId),
+  };
 }

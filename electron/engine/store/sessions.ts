@@ -31,7 +31,8 @@ function sessionOwnerIsAlive(dbFile: string, session: { id: number; owner_host: 
 }
 
 export const INTERRUPTED_MESSAGE = 'the process running this run ended before it finished';
-export const INTERRUPTED_BEFORE_START_MESSAGE = 'the process that created this run ended before its training started; resume starts it from the beginning';
+export const INTERRUPTED_BEFORE_START_MESSAGE =
+  'the process that created this run ended before its training started; resume starts it from the beginning';
 
 /** Whether a live process still owns this queued or running run. */
 function runIsOwned(prepare: Prepare, dbFile: string, run: { id: number; status: string }, now: number): boolean {
@@ -39,7 +40,9 @@ function runIsOwned(prepare: Prepare, dbFile: string, run: { id: number; status:
   if (lease) return leaseIsLive(dbFile, lease, now);
   // A queued run without a lease has no creator left to start it.
   if (run.status !== 'running') return false;
-  const sessions = prepare('SELECT id, owner_host, owner_pid FROM run_sessions WHERE run_id = ? AND ended_at IS NULL').all(run.id) as Array<{
+  const sessions = prepare(
+    'SELECT id, owner_host, owner_pid FROM run_sessions WHERE run_id = ? AND ended_at IS NULL',
+  ).all(run.id) as Array<{
     id: number;
     owner_host: string;
     owner_pid: number;
@@ -49,8 +52,14 @@ function runIsOwned(prepare: Prepare, dbFile: string, run: { id: number; status:
 
 /** Ends the run's open sessions, marks it interrupted and drops its lease. The caller holds a write transaction. */
 export function interruptRun(prepare: Prepare, runId: number, message: string, now: number): void {
-  prepare("UPDATE run_sessions SET ended_at = ?, end_status = 'interrupted', error = ? WHERE run_id = ? AND ended_at IS NULL").run(now, message, runId);
-  prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE id = ?").run(now, message, runId);
+  prepare(
+    "UPDATE run_sessions SET ended_at = ?, end_status = 'interrupted', error = ? WHERE run_id = ? AND ended_at IS NULL",
+  ).run(now, message, runId);
+  prepare("UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, ?) WHERE id = ?").run(
+    now,
+    message,
+    runId,
+  );
   prepare('DELETE FROM run_leases WHERE run_id = ?').run(runId);
 }
 
@@ -61,20 +70,35 @@ export function interruptRun(prepare: Prepare, runId: number, message: string, n
 export function recoverInterruptedRuns(db: Database.Database, dbFile: string, now: number): number {
   const prepare: Prepare = (sql) => db.prepare(sql);
   const unowned = () =>
-    (prepare("SELECT id, status FROM runs WHERE status IN ('queued', 'running')").all() as Array<{ id: number; status: string }>).filter(
-      (run) => !runIsOwned(prepare, dbFile, run, now),
-    );
+    (
+      prepare("SELECT id, status FROM runs WHERE status IN ('queued', 'running')").all() as Array<{
+        id: number;
+        status: string;
+      }>
+    ).filter((run) => !runIsOwned(prepare, dbFile, run, now));
   if (unowned().length === 0) return 0;
   const recover = db.transaction((): number => {
     const runs = unowned(); // again under the write lock: another process may have recovered them meanwhile
-    for (const run of runs) interruptRun(prepare, run.id, run.status === 'queued' ? INTERRUPTED_BEFORE_START_MESSAGE : INTERRUPTED_MESSAGE, now);
+    for (const run of runs)
+      interruptRun(
+        prepare,
+        run.id,
+        run.status === 'queued' ? INTERRUPTED_BEFORE_START_MESSAGE : INTERRUPTED_MESSAGE,
+        now,
+      );
     return runs.length;
   });
   return recover.immediate();
 }
 
 /** Records a new session owned by this process; the caller updates the run in the same transaction. */
-export function insertSession(prepare: Prepare, runId: number, backend: BackendInfo, fromEpoch: number, now: number): number {
+export function insertSession(
+  prepare: Prepare,
+  runId: number,
+  backend: BackendInfo,
+  fromEpoch: number,
+  now: number,
+): number {
   const result = prepare(
     'INSERT INTO run_sessions (run_id, started_at, backend_json, from_epoch, owner_host, owner_pid) VALUES (?, ?, ?, ?, ?, ?)',
   ).run(runId, now, JSON.stringify(backend), fromEpoch, ownerHost, process.pid);
@@ -82,8 +106,16 @@ export function insertSession(prepare: Prepare, runId: number, backend: BackendI
 }
 
 /** Closes the run's open sessions and returns their ids. */
-export function endOpenSessions(prepare: Prepare, runId: number, status: FinishStatus, error: string | null, now: number): number[] {
-  const open = prepare('SELECT id FROM run_sessions WHERE run_id = ? AND ended_at IS NULL').pluck().all(runId) as number[];
+export function endOpenSessions(
+  prepare: Prepare,
+  runId: number,
+  status: FinishStatus,
+  error: string | null,
+  now: number,
+): number[] {
+  const open = prepare('SELECT id FROM run_sessions WHERE run_id = ? AND ended_at IS NULL')
+    .pluck()
+    .all(runId) as number[];
   // A session may carry a note from its start (store.noteRunSession): an ending's error is added to it.
   prepare(
     `UPDATE run_sessions SET ended_at = ?, end_status = ?,
@@ -94,5 +126,7 @@ export function endOpenSessions(prepare: Prepare, runId: number, status: FinishS
 }
 
 export function selectSessions(prepare: Prepare, runId: number): RunSessionRecord[] {
-  return (prepare('SELECT * FROM run_sessions WHERE run_id = ? ORDER BY id').all(runId) as SessionRow[]).map(toSessionRecord);
+  return (prepare('SELECT * FROM run_sessions WHERE run_id = ? ORDER BY id').all(runId) as SessionRow[]).map(
+    toSessionRecord,
+  );
 }

@@ -1,7 +1,15 @@
 // The run store: one SQLite file holding runs, their metrics, checkpoints, evaluations and saved
 // designs. Synchronous like better-sqlite3; every public method throws only StoreError.
 import type Database from 'better-sqlite3';
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '#shared/types.ts';
+import type {
+  BackendInfo,
+  BatchMetric,
+  DatasetRef,
+  EpochMetric,
+  EvaluationResult,
+  Hyperparameters,
+  RunStatus,
+} from '#shared/types.ts';
 import {
   deleteCheckpointsAfter,
   replaceEvaluation,
@@ -55,7 +63,14 @@ import {
   selectSessions,
 } from './sessions.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
-import type { CheckpointRecord, DesignRecord, FinishStatus, RunRecord, RunSessionRecord, StoredEvaluation } from '#shared/records.ts';
+import type {
+  CheckpointRecord,
+  DesignRecord,
+  FinishStatus,
+  RunRecord,
+  RunSessionRecord,
+  StoredEvaluation,
+} from '#shared/records.ts';
 import { architectureText, RUN_COLUMNS, toRunRecord, type RunRow } from './rows.ts';
 import * as check from './validate.ts';
 import { StoreError } from './validate.ts';
@@ -113,7 +128,15 @@ export class Store {
     const readonly = options.readonly ?? false;
     const recovers = options.recoverInterrupted ?? true;
     const opened = openDatabase(file, readonly, options.log ?? console.warn, recovers);
-    return new Store(opened.db, file, opened.resolvedFile, readonly, opened.recoveredRuns, options.owner ?? 'Layerlab', recovers && !readonly);
+    return new Store(
+      opened.db,
+      file,
+      opened.resolvedFile,
+      readonly,
+      opened.recoveredRuns,
+      options.owner ?? 'Layerlab',
+      recovers && !readonly,
+    );
   }
 
   get schemaVersion(): number {
@@ -129,7 +152,9 @@ export class Store {
     for (const runId of this.heldLeases) {
       noteLeaseDropped(this.resolvedFile, runId);
       try {
-        this.prepare('UPDATE run_leases SET heartbeat_at = 0 WHERE run_id = ? AND owner_host = ? AND owner_pid = ?').run(runId, ownerHost, process.pid);
+        this.prepare(
+          'UPDATE run_leases SET heartbeat_at = 0 WHERE run_id = ? AND owner_host = ? AND owner_pid = ?',
+        ).run(runId, ownerHost, process.pid);
       } catch {
         // closing anyway; the heartbeat then expires on its own
       }
@@ -152,19 +177,29 @@ export class Store {
       const dataset = check.checkDataset(input.dataset);
       const tags = check.checkTags(input.tags ?? []);
       const notes = check.checkNotes(input.notes ?? '');
-      const id = this.db.transaction(() => {
-        const now = Date.now();
-        requireFreeToTrain(this.sql, this.resolvedFile, null, now);
-        const result = this.prepare(
-          `INSERT INTO runs (name, status, spec_json, architecture, hyperparameters_json, dataset_json, created_at, notes)
+      const id = this.db
+        .transaction(() => {
+          const now = Date.now();
+          requireFreeToTrain(this.sql, this.resolvedFile, null, now);
+          const result = this.prepare(
+            `INSERT INTO runs (name, status, spec_json, architecture, hyperparameters_json, dataset_json, created_at, notes)
            VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)`,
-        ).run(name, JSON.stringify(spec), architectureText(spec), JSON.stringify(hyperparameters), JSON.stringify(dataset), now, notes);
-        const runId = Number(result.lastInsertRowid);
-        this.replaceTags(runId, tags);
-        // The creator owns the queued run until its session ends: if it dies first, recovery interrupts the run.
-        writeLease(this.sql, runId, this.owner, now);
-        return runId;
-      }).immediate();
+          ).run(
+            name,
+            JSON.stringify(spec),
+            architectureText(spec),
+            JSON.stringify(hyperparameters),
+            JSON.stringify(dataset),
+            now,
+            notes,
+          );
+          const runId = Number(result.lastInsertRowid);
+          this.replaceTags(runId, tags);
+          // The creator owns the queued run until its session ends: if it dies first, recovery interrupts the run.
+          writeLease(this.sql, runId, this.owner, now);
+          return runId;
+        })
+        .immediate();
       this.holdLease(id);
       return this.loadRun(id);
     });
@@ -172,7 +207,8 @@ export class Store {
 
   getRun(id: number): RunRecord | undefined {
     return this.read('get run', () => {
-      const row = this.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(check.checkId(id)) as RunRow | undefined;
+      const row = this.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(check.checkId(id)) as
+        RunRow | undefined;
       return row && toRunRecord(row);
     });
   }
@@ -221,14 +257,16 @@ export class Store {
   /** Deletes the run and everything recorded for it; returns its checkpoint paths so the caller can delete the files. */
   deleteRun(id: number): string[] {
     return this.write('delete run', () =>
-      this.db.transaction(() => {
-        const run = this.requireRun(id);
-        requireNotHeldElsewhere(this.sql, this.resolvedFile, run.id, Date.now());
-        if (run.status === 'running') throw new StoreError(`run ${run.id} is running; stop it before deleting it`);
-        const paths = selectCheckpointPaths(this.sql, run.id);
-        this.prepare('DELETE FROM runs WHERE id = ?').run(run.id);
-        return paths;
-      }).immediate(),
+      this.db
+        .transaction(() => {
+          const run = this.requireRun(id);
+          requireNotHeldElsewhere(this.sql, this.resolvedFile, run.id, Date.now());
+          if (run.status === 'running') throw new StoreError(`run ${run.id} is running; stop it before deleting it`);
+          const paths = selectCheckpointPaths(this.sql, run.id);
+          this.prepare('DELETE FROM runs WHERE id = ?').run(run.id);
+          return paths;
+        })
+        .immediate(),
     );
   }
 
@@ -239,20 +277,22 @@ export class Store {
     return this.write('start run session', () => {
       check.checkBackend(backend);
       check.checkNonNegativeInteger(fromEpoch, 'fromEpoch');
-      const sessionId = this.db.transaction(() => {
-        const run = this.requireRun(runId);
-        const now = Date.now();
-        requireFreeToTrain(this.sql, this.resolvedFile, run.id, now);
-        check.checkTransition(run.id, run.status, 'running');
-        writeLease(this.sql, run.id, this.owner, now);
-        const id = insertSession(this.sql, run.id, backend, fromEpoch, now);
-        // started_at keeps the first start; a resume clears the previous ending.
-        this.prepare(
-          `UPDATE runs SET status = 'running', backend_json = ?, started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL
+      const sessionId = this.db
+        .transaction(() => {
+          const run = this.requireRun(runId);
+          const now = Date.now();
+          requireFreeToTrain(this.sql, this.resolvedFile, run.id, now);
+          check.checkTransition(run.id, run.status, 'running');
+          writeLease(this.sql, run.id, this.owner, now);
+          const id = insertSession(this.sql, run.id, backend, fromEpoch, now);
+          // started_at keeps the first start; a resume clears the previous ending.
+          this.prepare(
+            `UPDATE runs SET status = 'running', backend_json = ?, started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL
            WHERE id = ?`,
-        ).run(JSON.stringify(backend), now, run.id);
-        return id;
-      }).immediate();
+          ).run(JSON.stringify(backend), now, run.id);
+          return id;
+        })
+        .immediate();
       this.liveSessions.add(sessionId);
       markSessionLive(this.resolvedFile, sessionId);
       this.holdLease(runId);
@@ -264,16 +304,23 @@ export class Store {
     return this.write('finish run session', () => {
       const finalStatus = check.checkFinishStatus(status);
       const message = error === undefined || error === null ? null : check.checkText(error, 'error');
-      const endedSessions = this.db.transaction(() => {
-        const run = this.requireRun(runId);
-        const now = Date.now();
-        requireNotHeldElsewhere(this.sql, this.resolvedFile, run.id, now);
-        check.checkTransition(run.id, run.status, finalStatus);
-        const ended = endOpenSessions(this.sql, run.id, finalStatus, message, now);
-        this.prepare('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?').run(finalStatus, now, message, run.id);
-        deleteOwnLease(this.sql, run.id);
-        return ended;
-      }).immediate();
+      const endedSessions = this.db
+        .transaction(() => {
+          const run = this.requireRun(runId);
+          const now = Date.now();
+          requireNotHeldElsewhere(this.sql, this.resolvedFile, run.id, now);
+          check.checkTransition(run.id, run.status, finalStatus);
+          const ended = endOpenSessions(this.sql, run.id, finalStatus, message, now);
+          this.prepare('UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?').run(
+            finalStatus,
+            now,
+            message,
+            run.id,
+          );
+          deleteOwnLease(this.sql, run.id);
+          return ended;
+        })
+        .immediate();
       for (const sessionId of endedSessions) {
         this.liveSessions.delete(sessionId);
         markSessionEnded(this.resolvedFile, sessionId);
@@ -291,7 +338,10 @@ export class Store {
   noteRunSession(runId: number, note: string): void {
     this.write('note run session', () => {
       const text = check.checkText(note, 'note');
-      this.prepare('UPDATE run_sessions SET error = ? WHERE run_id = ? AND ended_at IS NULL').run(text, this.requireRun(runId).id);
+      this.prepare('UPDATE run_sessions SET error = ? WHERE run_id = ? AND ended_at IS NULL').run(
+        text,
+        this.requireRun(runId).id,
+      );
     });
   }
 
@@ -304,11 +354,13 @@ export class Store {
   claimRun(runId: number): void {
     this.write('claim run', () => {
       const id = this.requireRun(runId).id;
-      this.db.transaction(() => {
-        const now = Date.now();
-        requireFreeToTrain(this.sql, this.resolvedFile, id, now);
-        writeLease(this.sql, id, this.owner, now);
-      }).immediate();
+      this.db
+        .transaction(() => {
+          const now = Date.now();
+          requireFreeToTrain(this.sql, this.resolvedFile, id, now);
+          writeLease(this.sql, id, this.owner, now);
+        })
+        .immediate();
       this.holdLease(id);
     });
   }
@@ -333,16 +385,20 @@ export class Store {
   interruptHeldRuns(message: string): number[] {
     return this.write('interrupt runs', () => {
       const text = check.checkText(message, 'message');
-      const interrupted = this.db.transaction(() => {
-        const now = Date.now();
-        const held = [...this.heldLeases].filter((runId) => {
-          const status = (this.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as RunStatus | undefined) ?? null;
-          const lease = selectLease(this.sql, runId);
-          return (status === 'queued' || status === 'running') && lease !== undefined && isOwnLease(lease);
-        });
-        for (const runId of held) interruptRun(this.sql, runId, text, now);
-        return held;
-      }).immediate();
+      const interrupted = this.db
+        .transaction(() => {
+          const now = Date.now();
+          const held = [...this.heldLeases].filter((runId) => {
+            const status =
+              (this.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as RunStatus | undefined) ??
+              null;
+            const lease = selectLease(this.sql, runId);
+            return (status === 'queued' || status === 'running') && lease !== undefined && isOwnLease(lease);
+          });
+          for (const runId of held) interruptRun(this.sql, runId, text, now);
+          return held;
+        })
+        .immediate();
       for (const runId of interrupted) this.dropLease(runId);
       return interrupted;
     });
@@ -381,7 +437,8 @@ export class Store {
     return this.read('get batch metrics', () => {
       const id = this.requireRun(runId).id;
       const afterStep = options.afterStep ?? -1;
-      if (!Number.isSafeInteger(afterStep)) throw new StoreError(`afterStep must be an integer (got ${String(afterStep)})`);
+      if (!Number.isSafeInteger(afterStep))
+        throw new StoreError(`afterStep must be an integer (got ${String(afterStep)})`);
       const every = check.checkPositiveInteger(options.every ?? 1, 'every');
       return selectBatchMetrics(this.sql, id, afterStep, every);
     });
@@ -415,7 +472,9 @@ export class Store {
       const durationMs = check.checkNonNegativeNumber(stats?.durationMs, 'durationMs');
       const samplesPerSecond = check.checkNonNegativeNumber(stats?.samplesPerSecond, 'samplesPerSecond');
       this.prepare('UPDATE runs SET training_duration_ms = ?, samples_per_second = ? WHERE id = ?').run(
-        Math.round(durationMs), samplesPerSecond, id,
+        Math.round(durationMs),
+        samplesPerSecond,
+        id,
       );
       return this.loadRun(id);
     });
@@ -490,7 +549,11 @@ export class Store {
     return this.write('save dataset', () => {
       const name = check.checkName(record.name, 'dataset name');
       if (!record.id || !record.dir) throw new StoreError('dataset id and dir must be non-empty');
-      if (!Array.isArray(record.classes) || record.classes.length < 2 || record.classes.some((c) => typeof c !== 'string')) {
+      if (
+        !Array.isArray(record.classes) ||
+        record.classes.length < 2 ||
+        record.classes.some((c) => typeof c !== 'string')
+      ) {
         throw new StoreError('dataset classes must be a list of at least 2 names');
       }
       return upsertDataset(this.sql, { ...record, name });
@@ -533,7 +596,8 @@ export class Store {
         const status = this.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as RunStatus | undefined;
         const taker = selectLease(this.sql, runId);
         if (taker) this.lostLeases.set(runId, `run ${runId} was taken over by ${describeHolder(taker)}`);
-        else if (status === 'interrupted') this.lostLeases.set(runId, `run ${runId} was marked interrupted while this process trained it`);
+        else if (status === 'interrupted')
+          this.lostLeases.set(runId, `run ${runId} was marked interrupted while this process trained it`);
         this.dropLease(runId);
       } catch {
         // A busy or failing database: try again at the next beat; the lease lasts LEASE_STALE_MS.
@@ -566,7 +630,8 @@ export class Store {
 
   private requireRun(id: number): { id: number; status: RunStatus } {
     const runId = check.checkId(id);
-    const row = this.prepare('SELECT id, status FROM runs WHERE id = ?').get(runId) as { id: number; status: RunStatus } | undefined;
+    const row = this.prepare('SELECT id, status FROM runs WHERE id = ?').get(runId) as
+      { id: number; status: RunStatus } | undefined;
     if (!row) throw new StoreError(`run ${runId} does not exist`);
     return row;
   }

@@ -1,9 +1,23 @@
 // Input checks at the store boundary. Callers are the engine, the CLI and (through IPC) the
 // renderer, so every message names the field and says what was wrong with it.
 import { BACKEND_KINDS, RUN_STATUSES } from '#shared/types.ts';
-import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, EvaluationResult, Hyperparameters, RunStatus } from '#shared/types.ts';
+import type {
+  BackendInfo,
+  BatchMetric,
+  DatasetRef,
+  EpochMetric,
+  EvaluationResult,
+  Hyperparameters,
+  RunStatus,
+} from '#shared/types.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
-import { FINISH_STATUSES, MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH as MAX_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
+import {
+  FINISH_STATUSES,
+  MAX_NOTES_LENGTH,
+  MAX_RUN_NAME_LENGTH as MAX_NAME_LENGTH,
+  MAX_TAG_LENGTH,
+  MAX_TAGS,
+} from '#shared/records.ts';
 import type { FinishStatus } from '#shared/records.ts';
 import { singleLine } from '#shared/plain-text.ts';
 
@@ -13,7 +27,6 @@ export class StoreError extends Error {
     this.name = 'StoreError';
   }
 }
-
 
 /**
  * Which status a run may move to from each status. `running` is reachable again from
@@ -31,7 +44,9 @@ const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
 export function checkTransition(runId: number, from: RunStatus, to: RunStatus): void {
   if (TRANSITIONS[from].includes(to)) return;
   const allowed = TRANSITIONS[from].length > 0 ? TRANSITIONS[from].join(', ') : 'none, a completed run is final';
-  throw new StoreError(`run ${runId} cannot change status from '${from}' to '${to}' (allowed from '${from}': ${allowed})`);
+  throw new StoreError(
+    `run ${runId} cannot change status from '${from}' to '${to}' (allowed from '${from}': ${allowed})`,
+  );
 }
 
 function describe(value: unknown): string {
@@ -79,7 +94,10 @@ function checkNullableNumber(value: unknown, field: string): number | null {
 export function checkName(value: unknown, field = 'name'): string {
   if (typeof value !== 'string') throw new StoreError(`${field} must be a string (got ${describe(value)})`);
   const name = singleLine(value).trim();
-  if (name === '') throw new StoreError(`${field} must not be empty${value.trim() === '' ? '' : ' (it holds only control characters)'}`);
+  if (name === '')
+    throw new StoreError(
+      `${field} must not be empty${value.trim() === '' ? '' : ' (it holds only control characters)'}`,
+    );
   if (name.length > MAX_NAME_LENGTH) {
     throw new StoreError(`${field} must be at most ${MAX_NAME_LENGTH} characters (got ${name.length})`);
   }
@@ -110,7 +128,9 @@ export function checkTags(value: unknown): string[] {
     const tag = singleLine(raw).trim();
     if (tag === '') throw new StoreError(`tags[${index}] must not be empty`);
     if (tag.length > MAX_TAG_LENGTH) {
-      throw new StoreError(`tags[${index}] must be at most ${MAX_TAG_LENGTH} characters (got ${tag.length}: ${describe(tag)})`);
+      throw new StoreError(
+        `tags[${index}] must be at most ${MAX_TAG_LENGTH} characters (got ${tag.length}: ${describe(tag)})`,
+      );
     }
     const key = tag.toLowerCase();
     if (!seen.has(key)) {
@@ -139,7 +159,11 @@ export function checkSpec(value: unknown, field = 'spec'): ModelSpec {
   if (!isPlainObject(value)) throw new StoreError(`${field} must be an object (got ${describe(value)})`);
   checkName(value.name, `${field}.name`);
   const shape = value.inputShape;
-  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((d) => Number.isSafeInteger(d) && (d as number) > 0)) {
+  if (
+    !Array.isArray(shape) ||
+    shape.length !== 3 ||
+    !shape.every((d) => Number.isSafeInteger(d) && (d as number) > 0)
+  ) {
     throw new StoreError(`${field}.inputShape must be three positive integers [height, width, channels]`);
   }
   if (!Array.isArray(value.layers) || !value.layers.every(isPlainObject)) {

@@ -73,12 +73,16 @@ function readFile(file: string): Buffer {
     return fs.readFileSync(file);
   } catch (error) {
     const code = errorCode(error);
-    throw new CheckpointError(code === 'ENOENT' ? `${file} is missing` : `${file} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw new CheckpointError(
+      code === 'ENOENT' ? `${file} is missing` : `${file} cannot be read: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
 
 const isLayout = (value: unknown): value is tf.io.WeightsManifestEntry[] =>
-  Array.isArray(value) && value.every((w) => typeof w?.name === 'string' && Array.isArray(w.shape) && typeof w.dtype === 'string');
+  Array.isArray(value) &&
+  value.every((w) => typeof w?.name === 'string' && Array.isArray(w.shape) && typeof w.dtype === 'string');
 
 const isFileRecord = (value: unknown): value is FileRecord =>
   Number.isSafeInteger((value as FileRecord)?.bytes) && /^[0-9a-f]{64}$/.test(String((value as FileRecord)?.sha256));
@@ -118,13 +122,18 @@ export function readDataFile(folder: string, manifest: CheckpointManifest, name:
   const expected = recorded?.bytes ?? layoutBytes(layout);
   if (expected !== null && data.byteLength !== expected) {
     const why = data.byteLength < expected ? 'truncated' : 'longer than written';
-    throw new CheckpointError(`${file}: expected ${formatBytes(expected)} bytes, found ${formatBytes(data.byteLength)} (${why})`);
+    throw new CheckpointError(
+      `${file}: expected ${formatBytes(expected)} bytes, found ${formatBytes(data.byteLength)} (${why})`,
+    );
   }
   if (recorded) {
-    if (describeFile(data).sha256 !== recorded.sha256) throw new CheckpointError(`${file}: checksum mismatch (its contents changed after it was written)`);
+    if (describeFile(data).sha256 !== recorded.sha256)
+      throw new CheckpointError(`${file}: checksum mismatch (its contents changed after it was written)`);
     const fromLayout = layoutBytes(layout);
     if (fromLayout !== null && fromLayout !== recorded.bytes) {
-      throw new CheckpointError(`${path.join(folder, MANIFEST_FILE)} is damaged: its layout of ${name} needs ${formatBytes(fromLayout)} bytes, the file has ${formatBytes(recorded.bytes)}`);
+      throw new CheckpointError(
+        `${path.join(folder, MANIFEST_FILE)} is damaged: its layout of ${name} needs ${formatBytes(fromLayout)} bytes, the file has ${formatBytes(recorded.bytes)}`,
+      );
     }
   } else if (name === 'weights.bin') {
     requireFiniteWeights(file, data, layout);
@@ -142,7 +151,9 @@ function requireFiniteWeights(file: string, data: Buffer, layout: tf.io.WeightsM
     if (spec.dtype === 'float32') {
       for (let i = 0; i < count; i++) {
         if (!Number.isFinite(view.getFloat32(offset + i * 4, true))) {
-          throw new CheckpointError(`${file}: weight ${spec.name} holds NaN or infinite values (the file is damaged, or the weights diverged)`);
+          throw new CheckpointError(
+            `${file}: weight ${spec.name} holds NaN or infinite values (the file is damaged, or the weights diverged)`,
+          );
         }
       }
     }

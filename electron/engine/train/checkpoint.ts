@@ -32,7 +32,9 @@ export class CheckpointWriteError extends Error {
   override name = 'CheckpointWriteError';
 }
 
-async function encode(tensors: { name: string; tensor: tf.Tensor }[]): Promise<{ data: ArrayBuffer; specs: tf.io.WeightsManifestEntry[] }> {
+async function encode(
+  tensors: { name: string; tensor: tf.Tensor }[],
+): Promise<{ data: ArrayBuffer; specs: tf.io.WeightsManifestEntry[] }> {
   const { data, specs } = await tf.io.encodeWeights(tensors);
   return { data: data as ArrayBuffer, specs };
 }
@@ -68,7 +70,12 @@ export function removeRunCheckpoints(checkpointRoot: string, runId: number, fold
 }
 
 /** Saves after `epoch` finished epochs into dir/epoch-<epoch>; returns that folder. */
-export async function saveCheckpoint(dir: string, epoch: number, model: tf.LayersModel, optimizer: tf.Optimizer): Promise<string> {
+export async function saveCheckpoint(
+  dir: string,
+  epoch: number,
+  model: tf.LayersModel,
+  optimizer: tf.Optimizer,
+): Promise<string> {
   const optimizerWeights = await optimizer.getWeights();
   try {
     return await writeCheckpoint(dir, {
@@ -91,7 +98,10 @@ export async function writeCheckpoint(dir: string, contents: CheckpointContents)
   try {
     fs.rmSync(temp, { recursive: true, force: true });
     fs.mkdirSync(temp, { recursive: true });
-    const data: Record<DataFile, Buffer> = { 'weights.bin': Buffer.from(weights.data), 'optimizer.bin': Buffer.from(optimizerEncoded.data) };
+    const data: Record<DataFile, Buffer> = {
+      'weights.bin': Buffer.from(weights.data),
+      'optimizer.bin': Buffer.from(optimizerEncoded.data),
+    };
     writeFileDurably(path.join(temp, 'weights.bin'), data['weights.bin']);
     faultPause('checkpoint');
     writeFileDurably(path.join(temp, 'optimizer.bin'), data['optimizer.bin']);
@@ -142,7 +152,10 @@ function readTensors(folder: string, manifest: CheckpointManifest, file: DataFil
 export function readCheckpoint(folder: string, expectedShapes: number[][], withOptimizer: boolean): CheckpointContents {
   const manifest = readManifest(folder);
   const weights = readTensors(folder, manifest, 'weights.bin');
-  if (weights.length !== expectedShapes.length || weights.some((w, i) => w.tensor.shape.join() !== expectedShapes[i].join())) {
+  if (
+    weights.length !== expectedShapes.length ||
+    weights.some((w, i) => w.tensor.shape.join() !== expectedShapes[i].join())
+  ) {
     tf.dispose(weights.map((w) => w.tensor));
     throw new CheckpointError(`checkpoint ${folder} does not match this model's architecture`);
   }
@@ -160,7 +173,8 @@ export function readCheckpoint(folder: string, expectedShapes: number[][], withO
 function unreadableBecause(record: CheckpointRecord): string | null {
   try {
     const manifest = verifyCheckpointFolder(record.path);
-    if (manifest.epoch !== record.epoch) return `${path.join(record.path, MANIFEST_FILE)} holds epoch ${manifest.epoch}, not ${record.epoch}`;
+    if (manifest.epoch !== record.epoch)
+      return `${path.join(record.path, MANIFEST_FILE)} holds epoch ${manifest.epoch}, not ${record.epoch}`;
     return null;
   } catch (error) {
     if (error instanceof CheckpointError) return error.message;
@@ -175,30 +189,46 @@ const LISTED_PROBLEMS = 3;
  * `notice` says which were skipped and why, and where training starts instead (null when the newest was fine).
  * With none readable, `checkpoint` is null: the run starts again from epoch 0 rather than failing for good.
  */
-export function newestReadableCheckpoint(recorded: readonly CheckpointRecord[]): { checkpoint: CheckpointRecord | null; notice: string | null } {
+export function newestReadableCheckpoint(recorded: readonly CheckpointRecord[]): {
+  checkpoint: CheckpointRecord | null;
+  notice: string | null;
+} {
   const problems: string[] = [];
   const describe = (outcome: string) => {
     const listed = problems.slice(0, LISTED_PROBLEMS);
-    if (problems.length > LISTED_PROBLEMS) listed.push(`${problems.length - LISTED_PROBLEMS} older checkpoint(s) unreadable too`);
+    if (problems.length > LISTED_PROBLEMS)
+      listed.push(`${problems.length - LISTED_PROBLEMS} older checkpoint(s) unreadable too`);
     return `${listed.join('; ')}; ${outcome}`;
   };
   for (const record of [...recorded].sort((a, b) => b.epoch - a.epoch)) {
     const problem = unreadableBecause(record);
     if (problem === null) {
-      return { checkpoint: record, notice: problems.length ? describe(`resumed from the epoch ${record.epoch} checkpoint`) : null };
+      return {
+        checkpoint: record,
+        notice: problems.length ? describe(`resumed from the epoch ${record.epoch} checkpoint`) : null,
+      };
     }
     problems.push(`epoch ${record.epoch} checkpoint unreadable (${problem})`);
   }
-  return { checkpoint: null, notice: problems.length ? describe('no readable checkpoint is left, so training starts again from epoch 0') : null };
+  return {
+    checkpoint: null,
+    notice: problems.length ? describe('no readable checkpoint is left, so training starts again from epoch 0') : null,
+  };
 }
 
 /** Restores weights (and the optimizer's state, when given one) into a freshly built model of the same spec. */
 export async function loadCheckpoint(folder: string, model: tf.LayersModel, optimizer?: tf.Optimizer): Promise<number> {
   const className = readManifest(folder).optimizer.className;
   if (optimizer && className !== optimizer.getClassName()) {
-    throw new CheckpointError(`checkpoint ${folder} holds ${className} state but the run uses ${optimizer.getClassName()}`);
+    throw new CheckpointError(
+      `checkpoint ${folder} holds ${className} state but the run uses ${optimizer.getClassName()}`,
+    );
   }
-  const contents = readCheckpoint(folder, model.getWeights().map((w) => w.shape), Boolean(optimizer));
+  const contents = readCheckpoint(
+    folder,
+    model.getWeights().map((w) => w.shape),
+    Boolean(optimizer),
+  );
   model.setWeights(contents.weights.map((w) => w.tensor));
   tf.dispose(contents.weights.map((w) => w.tensor));
   if (optimizer) {

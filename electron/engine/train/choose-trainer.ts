@@ -22,11 +22,17 @@ export interface ChosenTrainer {
 }
 
 export async function chooseTrainer(
-  preference: TrainerPreference, backend: BackendInfo, spec: ModelSpec, h: Hyperparameters, numClasses: number,
+  preference: TrainerPreference,
+  backend: BackendInfo,
+  spec: ModelSpec,
+  h: Hyperparameters,
+  numClasses: number,
 ): Promise<ChosenTrainer> {
   const native = backend.kind === 'native' || backend.kind === 'gpu';
   if (preference === 'graph' && !native) {
-    throw new TrainerError(`the graph trainer needs a native TensorFlow backend (tfjs-node or tfjs-node-gpu); this run is on ${backend.kind}`);
+    throw new TrainerError(
+      `the graph trainer needs a native TensorFlow backend (tfjs-node or tfjs-node-gpu); this run is on ${backend.kind}`,
+    );
   }
   let fallback = '';
   if (preference !== 'eager' && native) {
@@ -41,6 +47,11 @@ export async function chooseTrainer(
     }
   }
   const model = buildModel(spec, { seed: h.seed, numClasses });
-  const why = preference === 'eager' ? 'eager: requested' : native ? `eager${fallback}` : `eager: the ${backend.kind} backend has no graph trainer`;
+  const why =
+    preference === 'eager'
+      ? 'eager: requested'
+      : native
+        ? `eager${fallback}`
+        : `eager: the ${backend.kind} backend has no graph trainer`;
   return { trainer: new EagerTrainer(model, createOptimizer(h)), reason: why };
 }

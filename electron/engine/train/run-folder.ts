@@ -53,7 +53,11 @@ const isMarkerOf = (marker: RunMarker | null, run: { id: number; createdAt: numb
   marker !== null && marker.runId === run.id && marker.createdAt === run.createdAt;
 
 /** Why the folder's checkpoints belong to another run, or null when they are this run's (or there are none). */
-function foreignBecause(runDir: string, run: { id: number; createdAt: number }, recordsCheckpoints: boolean): string | null {
+function foreignBecause(
+  runDir: string,
+  run: { id: number; createdAt: number },
+  recordsCheckpoints: boolean,
+): string | null {
   if (!fs.readdirSync(runDir).some((name) => CHECKPOINT_FOLDER.test(name))) return null;
   const marker = readMarker(runDir);
   if (marker) {
@@ -76,17 +80,24 @@ function folderError(error: unknown, runDir: string): Error {
  * Before a session picks its checkpoint: removes leftover temporary folders and moves aside a folder of another
  * run; `recordsCheckpoints` says whether the store has checkpoint rows for the run.
  */
-export function prepareRunFolder(runDir: string, run: { id: number; createdAt: number }, recordsCheckpoints: boolean): RunFolderReport {
+export function prepareRunFolder(
+  runDir: string,
+  run: { id: number; createdAt: number },
+  recordsCheckpoints: boolean,
+): RunFolderReport {
   const report: RunFolderReport = { notices: [], cleaned: [] };
   if (!fs.existsSync(runDir)) return report;
   try {
     const removed = removeStaleTempFolders(runDir);
-    if (removed.length) report.cleaned.push(`removed half-written checkpoint folder(s) ${removed.join(', ')} from ${runDir}`);
+    if (removed.length)
+      report.cleaned.push(`removed half-written checkpoint folder(s) ${removed.join(', ')} from ${runDir}`);
     const foreign = foreignBecause(runDir, run, recordsCheckpoints);
     if (foreign) {
       const aside = `${runDir}.orphaned-${Date.now()}`;
       fs.renameSync(runDir, aside);
-      report.notices.push(`run folder ${runDir} belongs to another run (${foreign}); moved it aside to ${aside} instead of overwriting it`);
+      report.notices.push(
+        `run folder ${runDir} belongs to another run (${foreign}); moved it aside to ${aside} instead of overwriting it`,
+      );
     }
   } catch (error) {
     throw folderError(error, runDir);

@@ -50,13 +50,22 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     recent.length = 0;
     recent.push({ time: epochStarted, samples: 0 });
     for (let batch = 0; batch < batchesPerEpoch; batch++) {
-      if (signal?.aborted) return { stopped: true, epochsCompleted: epoch, trainingMs: trainingMs + performance.now() - epochStarted, samplesSeen };
+      if (signal?.aborted)
+        return {
+          stopped: true,
+          epochsCompleted: epoch,
+          trainingMs: trainingMs + performance.now() - epochStarted,
+          samplesSeen,
+        };
       // tfjs-node resolves data() without touching the event loop, so a training loop made only of awaits
       // starves it: yield once per batch so stop requests, IPC and signals are handled while training.
       await yieldToEventLoop();
       const rows = order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
       const { loss, accuracy } = await trainer.trainBatch(dataset.train, rows, step);
-      if (!Number.isFinite(loss)) throw new Error(`training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (try a lower learning rate)`);
+      if (!Number.isFinite(loss))
+        throw new Error(
+          `training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (try a lower learning rate)`,
+        );
       lossSum += loss * rows.length;
       accuracySum += accuracy * rows.length;
       seen += rows.length;

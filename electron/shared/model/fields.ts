@@ -9,7 +9,13 @@ import type { Activation, LayerType, NormalizedLayerSpec, Padding, Pair, SpecIss
 export const ACTIVATIONS: readonly Activation[] = ['relu', 'sigmoid', 'tanh', 'softmax', 'linear'];
 export const PADDINGS: readonly Padding[] = ['valid', 'same'];
 export const LAYER_TYPES: readonly LayerType[] = [
-  'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'Dropout', 'BatchNormalization', 'Flatten', 'Dense',
+  'Conv2D',
+  'MaxPooling2D',
+  'AveragePooling2D',
+  'Dropout',
+  'BatchNormalization',
+  'Flatten',
+  'Dense',
 ];
 /** Largest side of a kernel, pool window or stride. */
 export const MAX_WINDOW = 64;
@@ -102,7 +108,11 @@ const booleanField = (fallback: boolean): FieldRule => ({
 });
 const { Conv2D: conv, MaxPooling2D: pool, BatchNormalization: batchNorm, Dense: dense } = LAYER_DEFAULTS;
 // Pooling strides default to poolSize; that is filled in after parsing (see checkLayerFields).
-const poolingFields = { poolSize: sizeField(pool.poolSize), strides: sizeField(), padding: choiceField(PADDINGS, pool.padding) };
+const poolingFields = {
+  poolSize: sizeField(pool.poolSize),
+  strides: sizeField(),
+  padding: choiceField(PADDINGS, pool.padding),
+};
 
 /** Rules in canonical order: the normalised layer lists its fields in this order. */
 const LAYER_FIELDS: Record<LayerType, Record<string, FieldRule>> = {
@@ -140,10 +150,21 @@ export function layerFieldNames(type: LayerType): string[] {
 
 /** Common names from Keras, PyTorch and tfjs factories that mean one of our layer types. */
 const TYPE_ALIASES: Record<string, LayerType> = {
-  conv: 'Conv2D', convolution2d: 'Conv2D', maxpool: 'MaxPooling2D', maxpool2d: 'MaxPooling2D',
-  pool: 'MaxPooling2D', avgpool: 'AveragePooling2D', avgpool2d: 'AveragePooling2D',
-  averagepool2d: 'AveragePooling2D', batchnorm: 'BatchNormalization', batchnorm2d: 'BatchNormalization',
-  bn: 'BatchNormalization', fc: 'Dense', linear: 'Dense', fullyconnected: 'Dense', flat: 'Flatten',
+  conv: 'Conv2D',
+  convolution2d: 'Conv2D',
+  maxpool: 'MaxPooling2D',
+  maxpool2d: 'MaxPooling2D',
+  pool: 'MaxPooling2D',
+  avgpool: 'AveragePooling2D',
+  avgpool2d: 'AveragePooling2D',
+  averagepool2d: 'AveragePooling2D',
+  batchnorm: 'BatchNormalization',
+  batchnorm2d: 'BatchNormalization',
+  bn: 'BatchNormalization',
+  fc: 'Dense',
+  linear: 'Dense',
+  fullyconnected: 'Dense',
+  flat: 'Flatten',
 };
 
 /** Validates one layer's type and fields, pushing every problem; returns null if there was any. */
@@ -158,11 +179,15 @@ export function checkLayerFields(raw: unknown, index: number, issues: SpecIssue[
   if (!LAYER_TYPES.includes(type as LayerType)) {
     const known = `known types: ${LAYER_TYPES.join(', ')}`;
     // Own aliases only: TYPE_ALIASES['constructor'] would be Object itself.
-    const alias = typeof type === 'string' && Object.hasOwn(TYPE_ALIASES, simplify(type)) ? TYPE_ALIASES[simplify(type)] : undefined;
+    const alias =
+      typeof type === 'string' && Object.hasOwn(TYPE_ALIASES, simplify(type))
+        ? TYPE_ALIASES[simplify(type)]
+        : undefined;
     const hint = typeof type === 'string' ? (alias ?? suggestName(type, LAYER_TYPES)) : null;
-    const message = type === undefined
-      ? `layer ${n}: field 'type' is required (${known})`
-      : `layer ${n}: unknown layer type ${describeValue(type)} (${hint ? `did you mean '${hint}'?` : known})`;
+    const message =
+      type === undefined
+        ? `layer ${n}: field 'type' is required (${known})`
+        : `layer ${n}: unknown layer type ${describeValue(type)} (${hint ? `did you mean '${hint}'?` : known})`;
     issues.push({ index, layerType: typeof type === 'string' ? type : null, field: 'type', message });
     return null;
   }

@@ -16,19 +16,29 @@ export function formatShape(shape: readonly number[], times = 'x'): string {
  */
 export function describeArchitecture(spec: ModelSpec): string {
   const layers: unknown[] = Array.isArray(spec?.layers) ? spec.layers : [];
-  return layers.map((layer) => {
-    const l = (isPlainObject(layer) ? layer : {}) as Record<string, unknown>;
-    switch (l.type) {
-      case 'Conv2D': return `C${l.filters}`;
-      case 'MaxPooling2D': return 'P';
-      case 'AveragePooling2D': return 'AP';
-      case 'BatchNormalization': return 'BN';
-      case 'Dropout': return `Drop${l.rate}`;
-      case 'Flatten': return 'F';
-      case 'Dense': return `D${l.units}`;
-      default: return '?';
-    }
-  }).join('-');
+  return layers
+    .map((layer) => {
+      const l = (isPlainObject(layer) ? layer : {}) as Record<string, unknown>;
+      switch (l.type) {
+        case 'Conv2D':
+          return `C${l.filters}`;
+        case 'MaxPooling2D':
+          return 'P';
+        case 'AveragePooling2D':
+          return 'AP';
+        case 'BatchNormalization':
+          return 'BN';
+        case 'Dropout':
+          return `Drop${l.rate}`;
+        case 'Flatten':
+          return 'F';
+        case 'Dense':
+          return `D${l.units}`;
+        default:
+          return '?';
+      }
+    })
+    .join('-');
 }
 
 /** Lower-case without separators, so kernel_size, KernelSize and kernelSize compare equal. */

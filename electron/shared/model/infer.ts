@@ -135,7 +135,10 @@ function needsSpatialInput(shape: number[], flattenedBy: string | null): string 
 }
 
 function doesNotFit(field: string, size: [number, number], shape: number[], padding: Padding) {
-  return { field, reason: `${field} ${formatShape(size)} does not fit input ${formatShape(shape)} (padding ${padding})` };
+  return {
+    field,
+    reason: `${field} ${formatShape(size)} does not fit input ${formatShape(shape)} (padding ${padding})`,
+  };
 }
 
 function product(values: readonly number[]): number {

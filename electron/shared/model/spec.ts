@@ -7,7 +7,15 @@ import { checkLayerFields } from './fields.ts';
 import { describeValue, suggestName } from './format.ts';
 import { isIntegerIn, isPlainObject, own } from './guards.ts';
 import { inferShapes } from './infer.ts';
-import type { LayerReport, ModelSpec, NormalizedLayerSpec, SpecAnalysis, SpecIssue, SpecOptions, SpecSummary } from './types.ts';
+import type {
+  LayerReport,
+  ModelSpec,
+  NormalizedLayerSpec,
+  SpecAnalysis,
+  SpecIssue,
+  SpecOptions,
+  SpecSummary,
+} from './types.ts';
 
 export type * from './types.ts';
 export { ACTIVATIONS, LAYER_DEFAULTS, LAYER_TYPES, PADDINGS } from './fields.ts';
@@ -69,12 +77,18 @@ function analyze(input: unknown, options: SpecOptions): SpecAnalysis {
   const name = own(input, 'name');
   const nameOk = typeof name === 'string' && name.trim() !== '' && name.length <= MAX_NAME_LENGTH;
   if (!nameOk) {
-    modelIssue('name', `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(name)}`);
+    modelIssue(
+      'name',
+      `name must be a non-empty string of at most ${MAX_NAME_LENGTH} characters, got ${describeValue(name)}`,
+    );
   }
 
   const numClasses = options.numClasses ?? DEFAULT_NUM_CLASSES;
   if (!isIntegerIn(numClasses, 2, MAX_NUM_CLASSES)) {
-    modelIssue('numClasses', `numClasses must be an integer between 2 and ${MAX_NUM_CLASSES}, got ${describeValue(numClasses)}`);
+    modelIssue(
+      'numClasses',
+      `numClasses must be an integer between 2 and ${MAX_NUM_CLASSES}, got ${describeValue(numClasses)}`,
+    );
   }
   const inputShape = resolveInputShape(own(input, 'inputShape'), options.inputShape, modelIssue);
 
@@ -170,7 +184,10 @@ function resolveInputShape(
  * input, so a valid last Dense always outputs a flat [numClasses] vector.)
  */
 function checkOutputLayer(
-  last: NormalizedLayerSpec | null | undefined, index: number, numClasses: number, issues: SpecIssue[],
+  last: NormalizedLayerSpec | null | undefined,
+  index: number,
+  numClasses: number,
+  issues: SpecIssue[],
 ): void {
   if (!last) return; // missing, or already reported for its fields
   const at = `layer ${index + 1} ${last.type}`;
@@ -181,7 +198,10 @@ function checkOutputLayer(
     return;
   }
   if (last.units !== numClasses) {
-    push('units', `the last layer must output one probability per class: units must be ${numClasses}, got ${last.units}`);
+    push(
+      'units',
+      `the last layer must output one probability per class: units must be ${numClasses}, got ${last.units}`,
+    );
   }
   if (last.activation !== 'softmax') {
     push(
@@ -195,13 +215,16 @@ function checkOutputLayer(
 /** Model-level issues first, then by layer index, keeping the original order within a layer. */
 function sortIssues(issues: SpecIssue[]): SpecIssue[] {
   const rank = (issue: SpecIssue) => (issue.index === null ? -1 : issue.index);
-  return issues.map((issue, order) => ({ issue, order }))
+  return issues
+    .map((issue, order) => ({ issue, order }))
     .sort((a, b) => rank(a.issue) - rank(b.issue) || a.order - b.order)
     .map(({ issue }) => issue);
 }
 
 function isShape(value: unknown): value is [number, number, number] {
-  return Array.isArray(value) && value.length === 3 && value.every((dim) => isIntegerIn(dim, 1, Number.MAX_SAFE_INTEGER));
+  return (
+    Array.isArray(value) && value.length === 3 && value.every((dim) => isIntegerIn(dim, 1, Number.MAX_SAFE_INTEGER))
+  );
 }
 
 function sum(values: number[]): number {

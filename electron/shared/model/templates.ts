@@ -52,7 +52,8 @@ export const TEMPLATES: Record<string, ModelTemplate> = {
   },
   mlp: {
     title: 'Multilayer perceptron',
-    description: 'No convolutions: Flatten, one hidden Dense layer of 128 with dropout, softmax. A baseline for the CNNs.',
+    description:
+      'No convolutions: Flatten, one hidden Dense layer of 128 with dropout, softmax. A baseline for the CNNs.',
     spec: {
       name: 'mlp',
       inputShape: [28, 28, 1],

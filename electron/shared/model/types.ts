@@ -53,8 +53,8 @@ export interface ModelSpec {
 
 /** A layer with every default filled in and every size/stride as a [height, width] pair. */
 export type NormalizedLayerSpec =
-  | Required<Omit<Conv2DSpec, 'kernelSize' | 'strides'>> & { kernelSize: Pair; strides: Pair }
-  | Required<Omit<PoolingSpec, 'poolSize' | 'strides'>> & { poolSize: Pair; strides: Pair }
+  | (Required<Omit<Conv2DSpec, 'kernelSize' | 'strides'>> & { kernelSize: Pair; strides: Pair })
+  | (Required<Omit<PoolingSpec, 'poolSize' | 'strides'>> & { poolSize: Pair; strides: Pair })
   | DropoutSpec
   | Required<BatchNormSpec>
   | FlattenSpec
@@ -90,8 +90,7 @@ export interface SpecSummary {
 }
 
 export type SpecAnalysis =
-  | ({ ok: true; outputShape: number[] } & SpecSummary)
-  | { ok: false; issues: SpecIssue[]; layers: LayerReport[] };
+  ({ ok: true; outputShape: number[] } & SpecSummary) | { ok: false; issues: SpecIssue[]; layers: LayerReport[] };
 
 export interface SpecOptions {
   /** Units the final softmax must have; default 10. */

@@ -18,7 +18,10 @@ export class ApiError extends Error {
 }
 
 /** Calls a channel; resolves with its value or throws an ApiError carrying the engine's message. */
-export async function call<C extends Channel>(channel: C, ...request: RequestOf<C> extends undefined ? [] : [RequestOf<C>]): Promise<Responses[C]> {
+export async function call<C extends Channel>(
+  channel: C,
+  ...request: RequestOf<C> extends undefined ? [] : [RequestOf<C>]
+): Promise<Responses[C]> {
   const envelope = await window.layerlab.invoke(channel, request[0] as RequestOf<C>);
   if (envelope.ok) return envelope.value;
   throw new ApiError(envelope.error.message, envelope.error.field);

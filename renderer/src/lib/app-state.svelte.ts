@@ -67,7 +67,9 @@ class AppState {
   }
 
   private refreshActive(): void {
-    call('training:active').then((active) => (this.active = active)).catch(() => {});
+    call('training:active')
+      .then((active) => (this.active = active))
+      .catch(() => {});
   }
 
   private setEngine(status: EngineStatus): void {

@@ -3,8 +3,18 @@ import { getTemplate, type LayerSpec, type ModelSpec } from '#shared/model/index
 import { describeLayer, diffArchitectures, diffSummary, type DiffRow } from './arch-diff.ts';
 
 const spec = (layers: LayerSpec[]): ModelSpec => ({ name: 'net', inputShape: [28, 28, 1], layers });
-const conv = (filters: number, extra: Partial<Extract<LayerSpec, { type: 'Conv2D' }>> = {}): LayerSpec => ({ type: 'Conv2D', filters, kernelSize: 3, activation: 'relu', ...extra });
-const dense = (units: number, activation: 'relu' | 'softmax' = 'relu'): LayerSpec => ({ type: 'Dense', units, activation });
+const conv = (filters: number, extra: Partial<Extract<LayerSpec, { type: 'Conv2D' }>> = {}): LayerSpec => ({
+  type: 'Conv2D',
+  filters,
+  kernelSize: 3,
+  activation: 'relu',
+  ...extra,
+});
+const dense = (units: number, activation: 'relu' | 'softmax' = 'relu'): LayerSpec => ({
+  type: 'Dense',
+  units,
+  activation,
+});
 const pool: LayerSpec = { type: 'MaxPooling2D', poolSize: 2 };
 const flatten: LayerSpec = { type: 'Flatten' };
 
@@ -20,29 +30,50 @@ describe('describeLayer', () => {
   it('fills the defaults in and writes sizes as pairs', () => {
     expect(describeLayer(conv(32))).toEqual({
       type: 'Conv2D',
-      fields: [['filters', '32'], ['kernel', '3×3'], ['strides', '1×1'], ['padding', 'valid'], ['activation', 'relu'], ['bias', 'true']],
+      fields: [
+        ['filters', '32'],
+        ['kernel', '3×3'],
+        ['strides', '1×1'],
+        ['padding', 'valid'],
+        ['activation', 'relu'],
+        ['bias', 'true'],
+      ],
     });
   });
 
   it('gives pooling strides the pool size when they are unset', () => {
-    expect(describeLayer({ type: 'AveragePooling2D', poolSize: [3, 2] }).fields).toEqual([['pool', '3×2'], ['strides', '3×2'], ['padding', 'valid']]);
+    expect(describeLayer({ type: 'AveragePooling2D', poolSize: [3, 2] }).fields).toEqual([
+      ['pool', '3×2'],
+      ['strides', '3×2'],
+      ['padding', 'valid'],
+    ]);
   });
 
   it('describes every other layer type by its own settings', () => {
     expect(describeLayer({ type: 'Dropout', rate: 0.25 })).toEqual({ type: 'Dropout', fields: [['rate', '0.25']] });
-    expect(describeLayer({ type: 'BatchNormalization' }).fields).toEqual([['momentum', '0.99'], ['epsilon', '0.001']]);
+    expect(describeLayer({ type: 'BatchNormalization' }).fields).toEqual([
+      ['momentum', '0.99'],
+      ['epsilon', '0.001'],
+    ]);
     expect(describeLayer(flatten)).toEqual({ type: 'Flatten', fields: [] });
-    expect(describeLayer({ type: 'Dense', units: 10, activation: 'softmax', useBias: false }).fields).toEqual([['units', '10'], ['activation', 'softmax'], ['bias', 'false']]);
+    expect(describeLayer({ type: 'Dense', units: 10, activation: 'softmax', useBias: false }).fields).toEqual([
+      ['units', '10'],
+      ['activation', 'softmax'],
+      ['bias', 'false'],
+    ]);
   });
 
   it('marks missing required settings with "?"', () => {
     expect(describeLayer({ type: 'Dense' } as LayerSpec).fields[0]).toEqual(['units', '?']);
   });
 
-  it('lists an unknown type\'s fields as JSON', () => {
+  it("lists an unknown type's fields as JSON", () => {
     expect(describeLayer({ type: 'LSTM', units: 8, returnSequences: true } as unknown as LayerSpec)).toEqual({
       type: 'LSTM',
-      fields: [['units', '8'], ['returnSequences', 'true']],
+      fields: [
+        ['units', '8'],
+        ['returnSequences', 'true'],
+      ],
     });
   });
 });
@@ -58,7 +89,15 @@ describe('diffArchitectures', () => {
 
   it('treats a setting spelled out at its default as equal to one left out', () => {
     const explicit = spec([
-      { type: 'Conv2D', filters: 32, kernelSize: [3, 3], strides: 1, padding: 'valid', activation: 'relu', useBias: true },
+      {
+        type: 'Conv2D',
+        filters: 32,
+        kernelSize: [3, 3],
+        strides: 1,
+        padding: 'valid',
+        activation: 'relu',
+        useBias: true,
+      },
       { type: 'MaxPooling2D', poolSize: 2, strides: [2, 2] },
       { type: 'Dense', units: 10, activation: 'linear' },
     ]);
@@ -74,25 +113,37 @@ describe('diffArchitectures', () => {
   });
 
   it('shows a deleted layer as removed', () => {
-    const rows = diffArchitectures(spec([conv(32), { type: 'Dropout', rate: 0.5 }, flatten, dense(10)]), spec([conv(32), flatten, dense(10)]));
+    const rows = diffArchitectures(
+      spec([conv(32), { type: 'Dropout', rate: 0.5 }, flatten, dense(10)]),
+      spec([conv(32), flatten, dense(10)]),
+    );
     expect(shape(rows)).toEqual(['same 0→0', 'removed 1→', 'same 2→1', 'same 3→2']);
     expect(rows[1]).toMatchObject({ kind: 'removed', base: { type: 'Dropout', fields: [['rate', '0.5']] } });
   });
 
   it('pairs a layer of the same type with different settings as changed, naming the fields', () => {
-    const rows = diffArchitectures(spec([conv(32), flatten, dense(10)]), spec([conv(64, { padding: 'same' }), flatten, dense(10)]));
+    const rows = diffArchitectures(
+      spec([conv(32), flatten, dense(10)]),
+      spec([conv(64, { padding: 'same' }), flatten, dense(10)]),
+    );
     expect(shape(rows)).toEqual(['changed 0→0', 'same 1→1', 'same 2→2']);
     expect(rows[0]).toMatchObject({ kind: 'changed', changed: ['filters', 'padding'] });
     expect(diffSummary(rows)).toEqual({ added: 0, removed: 0, changed: 1 });
   });
 
   it('does not pair layers of different types: the base one is removed, the other added', () => {
-    const rows = diffArchitectures(spec([conv(32), pool, flatten]), spec([conv(32), { type: 'AveragePooling2D', poolSize: 2 }, flatten]));
+    const rows = diffArchitectures(
+      spec([conv(32), pool, flatten]),
+      spec([conv(32), { type: 'AveragePooling2D', poolSize: 2 }, flatten]),
+    );
     expect(shape(rows)).toEqual(['same 0→0', 'removed 1→', 'added →1', 'same 2→2']);
   });
 
-  it('keeps the other run\'s order when an added layer precedes a changed one in the same gap', () => {
-    const rows = diffArchitectures(spec([flatten, dense(64), dense(10, 'softmax')]), spec([flatten, { type: 'Dropout', rate: 0.2 }, dense(128), dense(10, 'softmax')]));
+  it("keeps the other run's order when an added layer precedes a changed one in the same gap", () => {
+    const rows = diffArchitectures(
+      spec([flatten, dense(64), dense(10, 'softmax')]),
+      spec([flatten, { type: 'Dropout', rate: 0.2 }, dense(128), dense(10, 'softmax')]),
+    );
     expect(shape(rows)).toEqual(['same 0→0', 'added →1', 'changed 1→2', 'same 2→3']);
     expect(rows[2]).toMatchObject({ changed: ['units'] });
   });
@@ -120,8 +171,15 @@ describe('diffArchitectures', () => {
     expect(rows.flatMap((r) => ('baseIndex' in r ? [r.baseIndex] : []))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(rows.flatMap((r) => ('otherIndex' in r ? [r.otherIndex] : []))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     // Only Flatten and the softmax classifier are identical.
-    expect(rows.filter((r) => r.kind === 'same').map((r) => r.kind === 'same' && r.base.type)).toEqual(['Flatten', 'Dense']);
+    expect(rows.filter((r) => r.kind === 'same').map((r) => r.kind === 'same' && r.base.type)).toEqual([
+      'Flatten',
+      'Dense',
+    ]);
     const firstConv = rows.find((r) => r.kind === 'changed' && r.base.type === 'Conv2D');
-    expect(firstConv).toMatchObject({ baseIndex: 0, otherIndex: 0, changed: ['filters', 'kernel', 'padding', 'activation'] });
+    expect(firstConv).toMatchObject({
+      baseIndex: 0,
+      otherIndex: 0,
+      changed: ['filters', 'kernel', 'padding', 'activation'],
+    });
   });
 });

@@ -46,20 +46,42 @@ export function describeLayer(spec: LayerSpec): LayerView {
       };
     case 'MaxPooling2D':
     case 'AveragePooling2D':
-      return { type: layer.type, fields: [['pool', size(layer.poolSize, '?')], ['strides', size(layer.strides, '?')], ['padding', text(layer.padding)]] };
+      return {
+        type: layer.type,
+        fields: [
+          ['pool', size(layer.poolSize, '?')],
+          ['strides', size(layer.strides, '?')],
+          ['padding', text(layer.padding)],
+        ],
+      };
     case 'Dropout':
       return { type: layer.type, fields: [['rate', text(layer.rate)]] };
     case 'BatchNormalization':
-      return { type: layer.type, fields: [['momentum', text(layer.momentum)], ['epsilon', text(layer.epsilon)]] };
+      return {
+        type: layer.type,
+        fields: [
+          ['momentum', text(layer.momentum)],
+          ['epsilon', text(layer.epsilon)],
+        ],
+      };
     case 'Flatten':
       return { type: layer.type, fields: [] };
     case 'Dense':
       return {
         type: layer.type,
-        fields: [['units', text(layer.units)], ['activation', text(layer.activation)], ['bias', text(layer.useBias)]],
+        fields: [
+          ['units', text(layer.units)],
+          ['activation', text(layer.activation)],
+          ['bias', text(layer.useBias)],
+        ],
       };
     default:
-      return { type: String(l.type), fields: Object.entries(l).filter(([k]) => k !== 'type').map(([k, v]) => [k, JSON.stringify(v)]) };
+      return {
+        type: String(l.type),
+        fields: Object.entries(l)
+          .filter(([k]) => k !== 'type')
+          .map(([k, v]) => [k, JSON.stringify(v)]),
+      };
   }
 }
 
@@ -111,9 +133,17 @@ export function diffArchitectures(base: ModelSpec, other: ModelSpec): DiffRow[] 
         ai++;
       }
       ai++;
-      rows.push({ kind: 'changed', base: a[i], other: b[j], baseIndex: i, otherIndex: j, changed: changedFields(a[i], b[j]) });
+      rows.push({
+        kind: 'changed',
+        base: a[i],
+        other: b[j],
+        baseIndex: i,
+        otherIndex: j,
+        changed: changedFields(a[i], b[j]),
+      });
     }
-    for (; ai < added.length; ai++) if (!pairedAdded.has(added[ai])) rows.push({ kind: 'added', other: b[added[ai]], otherIndex: added[ai] });
+    for (; ai < added.length; ai++)
+      if (!pairedAdded.has(added[ai])) rows.push({ kind: 'added', other: b[added[ai]], otherIndex: added[ai] });
     removed = [];
     added = [];
   };

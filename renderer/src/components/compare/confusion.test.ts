@@ -36,11 +36,26 @@ describe('cellValues', () => {
 
 describe('sharedMax', () => {
   it('is the largest mistake across every matrix, ignoring the diagonal', () => {
-    expect(sharedMax([counts, [[100, 0], [5, 100]]])).toBe(5);
+    expect(
+      sharedMax([
+        counts,
+        [
+          [100, 0],
+          [5, 100],
+        ],
+      ]),
+    ).toBe(5);
   });
 
   it('is 1 when there are no mistakes, so the scale is not empty', () => {
-    expect(sharedMax([[[10, 0], [0, 10]]])).toBe(1);
+    expect(
+      sharedMax([
+        [
+          [10, 0],
+          [0, 10],
+        ],
+      ]),
+    ).toBe(1);
     expect(sharedMax([])).toBe(1);
   });
 });
@@ -53,9 +68,20 @@ describe('confusionOption', () => {
   it('puts mistakes and correct predictions in separate series, as [predicted, true, value]', () => {
     const [mistakes, correct] = option().series;
     expect(mistakes.name).toBe('mistakes');
-    expect(mistakes.data).toEqual([[1, 0, 0.2], [2, 0, 0], [0, 1, 0.1], [2, 1, 0], [0, 2, 0], [1, 2, 0]]);
+    expect(mistakes.data).toEqual([
+      [1, 0, 0.2],
+      [2, 0, 0],
+      [0, 1, 0.1],
+      [2, 1, 0],
+      [0, 2, 0],
+      [1, 2, 0],
+    ]);
     expect(correct.name).toBe('correct');
-    expect(correct.data).toEqual([[0, 0, 0.8], [1, 1, 0.9], [2, 2, 0]]);
+    expect(correct.data).toEqual([
+      [0, 0, 0.8],
+      [1, 1, 0.9],
+      [2, 2, 0],
+    ]);
   });
 
   it('scales the mistakes to the shared maximum and labels its end', () => {
@@ -79,7 +105,7 @@ describe('confusionOption', () => {
     expect(option(many).series[0].label.show).toBe(false);
   });
 
-  it('colours the labels with the theme\'s text colour', () => {
+  it("colours the labels with the theme's text colour", () => {
     expect(option(classes, false).series[0].label.color).toBe('#1d232b');
     expect(option(classes, true).series[0].label.color).toBe('#e3e7ed');
   });

@@ -22,7 +22,8 @@ export function sharedMax(matrices: number[][][]): number {
   return max || 1;
 }
 
-const show = (v: number, scale: ConfusionScale) => (scale === 'count' ? String(v) : v === 0 ? '0' : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`);
+const show = (v: number, scale: ConfusionScale) =>
+  scale === 'count' ? String(v) : v === 0 ? '0' : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
 
 /** Cell numbers in the theme's text colour (global.css --text): ECharts' automatic contrast misjudges translucent cells. */
 const LABEL_COLOR = { light: '#1d232b', dark: '#e3e7ed' };
@@ -58,27 +59,51 @@ export function confusionOption(
         return `true ${classes[truth]} → predicted ${classes[pred]}<br/>${count} of ${total} (${total ? ((count / total) * 100).toFixed(1) : 0}%)`;
       },
     },
-    xAxis: { type: 'category', data: classes, name: 'predicted', nameLocation: 'middle', nameGap: 22, splitArea: { show: false }, axisTick: { show: false } },
-    yAxis: { type: 'category', data: classes, name: 'true', nameLocation: 'middle', nameGap: 24, inverse: true, axisTick: { show: false } },
-    visualMap: [{
-      type: 'continuous',
-      seriesIndex: 0,
-      min: 0,
-      max,
-      calculable: false,
-      orient: 'vertical',
-      right: 0,
-      top: 'center',
-      itemHeight: 120,
-      itemWidth: 8,
-      text: [show(max, scale), '0'],
-      textStyle: { fontSize: 10 },
-      inRange: { color: ERROR_RANGE },
+    xAxis: {
+      type: 'category',
+      data: classes,
+      name: 'predicted',
+      nameLocation: 'middle',
+      nameGap: 22,
+      splitArea: { show: false },
+      axisTick: { show: false },
     },
-    // ECharts requires a visualMap for every heatmap series; this one paints the diagonal one flat tone.
-    { type: 'continuous', seriesIndex: 1, show: false, min: 0, max: 1, inRange: { color: [DIAGONAL, DIAGONAL] } }],
+    yAxis: {
+      type: 'category',
+      data: classes,
+      name: 'true',
+      nameLocation: 'middle',
+      nameGap: 24,
+      inverse: true,
+      axisTick: { show: false },
+    },
+    visualMap: [
+      {
+        type: 'continuous',
+        seriesIndex: 0,
+        min: 0,
+        max,
+        calculable: false,
+        orient: 'vertical',
+        right: 0,
+        top: 'center',
+        itemHeight: 120,
+        itemWidth: 8,
+        text: [show(max, scale), '0'],
+        textStyle: { fontSize: 10 },
+        inRange: { color: ERROR_RANGE },
+      },
+      // ECharts requires a visualMap for every heatmap series; this one paints the diagonal one flat tone.
+      { type: 'continuous', seriesIndex: 1, show: false, min: 0, max: 1, inRange: { color: [DIAGONAL, DIAGONAL] } },
+    ],
     series: [
-      { name: 'mistakes', type: 'heatmap', data: off, label: label(max * 0.3), emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } } },
+      {
+        name: 'mistakes',
+        type: 'heatmap',
+        data: off,
+        label: label(max * 0.3),
+        emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } },
+      },
       { name: 'correct', type: 'heatmap', data: diagonal, label: label(0) },
     ],
   };

@@ -24,21 +24,61 @@ interface Option {
 const BATCHES_PER_EPOCH = 4;
 
 function epoch(index: number, values: Partial<EpochMetric>): EpochMetric {
-  return { epoch: index, loss: 1, accuracy: 0.5, valLoss: 1, valAccuracy: 0.5, durationMs: 1000, samplesPerSecond: 100, time: 0, ...values };
+  return {
+    epoch: index,
+    loss: 1,
+    accuracy: 0.5,
+    valLoss: 1,
+    valAccuracy: 0.5,
+    durationMs: 1000,
+    samplesPerSecond: 100,
+    time: 0,
+    ...values,
+  };
 }
 
 function batch(step: number, loss: number, accuracy = 0.5): BatchMetric {
-  return { epoch: Math.floor(step / BATCHES_PER_EPOCH), batch: step % BATCHES_PER_EPOCH, step, loss, accuracy, samplesPerSecond: 100, time: 0 };
+  return {
+    epoch: Math.floor(step / BATCHES_PER_EPOCH),
+    batch: step % BATCHES_PER_EPOCH,
+    step,
+    loss,
+    accuracy,
+    samplesPerSecond: 100,
+    time: 0,
+  };
 }
 
 function record(bestValAccuracyEpoch: number | null): RunRecord {
   return {
-    id: 1, name: 'run', status: 'completed', spec: getTemplate('seed'), hyperparameters: DEFAULT_HYPERPARAMETERS,
+    id: 1,
+    name: 'run',
+    status: 'completed',
+    spec: getTemplate('seed'),
+    hyperparameters: DEFAULT_HYPERPARAMETERS,
     dataset: { id: 'mnist', name: 'MNIST', classes: ['0', '1'], trainCount: 16, testCount: 4 },
-    backend: null, trainer: null, createdAt: 0, startedAt: 0, finishedAt: 0, error: null, notes: '', tags: [],
-    finalTrainLoss: null, finalTrainAccuracy: null, finalValLoss: null, finalValAccuracy: null, testLoss: null, testAccuracy: null,
-    bestValAccuracy: null, bestValAccuracyEpoch, bestValLoss: null, bestValLossEpoch: null, trainingDurationMs: null,
-    samplesPerSecond: null, epochsCompleted: 3, heldBy: null,
+    backend: null,
+    trainer: null,
+    createdAt: 0,
+    startedAt: 0,
+    finishedAt: 0,
+    error: null,
+    notes: '',
+    tags: [],
+    finalTrainLoss: null,
+    finalTrainAccuracy: null,
+    finalValLoss: null,
+    finalValAccuracy: null,
+    testLoss: null,
+    testAccuracy: null,
+    bestValAccuracy: null,
+    bestValAccuracyEpoch,
+    bestValLoss: null,
+    bestValLossEpoch: null,
+    trainingDurationMs: null,
+    samplesPerSecond: null,
+    epochsCompleted: 3,
+    heldBy: null,
   };
 }
 
@@ -50,23 +90,47 @@ const epochs = [
 const batches = [batch(0, 2), batch(1, 1), batch(2, NaN), batch(3, 0.5), batch(4, 0)];
 
 function curveRun(best: number | null = 1, dashed = false): CurveRun {
-  const run: ComparedRun = { detail: { run: record(best), epochs, evaluation: null, sessions: [] }, batches, batchesPerEpoch: BATCHES_PER_EPOCH, totalParams: null };
+  const run: ComparedRun = {
+    detail: { run: record(best), epochs, evaluation: null, sessions: [] },
+    batches,
+    batchesPerEpoch: BATCHES_PER_EPOCH,
+    totalParams: null,
+  };
   return { run, label: 'A', color: '#4e79a7', dashed };
 }
 
-const settings = (changes: Partial<CurveSettings>): CurveSettings => ({ metric: 'valAccuracy', axis: 'epoch', logScale: false, smoothing: 0, ...changes });
-const option = (changes: Partial<CurveSettings>, run = curveRun()) => curvesOption([run], settings(changes)) as unknown as Option;
+const settings = (changes: Partial<CurveSettings>): CurveSettings => ({
+  metric: 'valAccuracy',
+  axis: 'epoch',
+  logScale: false,
+  smoothing: 0,
+  ...changes,
+});
+const option = (changes: Partial<CurveSettings>, run = curveRun()) =>
+  curvesOption([run], settings(changes)) as unknown as Option;
 
 describe('curvesOption', () => {
   it('plots one point per epoch, numbered from 1, with NaN as a gap', () => {
-    expect(option({ metric: 'valAccuracy' }).series[0].data).toEqual([[1, 0.7], [2, 0.9], [3, 0.85]]);
-    expect(option({ metric: 'valLoss' }).series[0].data).toEqual([[1, 0.8], [2, null], [3, 0.4]]);
+    expect(option({ metric: 'valAccuracy' }).series[0].data).toEqual([
+      [1, 0.7],
+      [2, 0.9],
+      [3, 0.85],
+    ]);
+    expect(option({ metric: 'valLoss' }).series[0].data).toEqual([
+      [1, 0.8],
+      [2, null],
+      [3, 0.4],
+    ]);
     expect(option({}).xAxis).toMatchObject({ name: 'epoch', min: 1 });
   });
 
-  it('on the step axis, plots validation at each epoch\'s last batch', () => {
+  it("on the step axis, plots validation at each epoch's last batch", () => {
     const o = option({ metric: 'valAccuracy', axis: 'step' });
-    expect(o.series[0].data).toEqual([[4, 0.7], [8, 0.9], [12, 0.85]]);
+    expect(o.series[0].data).toEqual([
+      [4, 0.7],
+      [8, 0.9],
+      [12, 0.85],
+    ]);
     expect(o.series[0].showSymbol).toBe(true);
     expect(o.xAxis).toMatchObject({ name: 'batch step', min: 0 });
   });
@@ -74,7 +138,13 @@ describe('curvesOption', () => {
   it('on the step axis, plots training batches, smoothing over the finite values only', () => {
     const o = option({ metric: 'loss', axis: 'step', smoothing: 0.5 });
     const smoothed = smooth([2, 1, 0.5, 0], 0.5);
-    expect(o.series[0].data).toEqual([[1, smoothed[0]], [2, smoothed[1]], [3, null], [4, smoothed[2]], [5, smoothed[3]]]);
+    expect(o.series[0].data).toEqual([
+      [1, smoothed[0]],
+      [2, smoothed[1]],
+      [3, null],
+      [4, smoothed[2]],
+      [5, smoothed[3]],
+    ]);
     expect(o.series[0].showSymbol).toBe(false);
   });
 
@@ -82,7 +152,10 @@ describe('curvesOption', () => {
     const o = option({ metric: 'loss', axis: 'step', logScale: true });
     expect(o.series[0].data.map(([, y]) => y)).toEqual([2, 1, null, 0.5, null]);
     expect(o.yAxis).toMatchObject({ type: 'log', name: 'Training loss' });
-    expect(option({ metric: 'accuracy', logScale: true }).yAxis).toMatchObject({ type: 'value', name: 'Training accuracy' });
+    expect(option({ metric: 'accuracy', logScale: true }).yAxis).toMatchObject({
+      type: 'value',
+      name: 'Training accuracy',
+    });
   });
 
   it('marks the best validation epoch, at its plotted point', () => {
@@ -90,7 +163,7 @@ describe('curvesOption', () => {
     expect(option({ metric: 'valAccuracy', axis: 'step' }).series[0].markPoint?.data[0].coord).toEqual([8, 0.9]);
   });
 
-  it('marks the last point before the best epoch ends when that epoch\'s own value is missing', () => {
+  it("marks the last point before the best epoch ends when that epoch's own value is missing", () => {
     // Epoch 2's validation loss is NaN: the pin goes on epoch 1's point.
     expect(option({ metric: 'valLoss' }).series[0].markPoint?.data[0].coord).toEqual([1, 0.8]);
     // Per batch, the last plotted batch of epoch 2 (steps 4–8) is step 5 (a loss of 0 is a value, not a gap).
@@ -103,7 +176,10 @@ describe('curvesOption', () => {
 
   it('draws one series per run, named and styled as given', () => {
     const o = curvesOption([curveRun(), { ...curveRun(1, true), label: 'B' }], settings({})) as unknown as Option;
-    expect(o.series.map((s) => [s.name, s.lineStyle.type])).toEqual([['A', 'solid'], ['B', 'dashed']]);
+    expect(o.series.map((s) => [s.name, s.lineStyle.type])).toEqual([
+      ['A', 'solid'],
+      ['B', 'dashed'],
+    ]);
   });
 
   it('formats values as losses or percentages', () => {

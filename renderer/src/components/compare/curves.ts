@@ -76,7 +76,9 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ChartOp
         symbolSize: 34,
         label: { fontSize: 9, formatter: 'best' },
         data: [{ name: 'best validation epoch', coord: best }],
-        tooltip: { formatter: `${entry.label}: best validation accuracy at epoch ${(entry.run.detail.run.bestValAccuracyEpoch ?? 0) + 1}` },
+        tooltip: {
+          formatter: `${entry.label}: best validation accuracy at epoch ${(entry.run.detail.run.bestValAccuracyEpoch ?? 0) + 1}`,
+        },
       },
     };
   });
@@ -85,7 +87,8 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ChartOp
     grid: { left: 56, right: 24, top: 16, bottom: 78 },
     tooltip: {
       trigger: 'axis',
-      valueFormatter: (v: unknown) => (typeof v === 'number' ? (isLoss(settings.metric) ? v.toFixed(4) : `${(v * 100).toFixed(2)}%`) : '—'),
+      valueFormatter: (v: unknown) =>
+        typeof v === 'number' ? (isLoss(settings.metric) ? v.toFixed(4) : `${(v * 100).toFixed(2)}%`) : '—',
     },
     legend: { type: 'scroll', bottom: 0, itemWidth: 18 },
     dataZoom: [{ type: 'inside', xAxisIndex: 0, filterMode: 'none' }],
@@ -105,7 +108,9 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ChartOp
           nameLocation: 'middle',
           nameGap: 42,
           scale: true,
-          axisLabel: isLoss(settings.metric) ? undefined : { formatter: (v: number) => `${Math.round(v * 1000) / 10}%` },
+          axisLabel: isLoss(settings.metric)
+            ? undefined
+            : { formatter: (v: number) => `${Math.round(v * 1000) / 10}%` },
         },
     series,
   };

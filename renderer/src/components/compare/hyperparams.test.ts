@@ -6,19 +6,64 @@ import type { BackendInfo } from '#shared/types.ts';
 import { settingRows } from './hyperparams.ts';
 import type { ComparedRun } from './load.ts';
 
-const wasm: BackendInfo = { kind: 'wasm', tfBackend: 'wasm', device: 'CPU', tfjsVersion: '4.22.0', tensorflowVersion: null, reason: 'test' };
+const wasm: BackendInfo = {
+  kind: 'wasm',
+  tfBackend: 'wasm',
+  device: 'CPU',
+  tfjsVersion: '4.22.0',
+  tensorflowVersion: null,
+  reason: 'test',
+};
 
-function compared(changes: { spec?: ModelSpec; hyperparameters?: Record<string, unknown>; backend?: BackendInfo | null; totalParams?: number | null; dataset?: string }): ComparedRun {
+function compared(changes: {
+  spec?: ModelSpec;
+  hyperparameters?: Record<string, unknown>;
+  backend?: BackendInfo | null;
+  totalParams?: number | null;
+  dataset?: string;
+}): ComparedRun {
   const run: RunRecord = {
-    id: 1, name: 'run', status: 'completed', spec: changes.spec ?? getTemplate('seed'),
+    id: 1,
+    name: 'run',
+    status: 'completed',
+    spec: changes.spec ?? getTemplate('seed'),
     hyperparameters: (changes.hyperparameters ?? DEFAULT_HYPERPARAMETERS) as Hyperparameters,
-    dataset: { id: 'mnist', name: changes.dataset ?? 'MNIST', classes: ['0', '1'], trainCount: 60_000, testCount: 10_000 },
-    backend: changes.backend === undefined ? wasm : changes.backend, trainer: null, createdAt: 0, startedAt: 0, finishedAt: 0,
-    error: null, notes: '', tags: [], finalTrainLoss: null, finalTrainAccuracy: null, finalValLoss: null, finalValAccuracy: null,
-    testLoss: null, testAccuracy: null, bestValAccuracy: null, bestValAccuracyEpoch: null, bestValLoss: null, bestValLossEpoch: null,
-    trainingDurationMs: null, samplesPerSecond: null, epochsCompleted: 5, heldBy: null,
+    dataset: {
+      id: 'mnist',
+      name: changes.dataset ?? 'MNIST',
+      classes: ['0', '1'],
+      trainCount: 60_000,
+      testCount: 10_000,
+    },
+    backend: changes.backend === undefined ? wasm : changes.backend,
+    trainer: null,
+    createdAt: 0,
+    startedAt: 0,
+    finishedAt: 0,
+    error: null,
+    notes: '',
+    tags: [],
+    finalTrainLoss: null,
+    finalTrainAccuracy: null,
+    finalValLoss: null,
+    finalValAccuracy: null,
+    testLoss: null,
+    testAccuracy: null,
+    bestValAccuracy: null,
+    bestValAccuracyEpoch: null,
+    bestValLoss: null,
+    bestValLossEpoch: null,
+    trainingDurationMs: null,
+    samplesPerSecond: null,
+    epochsCompleted: 5,
+    heldBy: null,
   };
-  return { detail: { run, epochs: [], evaluation: null, sessions: [] }, batches: [], batchesPerEpoch: 1, totalParams: changes.totalParams === undefined ? 93_322 : changes.totalParams };
+  return {
+    detail: { run, epochs: [], evaluation: null, sessions: [] },
+    batches: [],
+    batchesPerEpoch: 1,
+    totalParams: changes.totalParams === undefined ? 93_322 : changes.totalParams,
+  };
 }
 
 const row = (rows: ReturnType<typeof settingRows>, key: string) => rows.find((r) => r.key === key);
@@ -27,14 +72,29 @@ describe('settingRows', () => {
   it('lists architecture, parameters and dataset, then the hyperparameters in schema order, then the backend', () => {
     const rows = settingRows([compared({}), compared({})]);
     expect(rows.map((r) => r.key)).toEqual([
-      'architecture', 'parameters', 'dataset',
-      'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'trainSize', 'seed',
+      'architecture',
+      'parameters',
+      'dataset',
+      'optimizer',
+      'learningRate',
+      'momentum',
+      'batchSize',
+      'epochs',
+      'validationSplit',
+      'trainSize',
+      'seed',
       'backend',
     ]);
-    expect(rows.map((r) => r.label).slice(0, 5)).toEqual(['Architecture', 'Parameters', 'Dataset', 'Optimizer', 'Learning rate']);
+    expect(rows.map((r) => r.label).slice(0, 5)).toEqual([
+      'Architecture',
+      'Parameters',
+      'Dataset',
+      'Optimizer',
+      'Learning rate',
+    ]);
   });
 
-  it('formats each run\'s values and flags no difference between identical runs', () => {
+  it("formats each run's values and flags no difference between identical runs", () => {
     const rows = settingRows([compared({}), compared({})]);
     expect(row(rows, 'architecture')?.values).toEqual(['C32-P-C64-P-C64-F-D64-D10', 'C32-P-C64-P-C64-F-D64-D10']);
     expect(row(rows, 'validationSplit')?.values).toEqual(['0.1 (10%)', '0.1 (10%)']);
@@ -46,9 +106,18 @@ describe('settingRows', () => {
   it('flags exactly the rows whose values differ', () => {
     const rows = settingRows([
       compared({}),
-      compared({ spec: getTemplate('mlp'), totalParams: 101_770, hyperparameters: { ...DEFAULT_HYPERPARAMETERS, optimizer: 'sgd', momentum: 0.9 } }),
+      compared({
+        spec: getTemplate('mlp'),
+        totalParams: 101_770,
+        hyperparameters: { ...DEFAULT_HYPERPARAMETERS, optimizer: 'sgd', momentum: 0.9 },
+      }),
     ]);
-    expect(rows.filter((r) => r.differs).map((r) => r.key)).toEqual(['architecture', 'parameters', 'optimizer', 'momentum']);
+    expect(rows.filter((r) => r.differs).map((r) => r.key)).toEqual([
+      'architecture',
+      'parameters',
+      'optimizer',
+      'momentum',
+    ]);
     expect(row(rows, 'momentum')?.values).toEqual(['0', '0.9']);
   });
 
@@ -65,6 +134,11 @@ describe('settingRows', () => {
     const newer = { ...DEFAULT_HYPERPARAMETERS, warmupEpochs: 2 };
     const rows = settingRows([compared({ hyperparameters: newer }), compared({})]);
     expect(rows.map((r) => r.key).slice(-2)).toEqual(['warmupEpochs', 'backend']);
-    expect(row(rows, 'warmupEpochs')).toEqual({ key: 'warmupEpochs', label: 'warmupEpochs', values: ['2', '—'], differs: true });
+    expect(row(rows, 'warmupEpochs')).toEqual({
+      key: 'warmupEpochs',
+      label: 'warmupEpochs',
+      values: ['2', '—'],
+      differs: true,
+    });
   });
 });

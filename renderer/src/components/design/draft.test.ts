@@ -37,7 +37,8 @@ describe('writeDraft and readDraft', () => {
   });
 
   it('ignore what cannot be shown as a design', () => {
-    const stored = (value: unknown) => memoryStorage({ [DRAFT_KEY]: typeof value === 'string' ? value : JSON.stringify(value) });
+    const stored = (value: unknown) =>
+      memoryStorage({ [DRAFT_KEY]: typeof value === 'string' ? value : JSON.stringify(value) });
     const valid = { version: 1, ...draft };
     expect(readDraft(stored('{"version":1,'))).toBeNull();
     expect(readDraft(stored({ ...valid, version: 2 }))).toBeNull();
@@ -66,7 +67,8 @@ describe('writeDraft and readDraft', () => {
 });
 
 describe('formatDraftTime', () => {
-  const at = (month: number, day: number, hour: number, minute: number, year = 2024) => new Date(year, month, day, hour, minute).getTime();
+  const at = (month: number, day: number, hour: number, minute: number, year = 2024) =>
+    new Date(year, month, day, hour, minute).getTime();
 
   it('gives the time alone for today, the date too otherwise, and the year when it differs', () => {
     expect(formatDraftTime(at(2, 12, 10, 41), at(2, 12, 18, 0), 'en-GB')).toBe('10:41');

@@ -6,10 +6,16 @@ const spec = (layers: LayerSpec[], name = 'net'): ModelSpec => ({ name, inputSha
 /** The lines between "Sequential([" and "], name=…)": the Input, then one per layer. */
 const layerLines = (code: string) => {
   const lines = code.split('\n');
-  return lines.slice(lines.indexOf('model = models.Sequential([') + 1, lines.findIndex((l) => l.startsWith('], name=')));
+  return lines.slice(
+    lines.indexOf('model = models.Sequential([') + 1,
+    lines.findIndex((l) => l.startsWith('], name=')),
+  );
 };
 /** The one layer's call, without the indent and trailing comma. */
-const layerCall = (layer: LayerSpec) => layerLines(toKerasCode(spec([layer]), null))[1].trim().replace(/,$/, '');
+const layerCall = (layer: LayerSpec) =>
+  layerLines(toKerasCode(spec([layer]), null))[1]
+    .trim()
+    .replace(/,$/, '');
 
 /** Every (, [ and { closed by its partner, in order. */
 function bracketsBalance(code: string): boolean {
@@ -50,7 +56,9 @@ describe('toKerasCode', () => {
     const lines = code.split('\n');
     expect(lines[0]).toBe('from tensorflow.keras import layers, models');
     expect(lines).toContain("], name='seed')");
-    expect(lines).toContain("model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])");
+    expect(lines).toContain(
+      "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+    );
     expect(lines).toContain('model.summary()  # 93,322 parameters');
     expect(code.endsWith('\n')).toBe(true);
   });
@@ -81,20 +89,43 @@ describe('toKerasCode', () => {
     });
 
     it('writes only the settings that differ from the defaults', () => {
-      expect(layerCall({ type: 'Conv2D', filters: 8, kernelSize: 3, strides: 1, padding: 'valid', activation: 'linear', useBias: true })).toBe('layers.Conv2D(8, (3, 3))');
+      expect(
+        layerCall({
+          type: 'Conv2D',
+          filters: 8,
+          kernelSize: 3,
+          strides: 1,
+          padding: 'valid',
+          activation: 'linear',
+          useBias: true,
+        }),
+      ).toBe('layers.Conv2D(8, (3, 3))');
     });
 
     it('writes strides, same padding, activation and use_bias=False', () => {
-      expect(layerCall({ type: 'Conv2D', filters: 8, kernelSize: 3, strides: [2, 1], padding: 'same', activation: 'tanh', useBias: false }))
-        .toBe("layers.Conv2D(8, (3, 3), strides=(2, 1), padding='same', activation='tanh', use_bias=False)");
+      expect(
+        layerCall({
+          type: 'Conv2D',
+          filters: 8,
+          kernelSize: 3,
+          strides: [2, 1],
+          padding: 'same',
+          activation: 'tanh',
+          useBias: false,
+        }),
+      ).toBe("layers.Conv2D(8, (3, 3), strides=(2, 1), padding='same', activation='tanh', use_bias=False)");
     });
   });
 
   describe('pooling', () => {
     it('writes the pool size, and strides only when they differ from it (Keras defaults strides to the pool size)', () => {
       expect(layerCall({ type: 'MaxPooling2D', poolSize: 3, strides: 3 })).toBe('layers.MaxPooling2D((3, 3))');
-      expect(layerCall({ type: 'MaxPooling2D', poolSize: 3, strides: 2 })).toBe('layers.MaxPooling2D((3, 3), strides=(2, 2))');
-      expect(layerCall({ type: 'AveragePooling2D', poolSize: [2, 1], padding: 'same' })).toBe("layers.AveragePooling2D((2, 1), padding='same')");
+      expect(layerCall({ type: 'MaxPooling2D', poolSize: 3, strides: 2 })).toBe(
+        'layers.MaxPooling2D((3, 3), strides=(2, 2))',
+      );
+      expect(layerCall({ type: 'AveragePooling2D', poolSize: [2, 1], padding: 'same' })).toBe(
+        "layers.AveragePooling2D((2, 1), padding='same')",
+      );
     });
 
     it('falls back to a 2×2 pool when the size is not set', () => {
@@ -107,14 +138,20 @@ describe('toKerasCode', () => {
   });
 
   it('writes BatchNormalization bare at the defaults, otherwise with its momentum and epsilon', () => {
-    expect(layerCall({ type: 'BatchNormalization', momentum: 0.99, epsilon: 0.001 })).toBe('layers.BatchNormalization()');
-    expect(layerCall({ type: 'BatchNormalization', momentum: 0.9, epsilon: 0.00001 })).toBe('layers.BatchNormalization(momentum=0.9, epsilon=0.00001)');
+    expect(layerCall({ type: 'BatchNormalization', momentum: 0.99, epsilon: 0.001 })).toBe(
+      'layers.BatchNormalization()',
+    );
+    expect(layerCall({ type: 'BatchNormalization', momentum: 0.9, epsilon: 0.00001 })).toBe(
+      'layers.BatchNormalization(momentum=0.9, epsilon=0.00001)',
+    );
   });
 
   it('writes Dense with units, a non-linear activation and use_bias=False', () => {
     expect(layerCall({ type: 'Dense', units: 10 })).toBe('layers.Dense(10)');
     expect(layerCall({ type: 'Dense', units: 10, activation: 'linear' })).toBe('layers.Dense(10)');
-    expect(layerCall({ type: 'Dense', units: 128, activation: 'sigmoid', useBias: false })).toBe("layers.Dense(128, activation='sigmoid', use_bias=False)");
+    expect(layerCall({ type: 'Dense', units: 128, activation: 'sigmoid', useBias: false })).toBe(
+      "layers.Dense(128, activation='sigmoid', use_bias=False)",
+    );
   });
 
   it('writes Flatten without arguments', () => {

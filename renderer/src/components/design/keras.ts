@@ -22,7 +22,10 @@ function kerasLayer(layer: EditableLayer): string {
   switch (layer.type) {
     case 'Conv2D':
       args.push(String(layer.filters), pyTuple(layer.kernelSize, 3));
-      if (layer.strides !== undefined && pyTuple(layer.strides, defaultStride) !== pyTuple(conv.strides, defaultStride)) {
+      if (
+        layer.strides !== undefined &&
+        pyTuple(layer.strides, defaultStride) !== pyTuple(conv.strides, defaultStride)
+      ) {
         option('strides', pyTuple(layer.strides, defaultStride));
       }
       if (layer.padding === 'same') option('padding', pyString('same'));
@@ -41,7 +44,8 @@ function kerasLayer(layer: EditableLayer): string {
       args.push(String(layer.rate));
       break;
     case 'BatchNormalization':
-      if (layer.momentum !== undefined && layer.momentum !== batchNorm.momentum) option('momentum', String(layer.momentum));
+      if (layer.momentum !== undefined && layer.momentum !== batchNorm.momentum)
+        option('momentum', String(layer.momentum));
       if (layer.epsilon !== undefined && layer.epsilon !== batchNorm.epsilon) option('epsilon', String(layer.epsilon));
       break;
     case 'Flatten':
@@ -62,7 +66,8 @@ export function toKerasCode(spec: ModelSpec, totalParams: number | null): string
     `    layers.Input(shape=(${h}, ${w}, ${c})),`,
     ...spec.layers.map((layer) => `    ${kerasLayer(layer as EditableLayer)},`),
   ];
-  const summary = totalParams === null ? 'model.summary()' : `model.summary()  # ${totalParams.toLocaleString('en-US')} parameters`;
+  const summary =
+    totalParams === null ? 'model.summary()' : `model.summary()  # ${totalParams.toLocaleString('en-US')} parameters`;
   return [
     'from tensorflow.keras import layers, models',
     '',
@@ -70,7 +75,7 @@ export function toKerasCode(spec: ModelSpec, totalParams: number | null): string
     ...lines,
     `], name=${pyString(spec.name)})`,
     '',
-    "# As Layerlab trains by default: Adam on sparse categorical cross-entropy (labels are class indices).",
+    '# As Layerlab trains by default: Adam on sparse categorical cross-entropy (labels are class indices).',
     "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
     summary,
     '',

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeSpec, LAYER_TYPES, type LayerSpec } from '#shared/model/index.ts';
-import { blankDesign, defaultLayer, formatCount, formatFlops, formatSize, isSquare, LAYER_LABELS, sizeHeight, summarize, toPair, type EditableLayer } from './layers.ts';
+import {
+  blankDesign,
+  defaultLayer,
+  formatCount,
+  formatFlops,
+  formatSize,
+  isSquare,
+  LAYER_LABELS,
+  sizeHeight,
+  summarize,
+  toPair,
+  type EditableLayer,
+} from './layers.ts';
 
 const summary = (layer: LayerSpec) => summarize(layer as EditableLayer);
 
@@ -31,8 +43,14 @@ describe('defaultLayer', () => {
   });
 
   it('gives layers the engine accepts as they are', () => {
-    const layers = (['Conv2D', 'BatchNormalization', 'MaxPooling2D', 'AveragePooling2D', 'Dropout', 'Flatten', 'Dense'] as const).map(defaultLayer);
-    const analysis = analyzeSpec({ name: 'defaults', inputShape: [28, 28, 1], layers: [...layers, { type: 'Dense', units: 10, activation: 'softmax' }] });
+    const layers = (
+      ['Conv2D', 'BatchNormalization', 'MaxPooling2D', 'AveragePooling2D', 'Dropout', 'Flatten', 'Dense'] as const
+    ).map(defaultLayer);
+    const analysis = analyzeSpec({
+      name: 'defaults',
+      inputShape: [28, 28, 1],
+      layers: [...layers, { type: 'Dense', units: 10, activation: 'softmax' }],
+    });
     expect(analysis.ok).toBe(true);
   });
 
@@ -76,15 +94,24 @@ describe('size helpers', () => {
 });
 
 describe('summarize', () => {
-  it('reads a convolution with the engine\'s defaults filled in', () => {
+  it("reads a convolution with the engine's defaults filled in", () => {
     expect(summary({ type: 'Conv2D', filters: 32, kernelSize: 3, activation: 'relu' })).toBe('32 filters 3×3 relu');
     expect(summary({ type: 'Conv2D', filters: 8, kernelSize: [3, 5] })).toBe('8 filters 3×5 linear');
   });
 
-  it('names a convolution\'s non-default stride, same padding and missing bias', () => {
+  it("names a convolution's non-default stride, same padding and missing bias", () => {
     expect(summary({ type: 'Conv2D', filters: 8, kernelSize: 3, strides: 1 })).toBe('8 filters 3×3 linear');
-    expect(summary({ type: 'Conv2D', filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'tanh', useBias: false }))
-      .toBe('8 filters 3×3 stride 2×2 same tanh no bias');
+    expect(
+      summary({
+        type: 'Conv2D',
+        filters: 8,
+        kernelSize: 3,
+        strides: 2,
+        padding: 'same',
+        activation: 'tanh',
+        useBias: false,
+      }),
+    ).toBe('8 filters 3×3 stride 2×2 same tanh no bias');
   });
 
   it('marks missing required settings with "?"', () => {
@@ -104,7 +131,9 @@ describe('summarize', () => {
     expect(summary({ type: 'Dropout', rate: 0.5 })).toBe('rate 0.5');
     expect(summary({ type: 'BatchNormalization' })).toBe('momentum 0.99 ε 0.001');
     expect(summary({ type: 'Flatten' })).toBe('to a vector');
-    expect(summary({ type: 'Dense', units: 10, activation: 'softmax', useBias: false })).toBe('10 units softmax no bias');
+    expect(summary({ type: 'Dense', units: 10, activation: 'softmax', useBias: false })).toBe(
+      '10 units softmax no bias',
+    );
   });
 });
 

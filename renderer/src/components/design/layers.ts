@@ -1,7 +1,15 @@
 // The layer vocabulary as the editor presents it: labels, what a new layer starts as, one-line summaries,
 // and number formatting. The vocabulary itself, its defaults and ranges, and the validation and shapes are
 // the spec module's (electron/shared/model), the same code the engine runs.
-import { DEFAULT_NUM_CLASSES, LAYER_DEFAULTS, withDefaults, type LayerSpec, type LayerType, type ModelSpec, type Pair } from '#shared/model/index.ts';
+import {
+  DEFAULT_NUM_CLASSES,
+  LAYER_DEFAULTS,
+  withDefaults,
+  type LayerSpec,
+  type LayerType,
+  type ModelSpec,
+  type Pair,
+} from '#shared/model/index.ts';
 
 /** Layers as the user edits them: any field may be missing or hold a half-typed value. */
 export type EditableLayer = LayerSpec & Record<string, unknown>;
@@ -19,13 +27,19 @@ export const LAYER_LABELS: Record<LayerType, string> = {
 /** What a freshly added layer starts as: the common choice in Keras examples. */
 export function defaultLayer(type: LayerType): LayerSpec {
   switch (type) {
-    case 'Conv2D': return { type, filters: 32, kernelSize: 3, activation: 'relu' };
+    case 'Conv2D':
+      return { type, filters: 32, kernelSize: 3, activation: 'relu' };
     case 'MaxPooling2D':
-    case 'AveragePooling2D': return { type, poolSize: 2 };
-    case 'Dropout': return { type, rate: 0.25 };
-    case 'BatchNormalization': return { type, ...LAYER_DEFAULTS.BatchNormalization };
-    case 'Flatten': return { type };
-    case 'Dense': return { type, units: 64, activation: 'relu' };
+    case 'AveragePooling2D':
+      return { type, poolSize: 2 };
+    case 'Dropout':
+      return { type, rate: 0.25 };
+    case 'BatchNormalization':
+      return { type, ...LAYER_DEFAULTS.BatchNormalization };
+    case 'Flatten':
+      return { type };
+    case 'Dense':
+      return { type, units: 64, activation: 'relu' };
   }
 }
 
@@ -112,7 +126,12 @@ export function formatCount(value: number): string {
 /** FLOPs in engineering units: "9.3 M", "612 k". */
 export function formatFlops(value: number): string {
   if (value === 0) return '0';
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   // Round first, so 999,999 reads "1.0 M", not "1000 k".
   for (const [index, [scale, unit]] of units.entries()) {
     const digits = value >= scale * 100 ? 0 : 1;

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BASE_WIDTH, CAPTURE_SIZE, capture, drawSegment, inkColours, PAD_SIZE, paint, widthFor, type Stroke } from './strokes.ts';
+import {
+  BASE_WIDTH,
+  CAPTURE_SIZE,
+  capture,
+  drawSegment,
+  inkColours,
+  PAD_SIZE,
+  paint,
+  widthFor,
+  type Stroke,
+} from './strokes.ts';
 
 /** A 2D context that records what is drawn, as "call(args)" lines and the style in effect at each fill/stroke. */
 function recordingContext() {
@@ -16,7 +26,8 @@ function recordingContext() {
     lineTo: (x: number, y: number) => log.push(`lineTo(${x},${y})`),
     fill: () => log.push(`fill ${ctx.fillStyle}`),
     stroke: () => log.push(`stroke ${ctx.strokeStyle} width ${ctx.lineWidth}`),
-    fillRect: (x: number, y: number, w: number, h: number) => log.push(`fillRect(${x},${y},${w},${h}) ${ctx.fillStyle}`),
+    fillRect: (x: number, y: number, w: number, h: number) =>
+      log.push(`fillRect(${x},${y},${w},${h}) ${ctx.fillStyle}`),
   };
   return { ctx, log, asCanvas: ctx as unknown as CanvasRenderingContext2D };
 }
@@ -37,7 +48,7 @@ describe('widthFor', () => {
     expect(widthFor(pointer('touch', 1))).toBe(BASE_WIDTH);
   });
 
-  it('varies a pen\'s width with its pressure, capped at full pressure', () => {
+  it("varies a pen's width with its pressure, capped at full pressure", () => {
     expect(widthFor(pointer('pen', 0.5))).toBeCloseTo(BASE_WIDTH * 0.9, 10);
     expect(widthFor(pointer('pen', 1))).toBeCloseTo(BASE_WIDTH * 1.45, 10);
     expect(widthFor(pointer('pen', 3))).toBeCloseTo(BASE_WIDTH * 1.45, 10);
@@ -65,9 +76,17 @@ describe('paint', () => {
     expect(log).toEqual([
       `fillRect(0,0,${PAD_SIZE},${PAD_SIZE}) #ffffff`,
       // A single-point stroke (a tap) is a dot of the stroke's width.
-      'beginPath()', 'arc(10,10,9)', 'fill #000000',
-      'beginPath()', 'moveTo(0,0)', 'lineTo(5,5)', 'stroke #000000 width 10',
-      'beginPath()', 'moveTo(5,5)', 'lineTo(9,0)', 'stroke #000000 width 12',
+      'beginPath()',
+      'arc(10,10,9)',
+      'fill #000000',
+      'beginPath()',
+      'moveTo(0,0)',
+      'lineTo(5,5)',
+      'stroke #000000 width 10',
+      'beginPath()',
+      'moveTo(5,5)',
+      'lineTo(9,0)',
+      'stroke #000000 width 12',
     ]);
     expect([ctx.lineCap, ctx.lineJoin]).toEqual(['round', 'round']);
   });

@@ -69,7 +69,10 @@ export function paint(ctx: CanvasRenderingContext2D, strokes: Stroke[], mode: In
 }
 
 /** The pad's pixels at CAPTURE_SIZE, as canvas RGBA: what predict:image takes. */
-export function capture(canvas: HTMLCanvasElement, scratch: HTMLCanvasElement): { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> } | null {
+export function capture(
+  canvas: HTMLCanvasElement,
+  scratch: HTMLCanvasElement,
+): { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> } | null {
   scratch.width = CAPTURE_SIZE;
   scratch.height = CAPTURE_SIZE;
   const ctx = scratch.getContext('2d', { willReadFrequently: true });

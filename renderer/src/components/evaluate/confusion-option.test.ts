@@ -22,7 +22,7 @@ const option = (classes: string[], cursor: { row: number; col: number } | null =
   confusionOption(matrix, classes, cursor, dark) as unknown as Option;
 
 describe('escapeHtml', () => {
-  it('escapes what could break out of the tooltip\'s HTML', () => {
+  it("escapes what could break out of the tooltip's HTML", () => {
     expect(escapeHtml(`<b a="1">'&'</b>`)).toBe('&#60;b a=&#34;1&#34;&#62;&#39;&#38;&#39;&#60;/b&#62;');
     expect(escapeHtml('seven')).toBe('seven');
   });
@@ -34,8 +34,18 @@ describe('worstConfusion', () => {
   });
 
   it('takes the first of equal cells, and an off-diagonal one even when there are no mistakes', () => {
-    expect(worstConfusion([[5, 2], [2, 5]])).toEqual({ row: 0, col: 1 });
-    expect(worstConfusion([[5, 0], [0, 5]])).toEqual({ row: 0, col: 1 });
+    expect(
+      worstConfusion([
+        [5, 2],
+        [2, 5],
+      ]),
+    ).toEqual({ row: 0, col: 1 });
+    expect(
+      worstConfusion([
+        [5, 0],
+        [0, 5],
+      ]),
+    ).toEqual({ row: 0, col: 1 });
   });
 
   it('falls back to the first cell for a single class', () => {
@@ -60,7 +70,8 @@ describe('confusionOption', () => {
   });
 
   it('writes numbers in white on the deep colours and dark on the pale ones', () => {
-    const colour = (dark: boolean, index: number) => option(['a', 'b', 'c'], null, dark).series[0].data[index].label.color;
+    const colour = (dark: boolean, index: number) =>
+      option(['a', 'b', 'c'], null, dark).series[0].data[index].label.color;
     // Light theme: 95% (deep blue) white, 4% (pale) dark.
     expect([colour(false, 0), colour(false, 1)]).toEqual(['#ffffff', '#111111']);
     // Dark theme: the scale runs the other way.
@@ -75,7 +86,9 @@ describe('confusionOption', () => {
     expect(option(['<a>', 'b', 'c']).tooltip.formatter({ value: [0, 0, 0.95, 95] })).toBe(
       'True <b>&#60;a&#62;</b> → predicted <b>&#60;a&#62;</b><br/>95 images (95.0% of 100)',
     );
-    expect(option(['a', 'b', 'c']).tooltip.formatter({ value: [1, 2, -1, 0] })).toBe('True <b>c</b> → predicted <b>b</b><br/>0 images (0.0% of 30)');
+    expect(option(['a', 'b', 'c']).tooltip.formatter({ value: [1, 2, -1, 0] })).toBe(
+      'True <b>c</b> → predicted <b>b</b><br/>0 images (0.0% of 30)',
+    );
   });
 
   it('draws the keyboard cursor as its own layer, empty without a cursor', () => {

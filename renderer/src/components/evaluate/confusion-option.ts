@@ -35,7 +35,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function confusionOption(confusion: number[][], classes: string[], cursor: Cell | null, dark: boolean): ChartOption {
+export function confusionOption(
+  confusion: number[][],
+  classes: string[],
+  cursor: Cell | null,
+  dark: boolean,
+): ChartOption {
   const n = confusion.length;
   const names = Array.from({ length: n }, (_, i) => classes[i] ?? String(i));
   const rowTotals = confusion.map((row) => row.reduce((a, b) => a + b, 0));
@@ -64,8 +69,25 @@ export function confusionOption(confusion: number[][], classes: string[], cursor
       },
     },
     grid: { ...CONFUSION_GRID },
-    xAxis: { type: 'category', data: names, name: 'Predicted class', nameLocation: 'middle', nameGap: 30, axisLine: { show: false }, axisTick: { show: false } },
-    yAxis: { type: 'category', data: names, name: 'True class', nameLocation: 'middle', nameGap: 36, inverse: true, axisLine: { show: false }, axisTick: { show: false } },
+    xAxis: {
+      type: 'category',
+      data: names,
+      name: 'Predicted class',
+      nameLocation: 'middle',
+      nameGap: 30,
+      axisLine: { show: false },
+      axisTick: { show: false },
+    },
+    yAxis: {
+      type: 'category',
+      data: names,
+      name: 'True class',
+      nameLocation: 'middle',
+      nameGap: 36,
+      inverse: true,
+      axisLine: { show: false },
+      axisTick: { show: false },
+    },
     visualMap: [
       {
         type: 'piecewise',
@@ -84,13 +106,25 @@ export function confusionOption(confusion: number[][], classes: string[], cursor
         textStyle: { fontSize: 11 },
       },
       // ECharts insists every heatmap series has a visualMap; the cursor layer's is invisible and colourless.
-      { type: 'continuous', show: false, seriesIndex: 1, dimension: 2, min: 0, max: 1, inRange: { color: ['rgba(0,0,0,0)'] } },
+      {
+        type: 'continuous',
+        show: false,
+        seriesIndex: 1,
+        dimension: 2,
+        min: 0,
+        max: 1,
+        inRange: { color: ['rgba(0,0,0,0)'] },
+      },
     ],
     series: [
       {
         type: 'heatmap',
         data,
-        label: { show: true, fontSize: 11, formatter: (p: { value: number[] }) => (p.value[3] > 0 ? String(p.value[3]) : '') },
+        label: {
+          show: true,
+          fontSize: 11,
+          formatter: (p: { value: number[] }) => (p.value[3] > 0 ? String(p.value[3]) : ''),
+        },
         emphasis: { itemStyle: { shadowBlur: 6, shadowColor: 'rgba(0,0,0,0.4)' } },
         progressive: 0,
       },

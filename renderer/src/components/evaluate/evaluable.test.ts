@@ -7,7 +7,9 @@ const run = (status: RunRecord['status'], epochsCompleted: number, epochs = 5): 
 
 describe('isEvaluable', () => {
   it('takes every ended run with a finished epoch, stopped and interrupted ones included', () => {
-    expect(['completed', 'stopped', 'interrupted', 'failed'].map((s) => isEvaluable(run(s as RunRecord['status'], 2)))).toEqual([true, true, true, true]);
+    expect(
+      ['completed', 'stopped', 'interrupted', 'failed'].map((s) => isEvaluable(run(s as RunRecord['status'], 2))),
+    ).toEqual([true, true, true, true]);
   });
 
   it('leaves out runs without weights and runs still training', () => {
@@ -19,7 +21,9 @@ describe('isEvaluable', () => {
 
 describe('notEvaluableReason', () => {
   it('says why a run is not listed', () => {
-    expect(notEvaluableReason(run('stopped', 0))).toBe('Run #4 has not finished an epoch, so it has no saved weights to evaluate.');
+    expect(notEvaluableReason(run('stopped', 0))).toBe(
+      'Run #4 has not finished an epoch, so it has no saved weights to evaluate.',
+    );
     expect(notEvaluableReason(run('running', 1))).toBe('Run #4 is training; evaluate it once it stops or completes.');
     expect(notEvaluableReason(run('completed', 5))).toBeNull();
   });
@@ -27,9 +31,17 @@ describe('notEvaluableReason', () => {
 
 describe('weightsSentence', () => {
   it('names the epoch whose weights were scored', () => {
-    expect(weightsSentence(run('completed', 5), 5)).toBe('Test accuracy of the epoch 5 weights, the end of training (5 of 5 epochs).');
-    expect(weightsSentence(run('stopped', 3), 3)).toBe('Test accuracy of the epoch 3 weights, its last checkpoint: the run was stopped after 3 of 5 epochs.');
-    expect(weightsSentence(run('interrupted', 2), 2)).toBe('Test accuracy of the epoch 2 weights, its last checkpoint: the run was interrupted after 2 of 5 epochs.');
-    expect(weightsSentence(run('failed', 1), 1)).toBe('Test accuracy of the epoch 1 weights, its last checkpoint: the run failed after 1 of 5 epochs.');
+    expect(weightsSentence(run('completed', 5), 5)).toBe(
+      'Test accuracy of the epoch 5 weights, the end of training (5 of 5 epochs).',
+    );
+    expect(weightsSentence(run('stopped', 3), 3)).toBe(
+      'Test accuracy of the epoch 3 weights, its last checkpoint: the run was stopped after 3 of 5 epochs.',
+    );
+    expect(weightsSentence(run('interrupted', 2), 2)).toBe(
+      'Test accuracy of the epoch 2 weights, its last checkpoint: the run was interrupted after 2 of 5 epochs.',
+    );
+    expect(weightsSentence(run('failed', 1), 1)).toBe(
+      'Test accuracy of the epoch 1 weights, its last checkpoint: the run failed after 1 of 5 epochs.',
+    );
   });
 });

@@ -19,7 +19,10 @@ const ENDED: Record<string, string> = { stopped: 'was stopped', interrupted: 'wa
 /** "Test accuracy of the epoch 3 weights …": which checkpoint was scored, and how the run got there. */
 export function weightsSentence(run: RunRecord, epoch: number): string {
   const total = run.hyperparameters.epochs;
-  if (run.status === 'completed' && epoch === total) return `Test accuracy of the epoch ${epoch} weights, the end of training (${epoch} of ${total} epochs).`;
-  const how = ENDED[run.status] ? `the run ${ENDED[run.status]} after ${run.epochsCompleted} of ${total} epochs` : `${run.epochsCompleted} of ${total} epochs trained`;
+  if (run.status === 'completed' && epoch === total)
+    return `Test accuracy of the epoch ${epoch} weights, the end of training (${epoch} of ${total} epochs).`;
+  const how = ENDED[run.status]
+    ? `the run ${ENDED[run.status]} after ${run.epochsCompleted} of ${total} epochs`
+    : `${run.epochsCompleted} of ${total} epochs trained`;
   return `Test accuracy of the epoch ${epoch} weights, its last checkpoint: ${how}.`;
 }

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { getTemplate, type ModelSpec } from '#shared/model/index.ts';
 import {
-  architectureSummary, DASH, dateTime, duration, fixed, formatValue, hyperparameterKeys, hyperparameterLabel, integer, isResumable, percent, STATUSES,
+  architectureSummary,
+  DASH,
+  dateTime,
+  duration,
+  fixed,
+  formatValue,
+  hyperparameterKeys,
+  hyperparameterLabel,
+  integer,
+  isResumable,
+  percent,
+  STATUSES,
 } from './format.ts';
 
 describe('architectureSummary', () => {
@@ -73,17 +84,25 @@ describe('statuses', () => {
 
 describe('hyperparameterKeys', () => {
   it('orders known keys as the schema does, whichever run has them', () => {
-    expect(hyperparameterKeys([{ seed: 1, epochs: 2 }, { optimizer: 'adam' }])).toEqual(['optimizer', 'epochs', 'seed']);
+    expect(hyperparameterKeys([{ seed: 1, epochs: 2 }, { optimizer: 'adam' }])).toEqual([
+      'optimizer',
+      'epochs',
+      'seed',
+    ]);
   });
 
   it('puts unknown keys (older or newer runs) after the known ones, sorted', () => {
-    expect(hyperparameterKeys([{ zeta: 1, learningRate: 0.1 }, { alpha: 2 }])).toEqual(['learningRate', 'alpha', 'zeta']);
+    expect(hyperparameterKeys([{ zeta: 1, learningRate: 0.1 }, { alpha: 2 }])).toEqual([
+      'learningRate',
+      'alpha',
+      'zeta',
+    ]);
     expect(hyperparameterKeys([])).toEqual([]);
   });
 });
 
 describe('hyperparameterLabel', () => {
-  it('uses the schema\'s label, or the key itself when unknown', () => {
+  it("uses the schema's label, or the key itself when unknown", () => {
     expect(hyperparameterLabel('learningRate')).toBe('Learning rate');
     expect(hyperparameterLabel('trainSize')).toBe('Training images');
     expect(hyperparameterLabel('warmup')).toBe('warmup');

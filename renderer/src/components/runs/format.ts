@@ -31,7 +31,13 @@ export function duration(ms: number | null | undefined): string {
 
 export function dateTime(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return DASH;
-  return new Date(ms).toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(ms).toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 export function integer(value: number | null | undefined): string {
@@ -53,7 +59,9 @@ export function hyperparameterKeys(objects: object[]): string[] {
 }
 
 export function hyperparameterLabel(key: string): string {
-  return Object.hasOwn(HYPERPARAMETER_FIELDS, key) ? HYPERPARAMETER_FIELDS[key as keyof typeof HYPERPARAMETER_FIELDS].label : key;
+  return Object.hasOwn(HYPERPARAMETER_FIELDS, key)
+    ? HYPERPARAMETER_FIELDS[key as keyof typeof HYPERPARAMETER_FIELDS].label
+    : key;
 }
 
 export function formatValue(key: string, value: unknown): string {

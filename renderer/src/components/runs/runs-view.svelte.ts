@@ -4,8 +4,18 @@ import type { RunStatus } from '#shared/types.ts';
 import { architectureSummary } from './format.ts';
 
 export type SortKey =
-  | 'status' | 'name' | 'architecture' | 'optimizer' | 'learningRate' | 'batchSize' | 'epochs'
-  | 'bestValAccuracy' | 'testAccuracy' | 'duration' | 'backend' | 'created';
+  | 'status'
+  | 'name'
+  | 'architecture'
+  | 'optimizer'
+  | 'learningRate'
+  | 'batchSize'
+  | 'epochs'
+  | 'bestValAccuracy'
+  | 'testAccuracy'
+  | 'duration'
+  | 'backend'
+  | 'created';
 
 class RunsView {
   search = $state('');
@@ -44,18 +54,30 @@ export const runsView = new RunsView();
 function sortValue(run: RunRecord, key: SortKey): string | number | null {
   const h = run.hyperparameters;
   switch (key) {
-    case 'status': return run.status;
-    case 'name': return run.name.toLowerCase();
-    case 'architecture': return architectureSummary(run.spec);
-    case 'optimizer': return h.optimizer ?? null;
-    case 'learningRate': return h.learningRate ?? null;
-    case 'batchSize': return h.batchSize ?? null;
-    case 'epochs': return run.epochsCompleted;
-    case 'bestValAccuracy': return run.bestValAccuracy;
-    case 'testAccuracy': return run.testAccuracy;
-    case 'duration': return run.trainingDurationMs;
-    case 'backend': return run.backend?.kind ?? null;
-    case 'created': return run.createdAt;
+    case 'status':
+      return run.status;
+    case 'name':
+      return run.name.toLowerCase();
+    case 'architecture':
+      return architectureSummary(run.spec);
+    case 'optimizer':
+      return h.optimizer ?? null;
+    case 'learningRate':
+      return h.learningRate ?? null;
+    case 'batchSize':
+      return h.batchSize ?? null;
+    case 'epochs':
+      return run.epochsCompleted;
+    case 'bestValAccuracy':
+      return run.bestValAccuracy;
+    case 'testAccuracy':
+      return run.testAccuracy;
+    case 'duration':
+      return run.trainingDurationMs;
+    case 'backend':
+      return run.backend?.kind ?? null;
+    case 'created':
+      return run.createdAt;
   }
 }
 
@@ -65,7 +87,12 @@ export function sortRuns(runs: RunRecord[], key: SortKey, descending: boolean): 
   return [...runs].sort((a, b) => {
     const x = sortValue(a, key);
     const y = sortValue(b, key);
-    if (x === null || y === null || (typeof x === 'number' && Number.isNaN(x)) || (typeof y === 'number' && Number.isNaN(y))) {
+    if (
+      x === null ||
+      y === null ||
+      (typeof x === 'number' && Number.isNaN(x)) ||
+      (typeof y === 'number' && Number.isNaN(y))
+    ) {
       const missingX = x === null || Number.isNaN(x);
       const missingY = y === null || Number.isNaN(y);
       if (missingX !== missingY) return missingX ? 1 : -1;

@@ -40,8 +40,18 @@ describe('BatchSeries', () => {
     const items = steps(0, 50);
     series.append(items.slice(0, 20));
     series.append(items.slice(20));
-    expect(series.smoothLoss).toEqual(smooth(items.map((b) => b.loss), 0.8));
-    expect(series.smoothAccuracy).toEqual(smooth(items.map((b) => b.accuracy), 0.8));
+    expect(series.smoothLoss).toEqual(
+      smooth(
+        items.map((b) => b.loss),
+        0.8,
+      ),
+    );
+    expect(series.smoothAccuracy).toEqual(
+      smooth(
+        items.map((b) => b.accuracy),
+        0.8,
+      ),
+    );
   });
 
   it('keeps the raw values as the smoothed ones at weight 0', () => {
@@ -59,7 +69,7 @@ describe('BatchSeries', () => {
     expect(series.loss.at(-1)).toBe(0.5);
   });
 
-  it('starts at the resumed run\'s offset without reporting a gap', () => {
+  it("starts at the resumed run's offset without reporting a gap", () => {
     const series = new BatchSeries();
     series.append(steps(300, 350));
     expect(series.steps[0]).toBe(300);
@@ -125,7 +135,13 @@ describe('BatchSeries', () => {
     const series = new BatchSeries();
     series.append(steps(0, 5));
     series.clear();
-    expect([series.steps, series.loss, series.accuracy, series.smoothLoss, series.smoothAccuracy]).toEqual([[], [], [], [], []]);
+    expect([series.steps, series.loss, series.accuracy, series.smoothLoss, series.smoothAccuracy]).toEqual([
+      [],
+      [],
+      [],
+      [],
+      [],
+    ]);
     expect(series.lastStep).toBe(-1);
     series.append([batch(0)]);
     expect(series.steps).toEqual([0]);
@@ -151,7 +167,11 @@ describe('downsample', () => {
   const xs = Array.from({ length: 1000 }, (_, i) => i);
 
   it('returns short series whole, as points', () => {
-    expect(downsample([0, 1, 2], [5, 6, 7], 10)).toEqual([[0, 5], [1, 6], [2, 7]]);
+    expect(downsample([0, 1, 2], [5, 6, 7], 10)).toEqual([
+      [0, 5],
+      [1, 6],
+      [2, 7],
+    ]);
     expect(downsample([0, 1, 2, 3], [5, 6, 7, 8], 2)).toHaveLength(4);
   });
 

@@ -39,7 +39,9 @@ export class BatchSeries {
       this.accuracy.push(item.accuracy);
       // Same recurrence as smooth(): the first point starts the average.
       this.smoothLoss.push(n === 0 || w <= 0 ? item.loss : this.smoothLoss[n - 1] * w + (1 - w) * item.loss);
-      this.smoothAccuracy.push(n === 0 || w <= 0 ? item.accuracy : this.smoothAccuracy[n - 1] * w + (1 - w) * item.accuracy);
+      this.smoothAccuracy.push(
+        n === 0 || w <= 0 ? item.accuracy : this.smoothAccuracy[n - 1] * w + (1 - w) * item.accuracy,
+      );
     }
     if (this.steps.length > MAX_KEPT) this.halve();
   }

@@ -28,7 +28,12 @@ describe('Train screen formatting', () => {
 
   it('formatSeconds: never negative, a dash when unknown', () => {
     expect(formatSeconds(-5)).toBe('0s');
-    expect([formatSeconds(null), formatSeconds(undefined), formatSeconds(Infinity), formatSeconds(NaN)]).toEqual(['—', '—', '—', '—']);
+    expect([formatSeconds(null), formatSeconds(undefined), formatSeconds(Infinity), formatSeconds(NaN)]).toEqual([
+      '—',
+      '—',
+      '—',
+      '—',
+    ]);
   });
 
   it('formatRate: one decimal below 100 samples/s, grouped whole numbers from there', () => {

@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
 import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
-import { DEFAULT_FIELDS, FIELD_NAMES, fieldsFromHyperparameters, isFieldName, parseTags, validateFields, type HyperparameterFields } from './hyperparameters.ts';
+import {
+  DEFAULT_FIELDS,
+  FIELD_NAMES,
+  fieldsFromHyperparameters,
+  isFieldName,
+  parseTags,
+  validateFields,
+  type HyperparameterFields,
+} from './hyperparameters.ts';
 
 const MNIST_TRAIN = 60_000;
 const form = (changes: Partial<HyperparameterFields>): HyperparameterFields => ({ ...DEFAULT_FIELDS, ...changes });
 
 describe('DEFAULT_FIELDS', () => {
-  it('are the engine\'s defaults as text, with the usual momentum ready for SGD or RMSprop', () => {
+  it("are the engine's defaults as text, with the usual momentum ready for SGD or RMSprop", () => {
     expect(DEFAULT_FIELDS).toEqual({
       optimizer: 'adam',
       learningRate: '0.001',
@@ -20,14 +28,17 @@ describe('DEFAULT_FIELDS', () => {
     });
   });
 
-  it('validate to the engine\'s defaults (Adam, so no momentum)', () => {
+  it("validate to the engine's defaults (Adam, so no momentum)", () => {
     expect(validateFields(DEFAULT_FIELDS, MNIST_TRAIN)).toEqual({ value: DEFAULT_HYPERPARAMETERS, errors: {} });
   });
 });
 
 describe('validateFields', () => {
   it('parses numbers as typed, spaces and exponents included', () => {
-    const { value } = validateFields(form({ learningRate: ' 1e-2 ', batchSize: '128', epochs: '20', validationSplit: '0', seed: '0' }), null);
+    const { value } = validateFields(
+      form({ learningRate: ' 1e-2 ', batchSize: '128', epochs: '20', validationSplit: '0', seed: '0' }),
+      null,
+    );
     expect(value).toMatchObject({ learningRate: 0.01, batchSize: 128, epochs: 20, validationSplit: 0, seed: 0 });
   });
 
@@ -35,16 +46,25 @@ describe('validateFields', () => {
     expect(validateFields(form({ optimizer: 'sgd', momentum: '0.8' }), null).value?.momentum).toBe(0.8);
     expect(validateFields(form({ optimizer: 'rmsprop', momentum: '0' }), null).value?.momentum).toBe(0);
     // Adam sends 0 and ignores whatever the hidden field holds, even nonsense.
-    expect(validateFields(form({ optimizer: 'adam', momentum: 'abc' }), null)).toEqual({ value: { ...DEFAULT_HYPERPARAMETERS, momentum: 0 }, errors: {} });
+    expect(validateFields(form({ optimizer: 'adam', momentum: 'abc' }), null)).toEqual({
+      value: { ...DEFAULT_HYPERPARAMETERS, momentum: 0 },
+      errors: {},
+    });
   });
 
-  it('checks momentum\'s range when it is used', () => {
-    expect(validateFields(form({ optimizer: 'sgd', momentum: '1' }), null)).toEqual({ value: null, errors: { momentum: 'must be at least 0 and less than 1' } });
+  it("checks momentum's range when it is used", () => {
+    expect(validateFields(form({ optimizer: 'sgd', momentum: '1' }), null)).toEqual({
+      value: null,
+      errors: { momentum: 'must be at least 0 and less than 1' },
+    });
     expect(validateFields(form({ optimizer: 'rmsprop', momentum: '' }), null).errors).toEqual({ momentum: 'required' });
   });
 
   it('names each invalid field with its reason, all at once', () => {
-    const result = validateFields(form({ learningRate: '0', batchSize: '3.5', epochs: '', seed: 'x1', validationSplit: '0.95' }), null);
+    const result = validateFields(
+      form({ learningRate: '0', batchSize: '3.5', epochs: '', seed: 'x1', validationSplit: '0.95' }),
+      null,
+    );
     expect(result.value).toBeNull();
     expect(result.errors).toEqual({
       learningRate: 'must be greater than 0 and at most 10',
@@ -72,7 +92,9 @@ describe('validateFields', () => {
       trainSize: 'must be at least 1 and at most 60,000 (the training set has 60,000 images)',
     });
     expect(validateFields(form({ trainSize: '60001' }), null).value?.trainSize).toBe(60_001);
-    expect(validateFields(form({ trainSize: '0' }), null).errors).toEqual({ trainSize: 'must be at least 1 and at most 10,000,000' });
+    expect(validateFields(form({ trainSize: '0' }), null).errors).toEqual({
+      trainSize: 'must be at least 1 and at most 10,000,000',
+    });
   });
 
   it('rejects a validation split that leaves no training images', () => {
@@ -85,7 +107,9 @@ describe('validateFields', () => {
     expect(validateFields(form({ trainSize: '5', validationSplit: '0.05' }), MNIST_TRAIN).errors).toEqual({
       validationSplit: '0.05 of 5 images holds out no validation image',
     });
-    expect(validateFields(form({ validationSplit: '0.05' }), 5).errors).toEqual({ validationSplit: '0.05 of 5 images holds out no validation image' });
+    expect(validateFields(form({ validationSplit: '0.05' }), 5).errors).toEqual({
+      validationSplit: '0.05 of 5 images holds out no validation image',
+    });
     // Without a subset or a known dataset size there is nothing to check the split against.
     expect(validateFields(form({ validationSplit: '0.05' }), null).errors).toEqual({});
   });
@@ -105,20 +129,33 @@ describe('parseTags', () => {
 
   it(`names a tag longer than ${MAX_TAG_LENGTH} characters`, () => {
     const long = 'x'.repeat(MAX_TAG_LENGTH + 1);
-    expect(parseTags(`ok, ${long}`)).toEqual({ error: `tag "${'x'.repeat(20)}…" is longer than ${MAX_TAG_LENGTH} characters` });
+    expect(parseTags(`ok, ${long}`)).toEqual({
+      error: `tag "${'x'.repeat(20)}…" is longer than ${MAX_TAG_LENGTH} characters`,
+    });
     expect(parseTags('y'.repeat(MAX_TAG_LENGTH))).toEqual({ tags: ['y'.repeat(MAX_TAG_LENGTH)] });
   });
 
   it(`allows at most ${MAX_TAGS} tags`, () => {
     const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
-    expect(parseTags(tags(MAX_TAGS + 1).join(','))).toEqual({ error: `at most ${MAX_TAGS} tags (got ${MAX_TAGS + 1})` });
+    expect(parseTags(tags(MAX_TAGS + 1).join(','))).toEqual({
+      error: `at most ${MAX_TAGS} tags (got ${MAX_TAGS + 1})`,
+    });
     expect(parseTags(tags(MAX_TAGS).join(', '))).toEqual({ tags: tags(MAX_TAGS) });
   });
 });
 
 describe('field names', () => {
-  it('are the schema\'s, in display order', () => {
-    expect(FIELD_NAMES).toEqual(['optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'validationSplit', 'trainSize', 'seed']);
+  it("are the schema's, in display order", () => {
+    expect(FIELD_NAMES).toEqual([
+      'optimizer',
+      'learningRate',
+      'momentum',
+      'batchSize',
+      'epochs',
+      'validationSplit',
+      'trainSize',
+      'seed',
+    ]);
   });
 
   it('recognise engine field errors that belong to a form field', () => {
@@ -129,10 +166,28 @@ describe('field names', () => {
 });
 
 describe('fieldsFromHyperparameters', () => {
-  it('shows a run\'s hyperparameters in the form, which validates back to the same values', () => {
-    const run = { optimizer: 'sgd', learningRate: 0.05, momentum: 0.8, batchSize: 8, epochs: 3, validationSplit: 0.2, trainSize: 12000, seed: 7 } as const;
+  it("shows a run's hyperparameters in the form, which validates back to the same values", () => {
+    const run = {
+      optimizer: 'sgd',
+      learningRate: 0.05,
+      momentum: 0.8,
+      batchSize: 8,
+      epochs: 3,
+      validationSplit: 0.2,
+      trainSize: 12000,
+      seed: 7,
+    } as const;
     const fields = fieldsFromHyperparameters(run);
-    expect(fields).toEqual({ optimizer: 'sgd', learningRate: '0.05', momentum: '0.8', batchSize: '8', epochs: '3', validationSplit: '0.2', trainSize: '12000', seed: '7' });
+    expect(fields).toEqual({
+      optimizer: 'sgd',
+      learningRate: '0.05',
+      momentum: '0.8',
+      batchSize: '8',
+      epochs: '3',
+      validationSplit: '0.2',
+      trainSize: '12000',
+      seed: '7',
+    });
     expect(validateFields(fields, MNIST_TRAIN)).toEqual({ value: run, errors: {} });
   });
 

@@ -2,8 +2,18 @@
 // (electron/shared/hyperparameters.ts), so mistakes are caught while typing; the engine still validates and
 // its field errors are shown at the same fields.
 import {
-  DEFAULT_HYPERPARAMETERS, HYPERPARAMETER_NAMES, HYPERPARAMETER_RULES, rangeProblem, splitProblem, SUGGESTED_MOMENTUM,
-  trainSizeRule, usesMomentum, type Hyperparameters, type NumberRule, type OptimizerName, type RuledField,
+  DEFAULT_HYPERPARAMETERS,
+  HYPERPARAMETER_NAMES,
+  HYPERPARAMETER_RULES,
+  rangeProblem,
+  splitProblem,
+  SUGGESTED_MOMENTUM,
+  trainSizeRule,
+  usesMomentum,
+  type Hyperparameters,
+  type NumberRule,
+  type OptimizerName,
+  type RuledField,
 } from '#shared/hyperparameters.ts';
 import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 
@@ -65,7 +75,10 @@ function parseNumber(text: string, rule: NumberRule): { value: number } | { erro
  * Validates the form. `datasetSize` bounds the training subset when the dataset's size is known.
  * Returns the hyperparameters to send, or null with a message per invalid field.
  */
-export function validateFields(fields: HyperparameterFields, datasetSize: number | null): { value: Hyperparameters | null; errors: FieldErrors } {
+export function validateFields(
+  fields: HyperparameterFields,
+  datasetSize: number | null,
+): { value: Hyperparameters | null; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const numbers: Partial<Record<FieldName, number>> = {};
   for (const [name, rule] of Object.entries(HYPERPARAMETER_RULES) as [RuledField, NumberRule][]) {
@@ -77,7 +90,10 @@ export function validateFields(fields: HyperparameterFields, datasetSize: number
   let trainSize: number | null = null;
   if (fields.trainSize.trim() !== '') {
     const parsed = parseNumber(fields.trainSize, trainSizeRule(datasetSize));
-    if ('error' in parsed) errors.trainSize = datasetSize ? `${parsed.error} (the training set has ${datasetSize.toLocaleString('en-US')} images)` : parsed.error;
+    if ('error' in parsed)
+      errors.trainSize = datasetSize
+        ? `${parsed.error} (the training set has ${datasetSize.toLocaleString('en-US')} images)`
+        : parsed.error;
     else trainSize = parsed.value;
   }
   const used = trainSize ?? datasetSize;
@@ -104,7 +120,14 @@ export function validateFields(fields: HyperparameterFields, datasetSize: number
 
 /** "a, b ,, c" → ["a", "b", "c"], or an error naming the offending tag. */
 export function parseTags(text: string): { tags: string[] } | { error: string } {
-  const tags = [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  const tags = [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
   const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
   if (long) return { error: `tag "${long.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters` };
   if (tags.length > MAX_TAGS) return { error: `at most ${MAX_TAGS} tags (got ${tags.length})` };

@@ -151,7 +151,9 @@ export class LiveRun {
       if (!detail) return;
       await this.loadBatches();
       const live = this.epochs;
-      this.epochs = [...detail.epochs.filter((e) => !live.some((l) => l.epoch === e.epoch)), ...live].sort((a, b) => a.epoch - b.epoch);
+      this.epochs = [...detail.epochs.filter((e) => !live.some((l) => l.epoch === e.epoch)), ...live].sort(
+        (a, b) => a.epoch - b.epoch,
+      );
       // A stored run shows its stored outcome; a live session learns its outcome from the 'finished' event.
       if (!this.session && !this.finished && detail.run.status !== 'running' && detail.run.status !== 'queued') {
         this.finished = { status: detail.run.status, error: detail.run.error };

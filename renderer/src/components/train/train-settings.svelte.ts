@@ -29,7 +29,9 @@ export const settings: TrainSettings = $state({
 });
 
 /** The network of the run the form was last filled from: the model choice 'run:<id>'. */
-export const runDesign: { current: { runId: number; name: string; spec: ModelSpec } | null } = $state({ current: null });
+export const runDesign: { current: { runId: number; name: string; spec: ModelSpec } | null } = $state({
+  current: null,
+});
 
 /** The run whose settings the form shows (once per run, so later edits to the form stay). */
 let adoptedRunId: number | null = null;
