@@ -146,6 +146,9 @@ test('Draw: live prediction of a 1 and a 0, 28x28 preview, undo, clear and compa
   const card = page.getByTestId('prediction-card');
   await expect(card.getByTestId('top-class')).toBeVisible();
   await expect(results).toHaveAttribute('data-latency-ms', /^\d+$/);
+  // One quiet timing in plain words; the engine / request breakdown only in its tooltip.
+  await expect(page.getByTestId('draw-timing')).toHaveText(/^Read in \d+ ms$/);
+  await expect(page.getByTestId('draw-timing')).toHaveAttribute('title', /^model \d+ ms · request \d+ ms/);
   await expect(card.locator('[data-class]')).toHaveCount(10);
   await expect(card.locator('.bar-row.top')).toHaveCount(1);
   const confidence = Number(await card.getByTestId('confidence').getAttribute('data-value'));

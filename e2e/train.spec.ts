@@ -24,7 +24,7 @@ const progressValue = async (page: Page) =>
 const chartPoints = async (page: Page) => Number(await page.getByTestId('batch-chart').getAttribute('data-points'));
 /** The "b / B" counter's b; 0 before the session's first batch. */
 const batchShown = async (page: Page) =>
-  Number(((await page.getByTestId('train-batch').textContent()) ?? '').split('/')[0]) || 0;
+  Number(((await page.getByTestId('train-batch').textContent()) ?? '').split('/')[0].replace(/,/g, '')) || 0;
 const epochShown = async (page: Page) => Number(await page.getByTestId('train-epoch').getAttribute('data-epoch'));
 
 test('hyperparameters are checked next to their fields, momentum only for SGD and RMSprop', async ({
@@ -83,6 +83,9 @@ test('a small run trains to completion with live progress, charts and a result c
   await expect(page.getByTestId('train-backend')).toBeVisible(); // the backend that actually runs
   await expect.poll(() => progressValue(page), { timeout: 120_000 }).toBeGreaterThan(firstProgress);
   await expect.poll(() => chartPoints(page), { timeout: 120_000 }).toBeGreaterThan(firstPoints);
+  // Both sides of the counter in one number format, and the live speed named as such.
+  await expect(page.getByTestId('train-batch')).toHaveText(/^(\d{1,3}|1,\d{3}) \/ 1,350$/);
+  await expect(page.getByTestId('train-speed-label')).toHaveText('Speed now');
   await saveScreenshot('train-running');
 
   // 10,800 training images (10% held out) in batches of 8: 1,350 batches an epoch, 2,700 in all.
@@ -95,6 +98,13 @@ test('a small run trains to completion with live progress, charts and a result c
   await expect.poll(() => chartPoints(page)).toBe(2700);
   await expect(page.getByTestId('epoch-chart')).toHaveAttribute('data-points', '2');
   await expect(page.getByTestId('best-epoch')).toContainText('Best validation accuracy');
+  // The card shows the record written at the end (all epochs), and the same average speed as the panel.
+  await expect(page.getByTestId('result-epochs')).toHaveText('2 / 2');
+  await expect(page.getByTestId('train-speed-label')).toHaveText('Average speed');
+  await expect(page.getByTestId('result-speed')).toHaveText(/samples\/s$/);
+  await expect(page.getByTestId('train-speed')).toHaveText(
+    (await page.getByTestId('result-speed').textContent()) ?? '',
+  );
   await saveScreenshot('train-complete');
 
   // Evaluate opens that run; coming back shows the same result again (restored from the store).
@@ -120,11 +130,13 @@ test('a stopped run resumes from its checkpoint and completes', async ({ page, s
   const result = page.getByTestId('train-result');
   await expect(result).toHaveAttribute('data-status', 'stopped', { timeout: 120_000 });
   await expect(page.getByTestId('train-phase')).toHaveText('Stopped');
+  await expect(page.getByTestId('train-batch')).toHaveText('— / 1,350'); // the unfinished epoch is not kept
   const resumeButton = page.getByTestId('result-resume');
   const resumeLabel = (await resumeButton.textContent()) ?? '';
   const resumeEpoch = Number(/epoch (\d+)/.exec(resumeLabel)?.[1]);
   expect(resumeEpoch).toBeGreaterThanOrEqual(2);
   expect(resumeEpoch).toBeLessThanOrEqual(4);
+  await expect(page.getByTestId('train-epoch')).toHaveText(`${resumeEpoch - 1} / 4`); // stored, not the live epoch
   // It is also listed among the resumable runs.
   await expect(page.getByTestId('resume-run')).toHaveCount(1);
   await saveScreenshot('train-stopped');

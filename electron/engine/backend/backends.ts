@@ -17,11 +17,23 @@ const PACKAGES = { gpu: '@tensorflow/tfjs-node-gpu', native: '@tensorflow/tfjs-n
 
 export class BackendError extends Error {
   override name = 'BackendError';
+  /** A short user-facing form of the message (no package names or build commands). */
+  readonly summary: string;
+  constructor(message: string, summary: string = message) {
+    super(message);
+    this.summary = summary;
+  }
 }
 
-/** Where a native package's compiled addon is, or why it cannot be used. */
-export function nativeAddonStatus(kind: 'gpu' | 'native'): { ok: true; dir: string } | { ok: false; reason: string } {
+/**
+ * Where a native package's compiled addon is, or why it cannot be used: `reason` is the developer detail the
+ * doctor shows (package, build command), `summary` the plain words the Train panel shows.
+ */
+export function nativeAddonStatus(
+  kind: 'gpu' | 'native',
+): { ok: true; dir: string } | { ok: false; reason: string; summary: string } {
   const pkg = PACKAGES[kind];
+  const summary = kind === 'gpu' ? 'GPU build not installed' : 'native CPU build not installed';
   let dir: string;
   try {
     dir = path.dirname(require.resolve(`${pkg}/package.json`));
@@ -29,6 +41,7 @@ export function nativeAddonStatus(kind: 'gpu' | 'native'): { ok: true; dir: stri
     return {
       ok: false,
       reason: `${pkg} is not installed (optional dependency; its install fails without internet access to the libtensorflow download)`,
+      summary,
     };
   }
   const libDir = path.join(dir, 'lib');
@@ -37,7 +50,7 @@ export function nativeAddonStatus(kind: 'gpu' | 'native'): { ok: true; dir: stri
     fs.readdirSync(libDir).some((d) => fs.existsSync(path.join(libDir, d, 'tfjs_binding.node')));
   if (!built) {
     const how = kind === 'gpu' ? 'npm run native:build -- --gpu' : 'npm run native:build';
-    return { ok: false, reason: `${pkg} is installed but its native addon is not built (run \`${how}\`)` };
+    return { ok: false, reason: `${pkg} is installed but its native addon is not built (run \`${how}\`)`, summary };
   }
   return { ok: true, dir };
 }
@@ -102,13 +115,16 @@ interface NodeBackend {
 
 async function loadNative(kind: 'gpu' | 'native'): Promise<{ gpu: boolean; tensorflowVersion: string }> {
   const status = nativeAddonStatus(kind);
-  if (!status.ok) throw new BackendError(status.reason);
+  if (!status.ok) throw new BackendError(status.reason, status.summary);
   // TensorFlow reads this when the library loads: keep its C++ info logs off the console.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
   try {
     nativePackage = require(PACKAGES[kind]) as NativePackage;
   } catch (err) {
-    throw new BackendError(`${PACKAGES[kind]} failed to load: ${(err as Error).message.split('\n')[0]}`);
+    throw new BackendError(
+      `${PACKAGES[kind]} failed to load: ${(err as Error).message.split('\n')[0]}`,
+      `${kind === 'gpu' ? 'GPU' : 'native CPU'} build failed to load`,
+    );
   }
   await tf.setBackend('tensorflow');
   await tf.ready();
@@ -145,24 +161,22 @@ export async function initBackend(preference: BackendPreference = 'auto'): Promi
       return (active = describe('native', cpuDescription(), loaded.tensorflowVersion, why));
     }
     if (preference === 'gpu') throw new BackendError(gpuStatus.reason);
-    skipped.push(gpuStatus.reason);
+    skipped.push(gpuStatus.summary);
   }
   if (preference === 'native' || preference === 'auto') {
     try {
       const loaded = await loadNative('native');
-      const reason = skipped.length
-        ? `native CPU; not using the GPU because ${skipped.join('; ')}`
-        : 'native CPU requested';
+      const reason = skipped.length ? `${skipped.join('; ')} — training on the CPU` : 'native CPU requested';
       return (active = describe('native', cpuDescription(), loaded.tensorflowVersion, reason));
     } catch (err) {
       if (preference === 'native') throw err;
-      skipped.push((err as Error).message);
+      skipped.push(err instanceof BackendError ? err.summary : (err as Error).message);
     }
   }
   if (preference === 'wasm' || preference === 'auto') {
     await initWasmBackend();
     const reason = skipped.length
-      ? `portable WebAssembly fallback because ${skipped.join('; ')}`
+      ? `${skipped.join('; ')} — training on the CPU with the portable WebAssembly build`
       : 'WebAssembly requested';
     return (active = describe('wasm', `${cpuDescription()} via WebAssembly`, null, reason));
   }

@@ -21,6 +21,10 @@ export function formatSeconds(seconds: number | null | undefined): string {
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** What a run's stored speed measures, so it is not read against the live "speed now" of the last batches. */
+export const AVERAGE_SPEED_HINT =
+  'Training images per second over all epochs, the slow first batches included; validation and checkpoints excluded';
+
 export function formatRate(samplesPerSecond: number | null | undefined): string {
   if (samplesPerSecond === null || samplesPerSecond === undefined || !Number.isFinite(samplesPerSecond)) return '—';
   return `${samplesPerSecond >= 100 ? formatCount(samplesPerSecond) : samplesPerSecond.toFixed(1)} samples/s`;

@@ -37,6 +37,12 @@ export class LiveRun {
   /** Bumped whenever `series` changes; the batch chart redraws on it (at most once per event). */
   seriesVersion = $state(0);
   private backfill = false;
+  private detailRequests = 0;
+  /**
+   * False from a session's end until the record written at that end has been read: before it, `detail` is the
+   * record as of the last epoch (no test accuracy, fewer epochs), which the result card must not present.
+   */
+  resultSettled = $state(true);
   /** Plain, non-reactive arrays: see BatchSeries. */
   readonly series: BatchSeries;
 
@@ -48,6 +54,9 @@ export class LiveRun {
   totalEpochs = $derived(this.started?.epochs || this.detail?.run.hyperparameters.epochs || 0);
   batchesPerEpoch = $derived(this.started?.batchesPerEpoch || (this.detail ? batchesPerEpochOf(this.detail) : 0));
   backend = $derived<BackendInfo | null>(this.started?.backend ?? this.detail?.run.backend ?? null);
+
+  /** Epochs finished and checkpointed: from the epoch events, or the store's record if it knows more. */
+  epochsDone = $derived(Math.max(this.epochs.length, this.detail?.run.epochsCompleted ?? 0));
 
   phase = $derived.by<Phase>(() => {
     if (this.finished) return 'finished';
@@ -67,9 +76,12 @@ export class LiveRun {
     const total = this.totalEpochs * this.batchesPerEpoch;
     if (!total) return 0;
     if (this.finished?.status === 'completed') return 1;
-    const done = this.latest
-      ? this.latest.epoch * this.batchesPerEpoch + this.latest.batch + 1
-      : (this.started?.fromEpoch ?? this.epochs.length) * this.batchesPerEpoch;
+    // An ended session keeps only its checkpointed epochs (see shownPosition).
+    const done = this.finished
+      ? this.epochsDone * this.batchesPerEpoch
+      : this.latest
+        ? this.latest.epoch * this.batchesPerEpoch + this.latest.batch + 1
+        : (this.started?.fromEpoch ?? this.epochs.length) * this.batchesPerEpoch;
     return Math.min(done / total, 1);
   });
 
@@ -107,6 +119,7 @@ export class LiveRun {
       case 'finished':
         this.finished = { status: event.status, error: event.error };
         this.evaluating = false;
+        this.resultSettled = false;
         void this.loadDetail();
         break;
     }
@@ -180,12 +193,23 @@ export class LiveRun {
     this.backfill = every === 1 && this.series.hasGaps() && this.session && !this.finished;
   }
 
+  /**
+   * Reads the run's record. Replies can overtake each other (an epoch's read answered after the final one), so
+   * only the newest request's reply is kept; a read asked for after the session ended settles the result.
+   */
   async loadDetail(): Promise<RunDetail | null> {
+    const request = ++this.detailRequests;
+    const afterEnd = this.finished !== null;
     try {
-      this.detail = await call('runs:get', { runId: this.runId });
-      return this.detail;
+      const detail = await call('runs:get', { runId: this.runId });
+      if (request === this.detailRequests) {
+        this.detail = detail;
+        if (afterEnd) this.resultSettled = true;
+      }
+      return detail;
     } catch (err) {
       this.loadError = errorMessage(err);
+      if (request === this.detailRequests && afterEnd) this.resultSettled = true; // show what is known, not "Loading"
       return null;
     }
   }
