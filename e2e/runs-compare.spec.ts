@@ -57,6 +57,34 @@ test('Runs: the table lists both runs with their test accuracies', async ({ page
   await saveScreenshot('runs-list');
 });
 
+// Narrow windows drop the columns the detail pane repeats (LR, batch, duration, backend), never Test acc.
+for (const [width, height] of [
+  [1000, 700],
+  [1280, 800],
+]) {
+  test(`Runs: at ${width}×${height} the table fits, Test acc in view`, async ({ app, page, saveScreenshot }) => {
+    await app.evaluate(
+      ({ BrowserWindow }, size) => {
+        const win = BrowserWindow.getAllWindows()[0];
+        win.unmaximize();
+        win.setContentSize(size.width, size.height);
+      },
+      { width, height },
+    );
+    await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(width);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    // Neither the table nor the screen (with the run's detail pane below) scrolls sideways.
+    const overflow = (selector: string) => page.locator(selector).evaluate((el) => el.scrollWidth - el.clientWidth);
+    expect(await overflow('.table-wrap')).toBeLessThanOrEqual(0);
+    expect(await overflow('main')).toBeLessThanOrEqual(0);
+    const header = page.getByRole('button', { name: /^Test acc/ });
+    await expect(header).toBeInViewport({ ratio: 1 });
+    await expect(row(page, adamRun).locator('[data-col="testAccuracy"]')).toBeInViewport({ ratio: 1 });
+    await expect(page.getByRole('button', { name: /^Backend/ })).toBeVisible({ visible: width >= 1200 });
+    await saveScreenshot(`runs-${width}x${height}`);
+  });
+}
+
 test('Runs: rename, tag and notes persist across screens', async ({ page, saveScreenshot }) => {
   await row(page, adamRun).getByRole('button', { name: 'adam run' }).click();
   const pane = page.getByRole('region', { name: 'Run details' });

@@ -57,3 +57,19 @@ export const PALETTE = [
   '#9c755f',
   '#bab0ac',
 ];
+
+/** Height of the "best" pin. ECharts stands a pin on its point with the head a symbol's height above it. */
+export const BEST_PIN_SIZE = 30;
+/** Room a grid leaves above its plot so a pin on a point at the top of the axis is drawn whole, not clipped. */
+export const BEST_PIN_HEADROOM = BEST_PIN_SIZE + 6;
+
+/** The markPoint of a series' best point: one pin, labelled "best". */
+export function bestPin(coord: [number | string, number | null], name: string, tooltip?: string) {
+  return {
+    symbol: 'pin',
+    symbolSize: BEST_PIN_SIZE,
+    label: { fontSize: 9, formatter: 'best' },
+    data: [{ name, coord }],
+    ...(tooltip === undefined ? {} : { tooltip: { formatter: tooltip } }),
+  };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { confusionColors } from '../../lib/confusion-colors.ts';
 import { cellValues, confusionOption, sharedMax } from './confusion.ts';
 
 interface Label {
@@ -6,8 +7,12 @@ interface Label {
   color: string;
   formatter: (p: { value: number[] }) => string;
 }
+interface Cell {
+  value: [number, number, number];
+  label: { color: string };
+}
 interface Option {
-  series: { name: string; data: [number, number, number][]; label: Label }[];
+  series: { name: string; data: ([number, number, number] | Cell)[]; label: Label }[];
   visualMap: { max: number; text?: string[] }[];
   tooltip: { formatter: (p: { value: number[] }) => string };
 }
@@ -68,13 +73,14 @@ describe('confusionOption', () => {
   it('puts mistakes and correct predictions in separate series, as [predicted, true, value]', () => {
     const [mistakes, correct] = option().series;
     expect(mistakes.name).toBe('mistakes');
-    expect(mistakes.data).toEqual([
+    // Empty cells are -1, below the scale, so they stay uncoloured.
+    expect((mistakes.data as Cell[]).map((c) => c.value)).toEqual([
       [1, 0, 0.2],
-      [2, 0, 0],
+      [2, 0, -1],
       [0, 1, 0.1],
-      [2, 1, 0],
-      [0, 2, 0],
-      [1, 2, 0],
+      [2, 1, -1],
+      [0, 2, -1],
+      [1, 2, -1],
     ]);
     expect(correct.name).toBe('correct');
     expect(correct.data).toEqual([
@@ -105,9 +111,17 @@ describe('confusionOption', () => {
     expect(option(many).series[0].label.show).toBe(false);
   });
 
-  it("colours the labels with the theme's text colour", () => {
-    expect(option(classes, false).series[0].label.color).toBe('#1d232b');
-    expect(option(classes, true).series[0].label.color).toBe('#e3e7ed');
+  it("uses Evaluate's colour scale, with numbers readable on each cell", () => {
+    expect(
+      (option(classes, false) as unknown as { visualMap: { inRange: { color: string[] } }[] }).visualMap[0].inRange
+        .color,
+    ).toEqual(confusionColors(false));
+    const [mistakes, correct] = option(classes, false).series;
+    // The largest mistake is at the top of the scale (deep blue): white; the diagonal too.
+    expect((mistakes.data[0] as Cell).label.color).toBe('#ffffff');
+    expect(correct.label.color).toBe('#ffffff');
+    // Dark theme: the top of the scale is bright, so its numbers are dark.
+    expect(option(classes, true).series[1].label.color).toBe('#111111');
   });
 
   it('names the classes and counts in the tooltip', () => {

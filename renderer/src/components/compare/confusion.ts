@@ -1,11 +1,11 @@
-// Confusion-matrix heatmaps for several runs on one colour scale. Only the mistakes are coloured by the
-// scale (the diagonal would dwarf them); correct predictions are drawn in a fixed neutral tone.
+// Confusion-matrix heatmaps for several runs on one scale, in Evaluate's colours. Only the mistakes are
+// spread over the scale (the diagonal would dwarf them); correct predictions take its top colour, as on Evaluate.
+import { CONFUSION_STEPS, confusionColors, confusionStep, confusionTextColor } from '../../lib/confusion-colors.ts';
 import type { ChartOption } from '../../lib/echarts.ts';
 import type { ConfusionScale } from './curve-metrics.ts';
 
-/** Heatmap palette: transparent at zero so the panel shows through in light and dark themes. */
-const ERROR_RANGE = ['rgba(225, 87, 89, 0.04)', 'rgba(242, 142, 43, 0.6)', '#e15759'];
-const DIAGONAL = 'rgba(78, 121, 167, 0.45)';
+/** Empty cells get -1: below the scale, so they stay uncoloured as on Evaluate. */
+const EMPTY = -1;
 
 export function cellValues(confusion: number[][], scale: ConfusionScale): number[][] {
   if (scale === 'count') return confusion;
@@ -25,9 +25,6 @@ export function sharedMax(matrices: number[][][]): number {
 const show = (v: number, scale: ConfusionScale) =>
   scale === 'count' ? String(v) : v === 0 ? '0' : `${(v * 100).toFixed(v < 0.1 ? 1 : 0)}%`;
 
-/** Cell numbers in the theme's text colour (global.css --text): ECharts' automatic contrast misjudges translucent cells. */
-const LABEL_COLOR = { light: '#1d232b', dark: '#e3e7ed' };
-
 export function confusionOption(
   values: number[][],
   counts: number[][],
@@ -36,15 +33,21 @@ export function confusionOption(
   max: number,
   dark: boolean,
 ): ChartOption {
-  const off: [number, number, number][] = [];
+  const off: { value: [number, number, number]; label: { color: string } }[] = [];
   const diagonal: [number, number, number][] = [];
-  values.forEach((row, t) => row.forEach((v, p) => (t === p ? diagonal : off).push([p, t, v])));
+  values.forEach((row, t) =>
+    row.forEach((v, p) => {
+      if (t === p) diagonal.push([p, t, v]);
+      else off.push({ value: [p, t, v || EMPTY], label: { color: confusionTextColor(confusionStep(v / max), dark) } });
+    }),
+  );
+  const colors = confusionColors(dark);
+  const top = colors[CONFUSION_STEPS - 1];
   // Small cells cannot hold every number: label the diagonal and the mistakes that stand out; the tooltip has the rest.
   const small = classes.length > 12;
   const label = (threshold: number) => ({
     show: !small,
     fontSize: 9,
-    color: dark ? LABEL_COLOR.dark : LABEL_COLOR.light,
     textBorderWidth: 0,
     formatter: (p: { value: number[] }) => (p.value[2] && p.value[2] >= threshold ? show(p.value[2], scale) : ''),
   });
@@ -91,10 +94,11 @@ export function confusionOption(
         itemWidth: 8,
         text: [show(max, scale), '0'],
         textStyle: { fontSize: 10 },
-        inRange: { color: ERROR_RANGE },
+        inRange: { color: colors },
+        outOfRange: { color: 'rgba(0,0,0,0)' },
       },
       // ECharts requires a visualMap for every heatmap series; this one paints the diagonal one flat tone.
-      { type: 'continuous', seriesIndex: 1, show: false, min: 0, max: 1, inRange: { color: [DIAGONAL, DIAGONAL] } },
+      { type: 'continuous', seriesIndex: 1, show: false, min: 0, max: 1, inRange: { color: [top, top] } },
     ],
     series: [
       {
@@ -104,7 +108,12 @@ export function confusionOption(
         label: label(max * 0.3),
         emphasis: { itemStyle: { borderColor: '#333', borderWidth: 1 } },
       },
-      { name: 'correct', type: 'heatmap', data: diagonal, label: label(0) },
+      {
+        name: 'correct',
+        type: 'heatmap',
+        data: diagonal,
+        label: { ...label(0), color: confusionTextColor(CONFUSION_STEPS - 1, dark) },
+      },
     ],
   };
 }

@@ -3,7 +3,7 @@ import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
 import { getTemplate } from '#shared/model/index.ts';
 import type { RunRecord } from '#shared/records.ts';
 import type { BatchMetric, EpochMetric } from '#shared/types.ts';
-import { smooth } from '../../lib/echarts.ts';
+import { BEST_PIN_HEADROOM, BEST_PIN_SIZE, smooth } from '../../lib/echarts.ts';
 import { curvesOption, type CurveRun, type CurveSettings } from './curves.ts';
 import type { ComparedRun } from './load.ts';
 
@@ -12,13 +12,14 @@ interface Series {
   data: [number, number | null][];
   showSymbol: boolean;
   lineStyle: { type: string };
-  markPoint: { data: { coord: [number, number] }[] } | null;
+  markPoint: { symbolSize: number; data: { coord: [number, number] }[] } | null;
 }
 interface Option {
   series: Series[];
   xAxis: { name: string; min: number };
   yAxis: { type: string; name: string; axisLabel?: { formatter: (v: number) => string } };
   tooltip: { valueFormatter: (v: unknown) => string };
+  grid: { top: number };
 }
 
 const BATCHES_PER_EPOCH = 4;
@@ -168,6 +169,13 @@ describe('curvesOption', () => {
     expect(option({ metric: 'valLoss' }).series[0].markPoint?.data[0].coord).toEqual([1, 0.8]);
     // Per batch, the last plotted batch of epoch 2 (steps 4–8) is step 5 (a loss of 0 is a value, not a gap).
     expect(option({ metric: 'loss', axis: 'step' }).series[0].markPoint?.data[0].coord).toEqual([5, 0]);
+  });
+
+  it('leaves room above the plot for a whole pin, so a best point at the top of the axis is not clipped', () => {
+    const o = option({ metric: 'valAccuracy' });
+    expect(o.series[0].markPoint?.symbolSize).toBe(BEST_PIN_SIZE);
+    expect(o.grid.top).toBeGreaterThan(BEST_PIN_SIZE);
+    expect(o.grid.top).toBe(BEST_PIN_HEADROOM);
   });
 
   it('has no marker for a run without a best validation epoch', () => {

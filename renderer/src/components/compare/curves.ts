@@ -1,6 +1,6 @@
 // The overlaid learning curves: one series per run, the best validation epoch of each marked.
 import type { EpochMetric } from '#shared/types.ts';
-import { smooth, type ChartOption } from '../../lib/echarts.ts';
+import { BEST_PIN_HEADROOM, bestPin, smooth, type ChartOption } from '../../lib/echarts.ts';
 import type { ComparedRun } from './load.ts';
 import { METRIC_LABELS, type CurveAxis, type CurveMetric } from './curve-metrics.ts';
 
@@ -71,20 +71,18 @@ export function curvesOption(runs: CurveRun[], settings: CurveSettings): ChartOp
       connectNulls: false,
       lineStyle: { width: 2, type: entry.dashed ? 'dashed' : 'solid' },
       emphasis: { focus: 'series' },
-      markPoint: best && {
-        symbol: 'pin',
-        symbolSize: 34,
-        label: { fontSize: 9, formatter: 'best' },
-        data: [{ name: 'best validation epoch', coord: best }],
-        tooltip: {
-          formatter: `${entry.label}: best validation accuracy at epoch ${(entry.run.detail.run.bestValAccuracyEpoch ?? 0) + 1}`,
-        },
-      },
+      markPoint:
+        best &&
+        bestPin(
+          best,
+          'best validation epoch',
+          `${entry.label}: best validation accuracy at epoch ${(entry.run.detail.run.bestValAccuracyEpoch ?? 0) + 1}`,
+        ),
     };
   });
   return {
     animation: false,
-    grid: { left: 56, right: 24, top: 16, bottom: 78 },
+    grid: { left: 56, right: 24, top: BEST_PIN_HEADROOM, bottom: 78 },
     tooltip: {
       trigger: 'axis',
       valueFormatter: (v: unknown) =>

@@ -2,6 +2,8 @@
 // a closed window, a crash or a restart loses no edits. The editor writes it shortly after each edit while the
 // design has unsaved changes and removes it once they are saved or discarded. Pure: the storage is passed in.
 
+import { formatDateTime } from '../../lib/dates.ts';
+
 export const DRAFT_KEY = 'layerlab.design-draft';
 const DRAFT_VERSION = 1;
 
@@ -62,15 +64,8 @@ export function clearDraft(storage: Storage): void {
   }
 }
 
-/** "10:41" for a draft from today, else "12 Mar, 10:41" (with the year when it is not this year's). */
-export function formatDraftTime(savedAt: number, now = Date.now(), locale?: string): string {
-  const then = new Date(savedAt);
-  const today = new Date(now);
-  const time = then.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' });
-  if (then.toDateString() === today.toDateString()) return time;
-  const year = then.getFullYear() === today.getFullYear() ? undefined : 'numeric';
-  return `${then.toLocaleDateString(locale, { day: 'numeric', month: 'short', year })}, ${time}`;
-}
+/** When a draft was saved, written as every date in the app is. */
+export const formatDraftTime = formatDateTime;
 
 function isDraftSpec(value: unknown): value is DraftSpec {
   return (

@@ -1,6 +1,7 @@
 // The ECharts option for the confusion-matrix heatmap. Cells are coloured by their share of the true class on a
 // stepped, non-linear scale: with one linear scale the diagonal (~98%) would wash out the mistakes (~1%) that
 // are the reason to look at the matrix at all.
+import { confusionColors, confusionTextColor } from '../../lib/confusion-colors.ts';
 import type { ChartOption } from '../../lib/echarts.ts';
 
 /** Plot area insets in pixels (the e2e test aims its clicks with them). */
@@ -21,11 +22,6 @@ const STEPS = [
   { gt: 0.5, lte: 0.9, label: '50–90%' },
   { gt: 0.9, lte: 1, label: '≥ 90%' },
 ];
-// Light theme: pale to deep blue; dark theme: deep to bright, so "more" always stands out from the background.
-const LIGHT = ['#e3eef9', '#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b'];
-const DARK = ['#1b2f45', '#1f4468', '#245a8b', '#2c72ae', '#3f8fd0', '#63aae3', '#92c6f0', '#c6e2fa'];
-// Index of the first step whose colour needs the opposite text colour.
-const LIGHT_TEXT_FROM = { light: 4, dark: 5 };
 
 function stepOf(share: number): number {
   return STEPS.findIndex((s) => share > s.gt && share <= s.lte);
@@ -50,11 +46,9 @@ export function confusionOption(
       const count = confusion[row][col];
       // Empty cells get share -1: outside every step, so they stay uncoloured.
       const share = count > 0 && rowTotals[row] > 0 ? count / rowTotals[row] : -1;
-      const step = stepOf(share);
-      const lightText = dark ? step >= 0 && step < LIGHT_TEXT_FROM.dark : step >= LIGHT_TEXT_FROM.light;
       data.push({
         value: [col, row, share, count],
-        label: { color: lightText ? '#ffffff' : '#111111' },
+        label: { color: confusionTextColor(stepOf(share), dark) },
         itemStyle: { borderColor: dark ? '#2a313b' : '#e6e9ee', borderWidth: 1 },
       });
     }
@@ -93,7 +87,7 @@ export function confusionOption(
         type: 'piecewise',
         seriesIndex: 0,
         dimension: 2,
-        pieces: STEPS.map((s, i) => ({ ...s, color: (dark ? DARK : LIGHT)[i] })).reverse(),
+        pieces: STEPS.map((s, i) => ({ ...s, color: confusionColors(dark)[i] })).reverse(),
         outOfRange: { color: 'rgba(0,0,0,0)' },
         orient: 'vertical',
         right: 0,

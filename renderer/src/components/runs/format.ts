@@ -1,7 +1,8 @@
-// Formatting shared by the Runs and Compare screens: short architecture strings, percentages, durations.
+// Formatting shared by the Runs and Compare screens: short architecture strings, percentages, durations, dates.
 import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES } from '#shared/hyperparameters.ts';
 import { describeArchitecture, type ModelSpec } from '#shared/model/index.ts';
 import type { RunStatus } from '#shared/types.ts';
+import { formatDateTime } from '../../lib/dates.ts';
 
 export const DASH = '—';
 
@@ -30,14 +31,7 @@ export function duration(ms: number | null | undefined): string {
 }
 
 export function dateTime(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return DASH;
-  return new Date(ms).toLocaleString(undefined, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return ms === null || ms === undefined ? DASH : formatDateTime(ms);
 }
 
 export function integer(value: number | null | undefined): string {
