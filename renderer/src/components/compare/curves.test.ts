@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
-import { getTemplate } from '#shared/model/index.ts';
 import type { RunRecord } from '#shared/records.ts';
 import type { BatchMetric, EpochMetric } from '#shared/types.ts';
 import { BEST_PIN_HEADROOM, BEST_PIN_SIZE, smooth } from '../../lib/echarts.ts';
 import { curvesOption, type CurveRun, type CurveSettings } from './curves.ts';
 import type { ComparedRun } from './load.ts';
+import { runRecord } from '../../test-support/run-record.ts';
 
 interface Series {
   name: string;
@@ -51,36 +50,11 @@ function batch(step: number, loss: number, accuracy = 0.5): BatchMetric {
 }
 
 function record(bestValAccuracyEpoch: number | null): RunRecord {
-  return {
-    id: 1,
-    name: 'run',
-    status: 'completed',
-    spec: getTemplate('seed'),
-    hyperparameters: DEFAULT_HYPERPARAMETERS,
+  return runRecord({
     dataset: { id: 'mnist', name: 'MNIST', classes: ['0', '1'], trainCount: 16, testCount: 4 },
-    backend: null,
-    trainer: null,
-    createdAt: 0,
-    startedAt: 0,
-    finishedAt: 0,
-    error: null,
-    notes: '',
-    tags: [],
-    finalTrainLoss: null,
-    finalTrainAccuracy: null,
-    finalValLoss: null,
-    finalValAccuracy: null,
-    testLoss: null,
-    testAccuracy: null,
-    bestValAccuracy: null,
     bestValAccuracyEpoch,
-    bestValLoss: null,
-    bestValLossEpoch: null,
-    trainingDurationMs: null,
-    samplesPerSecond: null,
     epochsCompleted: 3,
-    heldBy: null,
-  };
+  });
 }
 
 const epochs = [

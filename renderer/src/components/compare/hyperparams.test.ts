@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMETERS, type Hyperparameters } from '#shared/hyperparameters.ts';
 import { getTemplate, type ModelSpec } from '#shared/model/index.ts';
-import type { RunRecord } from '#shared/records.ts';
 import type { BackendInfo } from '#shared/types.ts';
 import { settingRows } from './hyperparams.ts';
 import type { ComparedRun } from './load.ts';
+import { runRecord } from '../../test-support/run-record.ts';
 
 const wasm: BackendInfo = {
   kind: 'wasm',
@@ -22,10 +22,7 @@ function compared(changes: {
   totalParams?: number | null;
   dataset?: string;
 }): ComparedRun {
-  const run: RunRecord = {
-    id: 1,
-    name: 'run',
-    status: 'completed',
+  const run = runRecord({
     spec: changes.spec ?? getTemplate('seed'),
     hyperparameters: (changes.hyperparameters ?? DEFAULT_HYPERPARAMETERS) as Hyperparameters,
     dataset: {
@@ -36,28 +33,7 @@ function compared(changes: {
       testCount: 10_000,
     },
     backend: changes.backend === undefined ? wasm : changes.backend,
-    trainer: null,
-    createdAt: 0,
-    startedAt: 0,
-    finishedAt: 0,
-    error: null,
-    notes: '',
-    tags: [],
-    finalTrainLoss: null,
-    finalTrainAccuracy: null,
-    finalValLoss: null,
-    finalValAccuracy: null,
-    testLoss: null,
-    testAccuracy: null,
-    bestValAccuracy: null,
-    bestValAccuracyEpoch: null,
-    bestValLoss: null,
-    bestValLossEpoch: null,
-    trainingDurationMs: null,
-    samplesPerSecond: null,
-    epochsCompleted: 5,
-    heldBy: null,
-  };
+  });
   return {
     detail: { run, epochs: [], evaluation: null, sessions: [] },
     batches: [],
