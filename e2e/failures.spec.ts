@@ -42,6 +42,25 @@ function enginePidOf(mainPid: number): number | null {
   return null;
 }
 
+/** Every live process below `rootPid` (Electron's zygote, GPU, renderer and utility processes, the engine). */
+function descendantsOf(rootPid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    const pid = Number(entry);
+    const stat = Number.isInteger(pid) ? procStat(pid) : null;
+    if (stat && isAlive(pid)) children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), pid]);
+  }
+  const found: number[] = [];
+  const queue = [rootPid];
+  while (queue.length) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
 /** Waits for an engine process other than `previous` (a restarted one) and returns its pid. */
 async function waitForEngine(launched: LaunchedApp, previous: number | null = null): Promise<number> {
   const mainPid = launched.app.process().pid!;
@@ -104,6 +123,7 @@ test('killing the app mid-run leaves no engine behind, and the relaunched app of
     await expect.poll(() => runStatus(first.page, runId).then((r) => r.status), { timeout: 120_000 }).toBe('running');
     const enginePid = await waitForEngine(first);
     const mainPid = first.app.process().pid!;
+    const helpers = descendantsOf(mainPid).filter((pid) => pid !== enginePid);
 
     process.kill(mainPid, 'SIGKILL');
     await expect.poll(() => isAlive(mainPid), { timeout: 30_000 }).toBe(false);
@@ -111,6 +131,11 @@ test('killing the app mid-run leaves no engine behind, and the relaunched app of
     await expect
       .poll(() => isAlive(enginePid), { timeout: 30_000, message: `engine pid ${enginePid} still runs` })
       .toBe(false);
+    // Chromium's own helpers die with their browser process; the relaunch below shares their profile folder, so
+    // wait for them rather than race them.
+    await expect
+      .poll(() => helpers.filter(isAlive), { timeout: 30_000, message: 'Electron helper processes still run' })
+      .toEqual([]);
 
     // A new app on the same database: the run is interrupted, not "running", and Train offers it for Resume.
     second = await launchApp({ LAYERLAB_DB: first.dbPath, LAYERLAB_USER_DATA: path.join(first.dir, 'profile') });

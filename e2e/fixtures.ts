@@ -68,7 +68,7 @@ export async function launchApp(extraEnv: Record<string, string> = {}): Promise<
   app.process().stdout?.on('data', keep(''));
   app.process().stderr?.on('data', keep('[stderr] '));
   const page = await app.firstWindow({ timeout: 120_000 });
-  await page.waitForLoadState('domcontentloaded');
+  await page.waitForLoadState('domcontentloaded', { timeout: 120_000 }); // as generous as the launch itself
   return { app, page, dir, dbPath, logs };
 }
 
