@@ -13,6 +13,7 @@ import {
   closeApp,
   expect,
   launchApp,
+  resizeWindow,
   SCREENSHOT_DIR,
   test,
   type LaunchedApp,
@@ -193,15 +194,7 @@ for (const [width, height] of [
 ]) {
   test(`at ${width}×${height} the layer table's columns do not overlap`, async () => {
     const { app, page } = launched!;
-    await app.evaluate(
-      ({ BrowserWindow }, size) => {
-        const win = BrowserWindow.getAllWindows()[0];
-        win.unmaximize();
-        win.setContentSize(size.width, size.height);
-      },
-      { width, height },
-    );
-    await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(width);
+    await resizeWindow(app, page, width, height);
     // The seed: the widest settings and shapes of the templates.
     await page.getByRole('button', { name: 'Open…' }).click();
     await page.getByRole('dialog').locator('[data-template="seed"]').click();

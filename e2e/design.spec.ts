@@ -5,6 +5,8 @@ import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
 const SEED_PARAMS = '93,322';
+/** The seed template's output shape after each layer. */
+const SEED_SHAPES = ['26×26×32', '13×13×32', '11×11×64', '5×5×64', '3×3×64', '576', '64', '10'];
 
 function rows(page: Page) {
   return page.getByTestId('layer-row');
@@ -35,16 +37,7 @@ test('the seed template opens with its shapes and 93,322 parameters', async ({ p
   await expect(page.getByTestId('design-name')).toContainText('Keras CNN example');
   await expect(rows(page)).toHaveCount(8);
   await expect(page.getByTestId('input-shape')).toHaveText('28×28×1');
-  await expect(page.getByTestId('layer-shape')).toHaveText([
-    '26×26×32',
-    '13×13×32',
-    '11×11×64',
-    '5×5×64',
-    '3×3×64',
-    '576',
-    '64',
-    '10',
-  ]);
+  await expect(page.getByTestId('layer-shape')).toHaveText(SEED_SHAPES);
   await expect(page.getByTestId('total-params')).toHaveText(SEED_PARAMS);
   await expect(page.getByTestId('header-params')).toContainText(SEED_PARAMS);
   await expect(rows(page).nth(0)).toContainText('32 filters 3×3 relu');
@@ -159,16 +152,7 @@ test('layers are added, duplicated, reordered by keyboard and drag, and removed'
   await expect(rows(page).nth(2).locator('.type')).toHaveText('BatchNorm');
   await page.keyboard.press('Delete');
   await expect(rows(page)).toHaveCount(8);
-  await expect(page.getByTestId('layer-shape')).toHaveText([
-    '26×26×32',
-    '13×13×32',
-    '11×11×64',
-    '5×5×64',
-    '3×3×64',
-    '576',
-    '64',
-    '10',
-  ]);
+  await expect(page.getByTestId('layer-shape')).toHaveText(SEED_SHAPES);
   await expect(page.getByTestId('total-params')).toHaveText(SEED_PARAMS);
 });
 

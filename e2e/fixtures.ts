@@ -72,6 +72,19 @@ export async function launchApp(extraEnv: Record<string, string> = {}): Promise<
   return { app, page, dir, dbPath, logs };
 }
 
+/** Sets the page's size (unmaximised) and waits until the page has it. */
+export async function resizeWindow(app: ElectronApplication, page: Page, width: number, height: number): Promise<void> {
+  await app.evaluate(
+    ({ BrowserWindow }, size) => {
+      const win = BrowserWindow.getAllWindows()[0];
+      win.unmaximize();
+      win.setContentSize(size.width, size.height);
+    },
+    { width, height },
+  );
+  await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(width);
+}
+
 export async function closeApp(launched: LaunchedApp): Promise<void> {
   try {
     await answerUnsavedPrompts(launched.app, 'Leave').catch(() => {});

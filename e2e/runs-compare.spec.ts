@@ -4,7 +4,7 @@
 // diff, confusion matrices, removing and re-adding a run) and deleting a run behind a confirmation.
 import type { Page } from '@playwright/test';
 import type { LayerSpec, ModelSpec } from '#shared/model/spec.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, resizeWindow, test } from './fixtures.ts';
 import { templateSpec, trainRun } from './helpers/runs.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -63,15 +63,7 @@ for (const [width, height] of [
   [1280, 800],
 ]) {
   test(`Runs: at ${width}×${height} the table fits, Test acc in view`, async ({ app, page, saveScreenshot }) => {
-    await app.evaluate(
-      ({ BrowserWindow }, size) => {
-        const win = BrowserWindow.getAllWindows()[0];
-        win.unmaximize();
-        win.setContentSize(size.width, size.height);
-      },
-      { width, height },
-    );
-    await expect.poll(() => page.evaluate(() => window.innerWidth)).toBe(width);
+    await resizeWindow(app, page, width, height);
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     // Neither the table nor the screen (with the run's detail pane below) scrolls sideways.
     const overflow = (selector: string) => page.locator(selector).evaluate((el) => el.scrollWidth - el.clientWidth);
