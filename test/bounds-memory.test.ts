@@ -3,14 +3,25 @@
 // training at safe sizes (on the native backend when it is built, else on wasm).
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '#engine/backend/backends.ts';
+import { layersClassifier, modelEvaluationBatchSize, predictSet } from '#engine/evaluate/evaluate.ts';
+import { buildModel } from '#engine/model/build.ts';
 import { loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
 import { trainNewRun, trainRun, type RunnerContext } from '#engine/runner.ts';
 import { Store } from '#engine/store/index.ts';
 import { engineMemoryLimits, plannedBackend } from '#engine/train/memory-budget.ts';
 import { parseHyperparameters } from '#shared/hyperparameters.ts';
 import { analyzeSpec, getTemplate, type LayerSpec, type ModelSpec } from '#shared/model/index.ts';
-import { estimateMemory, memoryIssue, memoryLimits, type MemoryHyperparameters } from '#shared/model/memory.ts';
+import {
+  EVALUATION_BATCH_SIZE,
+  designFootprint,
+  estimateMemory,
+  evaluationBatchSize,
+  memoryIssue,
+  memoryLimits,
+  type MemoryHyperparameters,
+} from '#shared/model/memory.ts';
 import { nativeUnavailable } from './helpers/training-suite.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -66,11 +77,21 @@ describe('training memory estimate', () => {
     expect(memoryIssue(design(wideConv(4096)), adam(512), memoryLimits('native', 2 ** 50))).toBeNull();
   });
 
-  it('refuses a design whose evaluation batches would not fit, where a smaller batch size cannot help', () => {
-    const issue = memoryIssue(design(wideConv(4096)), adam(1), memoryLimits('native', 8 * GB));
-    expect(issue?.message).toMatch(
-      /^layer 1 Conv2D: its 4096×28×28 activations × 500 images are 6\.0 GB; evaluating 500 images at a time needs 12\.0 GB, and the limit is 4\.0 GB .* — lower the filters or add pooling before it$/,
-    );
+  it('evaluates a design too wide for 500 images at a time in smaller batches instead of refusing it', () => {
+    const wide = design(wideConv(4096));
+    const limits = memoryLimits('native', 8 * GB);
+    // 4096×28×28 activations are 12.3 MB per image: 500 at a time would need 12.0 GB of a 4.0 GB limit.
+    expect(estimateMemory(wide, adam(1)).inferenceBytes).toBeGreaterThan(limits.bytes);
+    const batch = evaluationBatchSize(designFootprint(wide), limits);
+    expect(batch).toBeGreaterThan(100);
+    expect(batch).toBeLessThan(EVALUATION_BATCH_SIZE);
+    expect(estimateMemory(wide, adam(1), batch).inferenceBytes).toBeLessThanOrEqual(limits.bytes);
+    expect(estimateMemory(wide, adam(1), batch + 1).inferenceBytes).toBeGreaterThan(limits.bytes);
+    expect(memoryIssue(wide, adam(1), limits)).toBeNull();
+    // The seed CNN keeps the full batch; the tensor limit caps a batch whatever the memory.
+    expect(evaluationBatchSize(designFootprint(design(getTemplate('seed'))), limits)).toBe(EVALUATION_BATCH_SIZE);
+    const huge = { params: 0, peakValuesPerImage: 1, widestValuesPerImage: 2 ** 29 };
+    expect(evaluationBatchSize(huge, memoryLimits('native', 2 ** 50))).toBe(3);
   });
 
   it('names the layer whose weights and optimizer state do not fit', () => {
@@ -147,6 +168,29 @@ describe('the engine enforces the memory check before training', () => {
     );
     expect(store.getRun(recorded.id)!.status).toBe('queued');
     expect(store.getRunSessions(recorded.id)).toEqual([]);
+  });
+
+  it('predicts a wide model in the batches that fit this machine, with the same results as one batch', async () => {
+    const wide = buildModel(wideConv(4096), { seed: 1 });
+    const expected = evaluationBatchSize(designFootprint(design(wideConv(4096))), engineMemoryLimits(backend));
+    expect(modelEvaluationBatchSize(wide)).toBe(Math.max(1, expected));
+    wide.dispose();
+    // A classifier that predicts 7 images at a time gives the same probabilities as one that takes all 20.
+    const model = buildModel(wideConv(8), { seed: 1 });
+    const test = loadDataset(resolveDatasetSource('mnist')).test;
+    const indices = Uint32Array.from({ length: 20 }, (_, i) => i * 3);
+    const whole = layersClassifier(model);
+    const sizes: number[] = [];
+    const inSevens = {
+      ...whole,
+      batchSize: 7,
+      predict: (images: tf.Tensor4D) => (sizes.push(images.shape[0]), whole.predict(images)),
+    };
+    const [one, seven] = [await predictSet(whole, test, indices), await predictSet(inSevens, test, indices)];
+    expect(sizes).toEqual([7, 7, 6]);
+    // Kernels may sum in another order for another batch size: equal to float32 rounding.
+    seven.probabilities.forEach((p, i) => expect(p).toBeCloseTo(one.probabilities[i], 5));
+    model.dispose();
   });
 
   it(`trains the same family at safe sizes on ${backend}: 64 filters, batch 64`, async () => {

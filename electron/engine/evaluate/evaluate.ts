@@ -3,9 +3,10 @@
 // the same way Keras does (clipped to [1e-7, 1 - 1e-7]).
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/idx.ts';
-import { EVALUATION_BATCH_SIZE } from '#shared/model/memory.ts';
+import { footprintOf } from '#shared/model/memory.ts';
 import type { EvaluationResult, Mistake } from '#shared/types.ts';
 import { imagesToTensor } from '../train/batches.ts';
+import { engineEvaluationBatchSize } from '../train/memory-budget.ts';
 
 const EPSILON = 1e-7;
 
@@ -20,6 +21,8 @@ export interface Predictions {
 /** Anything that turns a batch of images into class probabilities: a tfjs model, or a compiled graph. */
 export interface Classifier {
   numClasses: number;
+  /** Images it predicts at once within this machine's memory (engineEvaluationBatchSize). */
+  batchSize: number;
   /** Inference mode; the caller disposes the input and the result. */
   predict(images: tf.Tensor4D): tf.Tensor;
 }
@@ -27,17 +30,36 @@ export interface Classifier {
 export function layersClassifier(model: tf.LayersModel): Classifier {
   return {
     numClasses: (model.outputs[0].shape as number[]).at(-1)!,
+    batchSize: modelEvaluationBatchSize(model),
     predict: (images) => model.predict(images, { batchSize: images.shape[0] }) as tf.Tensor,
   };
+}
+
+/** Images a tfjs model (or a graph built from the same spec) predicts at once on this machine. */
+export function modelEvaluationBatchSize(model: tf.LayersModel): number {
+  return engineEvaluationBatchSize(layersFootprint(model));
+}
+
+/** A sequential tfjs model's prediction cost per image, from its layers' shapes. */
+function layersFootprint(model: tf.LayersModel) {
+  const perImage = (shape: unknown) => (shape as (number | null)[]).slice(1).reduce<number>((a, v) => a * (v ?? 1), 1);
+  return footprintOf(
+    perImage(model.inputs[0].shape),
+    model.layers.map((layer) => ({
+      outputValues: perImage(layer.outputShape),
+      reshape: layer.getClassName() === 'Flatten',
+      params: layer.countParams(),
+    })),
+  );
 }
 
 export async function predictSet(
   source: tf.LayersModel | Classifier,
   set: ImageSet,
   indices: ArrayLike<number>,
-  batchSize = EVALUATION_BATCH_SIZE,
 ): Promise<Predictions> {
   const classifier = source instanceof tf.LayersModel ? layersClassifier(source) : source;
+  const batchSize = classifier.batchSize;
   const numClasses = classifier.numClasses;
   const probabilities = new Float32Array(indices.length * numClasses);
   for (let start = 0; start < indices.length; start += batchSize) {

@@ -4,7 +4,7 @@
 // the iteration count, then each slot for every trainable weight), so either trainer can resume the other's run.
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../data/idx.ts';
-import type { Classifier } from '../evaluate/evaluate.ts';
+import { modelEvaluationBatchSize, type Classifier } from '../evaluate/evaluate.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
 import { buildModel } from '../model/build.ts';
 import type { BatchTrainer } from '../train/batch-trainer.ts';
@@ -59,7 +59,11 @@ export class GraphTrainer implements BatchTrainer {
     this.weightIds = graphIdsOf(model);
     this.trainableIds = graphIdsOf(model, model.trainableWeights);
     this.trainableNames = model.trainableWeights.map((w) => w.name);
-    this.classifier = { numClasses: graph.numClasses, predict: (images) => session.predict(images) };
+    this.classifier = {
+      numClasses: graph.numClasses,
+      batchSize: modelEvaluationBatchSize(model),
+      predict: (images) => session.predict(images),
+    };
   }
 
   /** Compiles the spec and loads it into a new TensorFlow session, with the seeded initial weights. */

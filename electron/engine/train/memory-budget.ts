@@ -2,7 +2,14 @@
 // and backend, and the refusal of a run that would not fit, before the run is recorded or a tensor allocated.
 import os from 'node:os';
 import { activeBackend, nativeAddonStatus, type BackendPreference } from '../backend/backends.ts';
-import { memoryIssue, memoryLimits, type MemoryHyperparameters, type MemoryLimits } from '#shared/model/memory.ts';
+import {
+  evaluationBatchSize,
+  memoryIssue,
+  memoryLimits,
+  type InferenceFootprint,
+  type MemoryHyperparameters,
+  type MemoryLimits,
+} from '#shared/model/memory.ts';
 import { SpecError, type LayerReport, type ModelSpec } from '#shared/model/spec.ts';
 import type { BackendKind } from '#shared/types.ts';
 
@@ -31,4 +38,12 @@ export function assertRunFits(
 ): void {
   const issue = memoryIssue(design, h, engineMemoryLimits(backend));
   if (issue) throw new SpecError([issue]);
+}
+
+/**
+ * Images to predict at once on the running backend for a model of this footprint (at least 1: a design that
+ * cannot predict one image was refused before it trained, and a model loaded from elsewhere is tried anyway).
+ */
+export function engineEvaluationBatchSize(footprint: InferenceFootprint): number {
+  return Math.max(1, evaluationBatchSize(footprint, engineMemoryLimits(plannedBackend())));
 }

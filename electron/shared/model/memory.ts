@@ -13,8 +13,9 @@
 //     output (transposes, masks and partial gradients the kernels allocate while they run);
 //   - the weights, their gradients, the optimizer's slots and its update's temporaries: WEIGHT_COPIES per
 //     weight (tfjs computes the whole update in one tidy, so every weight's temporaries are alive at once);
-//   - evaluation and validation (EVALUATION_BATCH_SIZE images at a time, nothing kept): the weights plus, at
-//     the worst layer, its input, its output and one temporary of the output's size.
+//   - evaluation and validation (up to EVALUATION_BATCH_SIZE images at a time, nothing kept): the weights plus,
+//     at the worst layer, its input, its output and one temporary of the output's size. A design too wide for
+//     that predicts in smaller batches (evaluationBatchSize), so no design is refused for its evaluation.
 // The copy counts were fitted to measurements (peak RSS on native TensorFlow, heap growth on wasm) of the eager
 // trainer, the hungrier of the two, on seven designs: at 0.1-3.7 GB the estimate came within 0.85-1.1x of
 // what was used, allocator slack included (test/bounds-memory.test.ts measures some of them again). The
@@ -28,7 +29,7 @@ const BYTES_PER_VALUE = 4;
  * wasm's 32-bit addresses, tfjs's int32 index tensors): a tensor with 2^31 values or more is refused.
  */
 export const MAX_TENSOR_VALUES = 2 ** 31 - 1;
-/** Images predicted at once for validation, evaluation and test predictions (the engine's predictSet). */
+/** At most this many images are predicted at once for validation, evaluation and test predictions. */
 export const EVALUATION_BATCH_SIZE = 500;
 /** The wasm backend's heap cannot grow past 4 GB (tfjs-backend-wasm's emscripten getHeapMax: 4,294,901,760). */
 export const WASM_HEAP_BYTES = 4_294_901_760;
@@ -68,6 +69,15 @@ export interface LayerMemory {
   inferenceBytes: number;
 }
 
+/** What predicting costs per image, independent of the batch: the input to evaluationBatchSize. */
+export interface InferenceFootprint {
+  params: number;
+  /** The largest, over layers, of input + output + one temporary of the output's size (values per image). */
+  peakValuesPerImage: number;
+  /** The largest single layer output (values per image): a batch of it must stay below MAX_TENSOR_VALUES. */
+  widestValuesPerImage: number;
+}
+
 export interface MemoryEstimate {
   batchSize: number;
   layers: LayerMemory[];
@@ -79,6 +89,8 @@ export interface MemoryEstimate {
   weightBytes: number;
   /** Everything one training step holds (bytes). */
   trainingBytes: number;
+  /** Images per evaluation batch the estimate assumes. */
+  evaluationBatchSize: number;
   /** Peak of predicting one evaluation batch (bytes). */
   inferenceBytes: number;
 }
@@ -107,6 +119,7 @@ export function memoryLimits(backend: string, totalMemoryBytes: number): MemoryL
 export function estimateMemory(
   design: { spec: ModelSpec; layers: LayerReport[] },
   h: MemoryHyperparameters,
+  evaluationBatch = EVALUATION_BATCH_SIZE,
 ): MemoryEstimate {
   const batch = h.batchSize;
   const inputValues = product(design.spec.inputShape);
@@ -125,7 +138,7 @@ export function estimateMemory(
       outputShape: report.outputShape,
       params: report.params,
       trainingBytes: 2 * kept * batch * BYTES_PER_VALUE,
-      inferenceBytes: inference * EVALUATION_BATCH_SIZE * BYTES_PER_VALUE,
+      inferenceBytes: inference * evaluationBatch * BYTES_PER_VALUE,
     };
   });
   const params = design.layers.reduce((sum, report) => sum + report.params, 0);
@@ -134,7 +147,60 @@ export function estimateMemory(
   const workspaceBytes = BACKWARD_WORKSPACE * workspaceValues * batch * BYTES_PER_VALUE;
   const trainingBytes = inputBytes + workspaceBytes + weightBytes + layers.reduce((sum, l) => sum + l.trainingBytes, 0);
   const inferenceBytes = params * BYTES_PER_VALUE + Math.max(0, ...layers.map((l) => l.inferenceBytes));
-  return { batchSize: batch, layers, inputBytes, workspaceBytes, weightBytes, trainingBytes, inferenceBytes };
+  return {
+    batchSize: batch,
+    layers,
+    inputBytes,
+    workspaceBytes,
+    weightBytes,
+    trainingBytes,
+    evaluationBatchSize: evaluationBatch,
+    inferenceBytes,
+  };
+}
+
+/** A design's prediction cost per image, from its layer reports. */
+export function designFootprint(design: { spec: ModelSpec; layers: LayerReport[] }): InferenceFootprint {
+  return footprintOf(
+    product(design.spec.inputShape),
+    design.layers.map((report) => ({
+      outputValues: product(report.outputShape),
+      reshape: design.spec.layers[report.index].type === 'Flatten',
+      params: report.params,
+    })),
+  );
+}
+
+/**
+ * A prediction cost per image from a chain of layers' output sizes (values per image, in order); a reshape
+ * (Flatten) shares its input's buffer and costs nothing.
+ */
+export function footprintOf(
+  inputValues: number,
+  layers: { outputValues: number; reshape: boolean; params: number }[],
+): InferenceFootprint {
+  let previous = inputValues;
+  let peak = inputValues;
+  let widest = inputValues;
+  let params = 0;
+  for (const layer of layers) {
+    if (!layer.reshape) peak = Math.max(peak, previous + 2 * layer.outputValues);
+    widest = Math.max(widest, layer.outputValues);
+    params += layer.params;
+    previous = layer.outputValues;
+  }
+  return { params, peakValuesPerImage: peak, widestValuesPerImage: widest };
+}
+
+/**
+ * How many images to predict at once within `limits`: EVALUATION_BATCH_SIZE when it fits, fewer for a wide
+ * design, 0 when not even one image fits.
+ */
+export function evaluationBatchSize(footprint: InferenceFootprint, limits: MemoryLimits): number {
+  const free = limits.bytes - footprint.params * BYTES_PER_VALUE;
+  const byMemory = Math.floor(free / (footprint.peakValuesPerImage * BYTES_PER_VALUE));
+  const byIndex = Math.floor(MAX_TENSOR_VALUES / footprint.widestValuesPerImage);
+  return Math.max(0, Math.min(EVALUATION_BATCH_SIZE, byMemory, byIndex));
 }
 
 /**
@@ -162,24 +228,14 @@ export function memoryIssue(
       `${activations(widest)} × ${batch} are ${formatBytes(activationBytes(widest, h.batchSize))}; ${total} — lower the batch size or ${widthOf(widest)}`,
     );
   }
-  if (estimate.inferenceBytes > limits.bytes) {
-    const widest = largest(estimate.layers, (l) => l.inferenceBytes)!;
-    const images = `${EVALUATION_BATCH_SIZE} images`;
-    const total = `evaluating ${images} at a time needs ${formatBytes(estimate.inferenceBytes)}, and ${limit}`;
-    return layerIssue(
-      widest,
-      `${activations(widest)} × ${images} are ${formatBytes(activationBytes(widest, EVALUATION_BATCH_SIZE))}; ${total} — lower ${widthOf(widest)} or add pooling before it`,
-    );
-  }
+  // Evaluation needs no check of its own: it predicts in batches that fit (evaluationBatchSize), and one image
+  // predicted costs less than one image trained, which the check above has passed.
   const widest = largest(estimate.layers, (l) => product(l.outputShape));
-  const rows = Math.max(h.batchSize, EVALUATION_BATCH_SIZE);
-  if (widest && product(widest.outputShape) * rows > MAX_TENSOR_VALUES) {
-    const values = (product(widest.outputShape) * rows).toLocaleString('en-US');
-    const what = rows === h.batchSize ? batch : `${rows} images (evaluation)`;
-    const fix = rows === h.batchSize ? `lower the batch size or ${widthOf(widest)}` : `lower ${widthOf(widest)}`;
+  if (widest && product(widest.outputShape) * h.batchSize > MAX_TENSOR_VALUES) {
+    const values = (product(widest.outputShape) * h.batchSize).toLocaleString('en-US');
     return layerIssue(
       widest,
-      `${activations(widest)} × ${what} make one tensor of ${values} values, more than the ${MAX_TENSOR_VALUES.toLocaleString('en-US')} a tensor can hold — ${fix}`,
+      `${activations(widest)} × ${batch} make one tensor of ${values} values, more than the ${MAX_TENSOR_VALUES.toLocaleString('en-US')} a tensor can hold — lower the batch size or ${widthOf(widest)}`,
     );
   }
   return null;
