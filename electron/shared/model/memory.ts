@@ -65,8 +65,6 @@ export interface LayerMemory {
   params: number;
   /** Kept activations and their gradients for one batch, in bytes. */
   trainingBytes: number;
-  /** Input, output and a temporary alive while this layer predicts one evaluation batch, in bytes. */
-  inferenceBytes: number;
 }
 
 /** What predicting costs per image, independent of the batch: the input to evaluationBatchSize. */
@@ -89,8 +87,6 @@ export interface MemoryEstimate {
   weightBytes: number;
   /** Everything one training step holds (bytes). */
   trainingBytes: number;
-  /** Images per evaluation batch the estimate assumes. */
-  evaluationBatchSize: number;
   /** Peak of predicting one evaluation batch (bytes). */
   inferenceBytes: number;
 }
@@ -130,7 +126,6 @@ export function estimateMemory(
     const outputValues = product(report.outputShape);
     const kept = outputValues * keptCopies(layer);
     if (layer.type !== 'Flatten') workspaceValues = Math.max(workspaceValues, previousValues + outputValues);
-    const inference = layer.type === 'Flatten' ? 0 : previousValues + 2 * outputValues;
     previousValues = outputValues;
     return {
       index: report.index,
@@ -138,7 +133,6 @@ export function estimateMemory(
       outputShape: report.outputShape,
       params: report.params,
       trainingBytes: 2 * kept * batch * BYTES_PER_VALUE,
-      inferenceBytes: inference * evaluationBatch * BYTES_PER_VALUE,
     };
   });
   const params = design.layers.reduce((sum, report) => sum + report.params, 0);
@@ -146,17 +140,13 @@ export function estimateMemory(
   const inputBytes = 2 * inputValues * batch * BYTES_PER_VALUE;
   const workspaceBytes = BACKWARD_WORKSPACE * workspaceValues * batch * BYTES_PER_VALUE;
   const trainingBytes = inputBytes + workspaceBytes + weightBytes + layers.reduce((sum, l) => sum + l.trainingBytes, 0);
-  const inferenceBytes = params * BYTES_PER_VALUE + Math.max(0, ...layers.map((l) => l.inferenceBytes));
-  return {
-    batchSize: batch,
-    layers,
-    inputBytes,
-    workspaceBytes,
-    weightBytes,
-    trainingBytes,
-    evaluationBatchSize: evaluationBatch,
-    inferenceBytes,
-  };
+  const inferenceBytes = predictionBytes(designFootprint(design), evaluationBatch);
+  return { batchSize: batch, layers, inputBytes, workspaceBytes, weightBytes, trainingBytes, inferenceBytes };
+}
+
+/** Peak bytes of predicting `images` at once: the weights plus the worst layer's input, output and temporary. */
+function predictionBytes(footprint: InferenceFootprint, images: number): number {
+  return (footprint.params + footprint.peakValuesPerImage * images) * BYTES_PER_VALUE;
 }
 
 /** A design's prediction cost per image, from its layer reports. */
@@ -197,8 +187,8 @@ export function footprintOf(
  * design, 0 when not even one image fits.
  */
 export function evaluationBatchSize(footprint: InferenceFootprint, limits: MemoryLimits): number {
-  const free = limits.bytes - footprint.params * BYTES_PER_VALUE;
-  const byMemory = Math.floor(free / (footprint.peakValuesPerImage * BYTES_PER_VALUE));
+  const perImage = predictionBytes(footprint, 1) - predictionBytes(footprint, 0);
+  const byMemory = Math.floor((limits.bytes - predictionBytes(footprint, 0)) / perImage);
   const byIndex = Math.floor(MAX_TENSOR_VALUES / footprint.widestValuesPerImage);
   return Math.max(0, Math.min(EVALUATION_BATCH_SIZE, byMemory, byIndex));
 }
