@@ -188,6 +188,12 @@ describe('one set of limits for the app and the CLI', () => {
     ['an empty tag', ['  ']],
     ['as many tags as allowed', Array.from({ length: MAX_TAGS }, (_, i) => `t${i}`)],
     ['one tag too many', Array.from({ length: MAX_TAGS + 1 }, (_, i) => `t${i}`)],
+    [
+      'as many tags as allowed, and repeats of them',
+      Array.from({ length: MAX_TAGS + 5 }, (_, i) => `T${i % MAX_TAGS}`),
+    ],
+    ['a tag at the limit once its colour escapes are removed', [`${ESC}[31m${x(MAX_TAG_LENGTH)}${ESC}[0m`]],
+    ['a tag that is only escapes', [`${ESC}[31m${ESC}[0m`]],
   ])('%s: the app and the store agree', (_label, tags) => {
     expect(appAccepts({ tags })).toBe(storeAccepts(() => checkTags(tags)));
   });

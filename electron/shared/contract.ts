@@ -3,7 +3,8 @@
 // and the training events. The renderer imports this file for types only (its values bring zod along).
 import { z } from 'zod';
 import type { ModelSpec, SpecAnalysis } from './model/types.ts';
-import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from './records.ts';
+import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH } from './records.ts';
+import { checkTags } from './tags.ts';
 import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from './records.ts';
 import type { MenuCommand } from './screens.ts';
 import { BACKEND_KINDS, RUN_STATUSES } from './types.ts';
@@ -27,7 +28,16 @@ const runId = z
 const backend = z.enum(['auto', ...BACKEND_KINDS]);
 // Trimmed before the length is checked, as the store does, so the app and the CLI accept the same names and tags.
 const name = z.string().trim().min(1).max(MAX_RUN_NAME_LENGTH);
-const tags = z.array(z.string().trim().min(1).max(MAX_TAG_LENGTH)).max(MAX_TAGS);
+// The store's own tag rule, so the app and the CLI accept the same tags (cleaned, repeats dropped, then counted);
+// it bounds the list before reading it, which zod's array would not (it checks every item before the length).
+const tags = z.custom<string[]>().transform((value, ctx) => {
+  const checked = checkTags(value, { list: '', item: (index) => `tag ${index + 1}` });
+  if ('error' in checked) {
+    ctx.addIssue({ code: 'custom', message: checked.error, input: value });
+    return z.NEVER;
+  }
+  return checked.tags;
+});
 const notes = z.string().max(MAX_NOTES_LENGTH);
 
 const isPlainObject = (v: unknown) =>

@@ -11,15 +11,10 @@ import type {
   RunStatus,
 } from '#shared/types.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
-import {
-  FINISH_STATUSES,
-  MAX_NOTES_LENGTH,
-  MAX_RUN_NAME_LENGTH as MAX_NAME_LENGTH,
-  MAX_TAG_LENGTH,
-  MAX_TAGS,
-} from '#shared/records.ts';
+import { FINISH_STATUSES, MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH as MAX_NAME_LENGTH } from '#shared/records.ts';
 import type { FinishStatus } from '#shared/records.ts';
 import { singleLine } from '#shared/plain-text.ts';
+import { checkTags as checkTagList } from '#shared/tags.ts';
 
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -117,28 +112,11 @@ export function checkNotes(value: unknown): string {
   return notes;
 }
 
-/** Cleans like names, trims, rejects empty/overlong tags, and drops duplicates (case-insensitively, first spelling wins). */
+/** The shared tag rule (#shared/tags.ts), as a StoreError. */
 export function checkTags(value: unknown): string[] {
-  if (!Array.isArray(value)) throw new StoreError(`tags must be an array of strings (got ${describe(value)})`);
-  if (value.length > MAX_TAGS) throw new StoreError(`tags must hold at most ${MAX_TAGS} tags (got ${value.length})`);
-  const seen = new Set<string>();
-  const tags: string[] = [];
-  value.forEach((raw, index) => {
-    if (typeof raw !== 'string') throw new StoreError(`tags[${index}] must be a string (got ${describe(raw)})`);
-    const tag = singleLine(raw).trim();
-    if (tag === '') throw new StoreError(`tags[${index}] must not be empty`);
-    if (tag.length > MAX_TAG_LENGTH) {
-      throw new StoreError(
-        `tags[${index}] must be at most ${MAX_TAG_LENGTH} characters (got ${tag.length}: ${describe(tag)})`,
-      );
-    }
-    const key = tag.toLowerCase();
-    if (!seen.has(key)) {
-      seen.add(key);
-      tags.push(tag);
-    }
-  });
-  return tags;
+  const checked = checkTagList(value);
+  if ('error' in checked) throw new StoreError(checked.error);
+  return checked.tags;
 }
 
 export function checkStatus(value: unknown, field = 'status'): RunStatus {

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMETERS } from '#shared/hyperparameters.ts';
-import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 import {
   DEFAULT_FIELDS,
   FIELD_NAMES,
   fieldsFromHyperparameters,
   isFieldName,
-  parseTags,
   validateFields,
   type HyperparameterFields,
 } from './hyperparameters.ts';
@@ -118,29 +116,6 @@ describe('validateFields', () => {
     expect(validateFields(form({ trainSize: '-1', validationSplit: '0.5' }), MNIST_TRAIN).errors).toEqual({
       trainSize: 'must be at least 1 and at most 60,000 (the training set has 60,000 images)',
     });
-  });
-});
-
-describe('parseTags', () => {
-  it('splits on commas, trims, drops empty and repeated tags', () => {
-    expect(parseTags(' baseline, adam ,, baseline,  ')).toEqual({ tags: ['baseline', 'adam'] });
-    expect(parseTags('')).toEqual({ tags: [] });
-  });
-
-  it(`names a tag longer than ${MAX_TAG_LENGTH} characters`, () => {
-    const long = 'x'.repeat(MAX_TAG_LENGTH + 1);
-    expect(parseTags(`ok, ${long}`)).toEqual({
-      error: `tag "${'x'.repeat(20)}…" is longer than ${MAX_TAG_LENGTH} characters`,
-    });
-    expect(parseTags('y'.repeat(MAX_TAG_LENGTH))).toEqual({ tags: ['y'.repeat(MAX_TAG_LENGTH)] });
-  });
-
-  it(`allows at most ${MAX_TAGS} tags`, () => {
-    const tags = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`);
-    expect(parseTags(tags(MAX_TAGS + 1).join(','))).toEqual({
-      error: `at most ${MAX_TAGS} tags (got ${MAX_TAGS + 1})`,
-    });
-    expect(parseTags(tags(MAX_TAGS).join(', '))).toEqual({ tags: tags(MAX_TAGS) });
   });
 });
 

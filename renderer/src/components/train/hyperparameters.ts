@@ -15,7 +15,6 @@ import {
   type OptimizerName,
   type RuledField,
 } from '#shared/hyperparameters.ts';
-import { MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 
 /** Text as typed: numbers are parsed on validation so a half-typed "0." is not rejected mid-keystroke. */
 export interface HyperparameterFields {
@@ -116,22 +115,6 @@ export function validateFields(
     },
     errors,
   };
-}
-
-/** "a, b ,, c" → ["a", "b", "c"], or an error naming the offending tag. */
-export function parseTags(text: string): { tags: string[] } | { error: string } {
-  const tags = [
-    ...new Set(
-      text
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean),
-    ),
-  ];
-  const long = tags.find((t) => t.length > MAX_TAG_LENGTH);
-  if (long) return { error: `tag "${long.slice(0, 20)}…" is longer than ${MAX_TAG_LENGTH} characters` };
-  if (tags.length > MAX_TAGS) return { error: `at most ${MAX_TAGS} tags (got ${tags.length})` };
-  return { tags };
 }
 
 export function isFieldName(name: string | undefined): name is FieldName {
