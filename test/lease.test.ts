@@ -9,6 +9,7 @@ import { initBackend } from '#engine/backend/backends.ts';
 import { createRun, resumeRun, resumableRun, trainNewRun } from '#engine/runner.ts';
 import { LEASE_STALE_MS, ownerHost } from '#engine/store/leases.ts';
 import { Store } from '#engine/store/index.ts';
+import { recoverInterruptedRuns } from '#engine/store/sessions.ts';
 import { TrainingSupervisor } from '#engine/training-supervisor.ts';
 import type { RunEvent } from '#shared/types.ts';
 import { tinySpec, writeSyntheticIdx } from './helpers/run-fixtures.ts';
@@ -125,6 +126,28 @@ describe('run leases', () => {
     setLease(b.id, { heartbeat_at: stale });
     expect(again.recoverInterruptedRuns()).toBe(1);
     expect(again.getRun(b.id)?.status).toBe('interrupted');
+  });
+
+  it('looks for abandoned runs without the write lock, so listing never waits on a writer when nothing needs recovering', () => {
+    const store = openStore();
+    const held = createRun(store, request); // queued and owned by this live store: nothing to recover
+    const writer = new Database(dbPath);
+    writer.prepare('BEGIN IMMEDIATE').run(); // another process in the middle of a write
+    const reader = new Database(dbPath);
+    reader.pragma('busy_timeout = 0'); // a write lock asked for would fail at once instead of waiting
+    try {
+      expect(recoverInterruptedRuns(reader, dbPath, Date.now())).toBe(0);
+      expect(store.listRuns().map((run) => run.status)).toEqual(['queued']);
+      // Once there is something to recover it does take the lock, and so waits for the writer.
+      writer.prepare('ROLLBACK').run();
+      setLease(held.id, { heartbeat_at: Date.now() - LEASE_STALE_MS - 1000, owner_pid: 999_999_999 });
+      writer.prepare('BEGIN IMMEDIATE').run();
+      expect(() => recoverInterruptedRuns(reader, dbPath, Date.now())).toThrow(/database is locked/);
+    } finally {
+      writer.prepare('ROLLBACK').run();
+      writer.close();
+      reader.close();
+    }
   });
 
   it('renews its heartbeat while it holds a run, and expires it when its store closes without finishing the run', async () => {
