@@ -58,6 +58,34 @@ test('hyperparameters are checked next to their fields, momentum only for SGD an
   await expect(page.locator('#hp-error-trainSize')).toHaveCount(0);
 });
 
+test('the memory check shows what a run will hold before Start, and holds Start back for one that cannot fit', async ({
+  page,
+  saveScreenshot,
+}) => {
+  await openTrainScreen(page);
+  const memory = page.getByTestId('train-memory');
+  await setHyperparameters(page, { batchSize: '32' });
+  await expect(memory).toContainText(/Memory per training step: \d+ MB · a run may use [\d.]+ GB on/);
+  await expect(page.getByTestId('train-memory-issue')).toHaveCount(0);
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+
+  // WebAssembly has a 4 GB heap: the seed network at batch 8192 needs more, and the check says where.
+  await page.getByTestId('run-backend').selectOption('wasm');
+  await setHyperparameters(page, { batchSize: '8192' });
+  await expect(memory).toContainText('on WebAssembly');
+  await expect(page.getByTestId('train-memory-issue')).toContainText(
+    /This run would not fit: layer \d+ \w+: .* lower the batch size/,
+  );
+  await expect(page.getByTestId('train-start')).toBeDisabled();
+  await expect(page.locator('.start-row')).toContainText('so the run fits in memory');
+  await saveScreenshot('train-memory-refused');
+
+  await setHyperparameters(page, { batchSize: '64' });
+  await expect(page.getByTestId('train-memory-issue')).toHaveCount(0);
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('run-backend').selectOption('auto');
+});
+
 test('a small run trains to completion with live progress, charts and a result card', async ({
   page,
   saveScreenshot,

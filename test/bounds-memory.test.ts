@@ -9,6 +9,7 @@ import { layersClassifier, modelEvaluationBatchSize, predictSet } from '#engine/
 import { buildModel } from '#engine/model/build.ts';
 import { loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
 import { trainNewRun, trainRun, type RunnerContext } from '#engine/runner.ts';
+import { EngineService } from '#engine/service.ts';
 import { Store } from '#engine/store/index.ts';
 import { engineMemoryLimits, plannedBackend } from '#engine/train/memory-budget.ts';
 import { parseHyperparameters } from '#shared/hyperparameters.ts';
@@ -140,6 +141,22 @@ describe('the engine enforces the memory check before training', () => {
     expect(plannedBackend('auto')).toBe(backend);
     expect(plannedBackend('wasm')).toBe('wasm'); // asked for by name, whatever runs now
     expect(engineMemoryLimits('native').reason).toMatch(/^half of this machine's \d+\.\d GB$/);
+  });
+
+  it('tells the Train form the backend a start would get and its limits (training:memoryLimits)', async () => {
+    const service = new EngineService({ dbPath: path.join(dir, 'service.db'), dataDir: dir, emit: () => {} });
+    try {
+      expect(await service.handle('training:memoryLimits', {})).toEqual({
+        ok: true,
+        value: { backend, limits: engineMemoryLimits(backend) },
+      });
+      expect(await service.handle('training:memoryLimits', { backend: 'wasm' })).toEqual({
+        ok: true,
+        value: { backend: 'wasm', limits: engineMemoryLimits('wasm') },
+      });
+    } finally {
+      await service.shutdown();
+    }
   });
 
   it(`refuses the segfaulting design at batch 2048 on ${backend} before recording a run`, async () => {

@@ -16,6 +16,7 @@ import { saveCheckedDesign } from './model/designs.ts';
 import { analyzeSpec, TEMPLATES } from '#shared/model/index.ts';
 import { getRunDetail, Store } from './store/index.ts';
 import { removeRunCheckpoints } from './train/checkpoint.ts';
+import { engineMemoryLimits, plannedBackend } from './train/memory-budget.ts';
 import { TrainingSupervisor } from './training-supervisor.ts';
 import { parseRequest, type Channel, type Envelope, type ParsedRequestOf, type Responses } from '#shared/contract.ts';
 import type { DoctorReport, RunEvent } from '#shared/types.ts';
@@ -156,6 +157,10 @@ export class EngineService {
     'training:resume': ({ runId, backend }) => this.training.resume(runId, backend),
     'training:stop': ({ runId }) => this.training.stop(runId),
     'training:active': () => this.training.active(),
+    'training:memoryLimits': ({ backend }) => {
+      const planned = plannedBackend(backend);
+      return { backend: planned, limits: engineMemoryLimits(planned) };
+    },
     'predict:image': ({ runIds, image }) => predictDrawing(this.store, this.models, runIds, image),
   };
 }

@@ -29,6 +29,7 @@ export const CHANNELS = [
   'training:resume',
   'training:stop',
   'training:active',
+  'training:memoryLimits',
   'predict:image',
 ] as const;
 

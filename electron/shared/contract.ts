@@ -3,6 +3,7 @@
 // and the training events. The renderer imports this file for types only (its values bring zod along).
 import { z } from 'zod';
 import type { ModelSpec, SpecAnalysis } from './model/types.ts';
+import type { MemoryLimits } from './model/memory.ts';
 import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH } from './records.ts';
 import { checkTags } from './tags.ts';
 import type { DesignRecord, RunRecord, RunSessionRecord, StoredEvaluation } from './records.ts';
@@ -10,6 +11,7 @@ import type { MenuCommand } from './screens.ts';
 import { BACKEND_KINDS, RUN_STATUSES } from './types.ts';
 import type {
   BackendInfo,
+  BackendKind,
   BatchMetric,
   BatchProgress,
   DoctorReport,
@@ -141,6 +143,8 @@ export const requestSchemas = {
   'training:resume': plainObject({ runId, backend: backend.default('auto') }),
   'training:stop': plainObject({ runId }),
   'training:active': z.undefined(),
+  /** What a run may use on the backend a start with this preference would get (the Train form's memory check). */
+  'training:memoryLimits': plainObject({ backend: backend.default('auto') }),
   'predict:image': plainObject({
     runIds: z.array(runId).min(1).max(8),
     image: rgbaImage,
@@ -268,6 +272,12 @@ export interface PredictResult {
   durationMs: number;
 }
 
+/** The backend a run would train on, and what its estimate may reach there (shared/model/memory.ts). */
+export interface TrainingMemoryLimits {
+  backend: BackendKind;
+  limits: MemoryLimits;
+}
+
 export interface EvaluationCell {
   total: number;
   items: { testIndex: number; confidence: number; trueProbability: number }[];
@@ -300,6 +310,7 @@ export interface Responses {
   'training:resume': { runId: number };
   'training:stop': { stopping: boolean };
   'training:active': ActiveTraining | null;
+  'training:memoryLimits': TrainingMemoryLimits;
   'predict:image': PredictResult;
 }
 

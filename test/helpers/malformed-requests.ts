@@ -53,6 +53,7 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'training:resume': { runId: 1, backend: 'auto' },
   'training:stop': { runId: 1 },
   'training:active': undefined,
+  'training:memoryLimits': { backend: 'auto' },
   'predict:image': { runIds: [1], image: { width: 2, height: 2, data: pixels(2, 2) } },
 };
 
