@@ -4,6 +4,7 @@ import {
   ImageInputError,
   inkFromRgba,
   preprocessCanvas,
+  preprocessInk,
   type RgbaImage,
 } from '#engine/evaluate/preprocess.ts';
 
@@ -82,6 +83,54 @@ describe('MNIST-faithful canvas preprocessing', () => {
     const result = preprocessCanvas(canvas(50, 50, BLACK, WHITE, []));
     expect(result.box).toBeNull();
     expect(result.pixels.every((v) => v === 0)).toBe(true);
+  });
+
+  it('gives a finite, centred input for ink touching every edge and corner, at any size', () => {
+    // Every placement that touches the border, at sizes whose scale to 20 px is not a round number: the area
+    // resampler once read one row or column past such a box (floating-point loop bounds) and sent a blank.
+    const failures: string[] = [];
+    let tried = 0;
+    for (const side of [280, 140, 97]) {
+      for (const w of [1, 3, 7, 13, 29, 41, 57, 83, 96]) {
+        for (const h of [2, 9, 23, 37, 61, 77, 97]) {
+          if (w > side || h > side || w * h * 2 > side * side) continue; // the paper must stay the border's majority
+          const xs = [0, Math.floor((side - w) / 2), side - w];
+          const ys = [0, Math.floor((side - h) / 2), side - h];
+          for (const x of xs) {
+            for (const y of ys) {
+              if (x !== 0 && y !== 0 && x !== side - w && y !== side - h) continue; // touches no edge
+              tried++;
+              const { pixels, box: found } = preprocessCanvas(canvas(side, side, BLACK, WHITE, [{ x, y, w, h }]));
+              const com = centreOfMass(pixels);
+              const peak = Math.max(...pixels);
+              const ok = found !== null && pixels.every(Number.isFinite) && peak === 1 && Math.abs(com.x - 13.5) <= 1.5;
+              if (!ok || Math.abs(com.y - 13.5) > 1.5) failures.push(`${side}px canvas, ${w}x${h} box at ${x},${y}`);
+            }
+          }
+        }
+      }
+    }
+    expect(tried).toBeGreaterThan(300);
+    expect(failures).toEqual([]);
+  });
+
+  it('scales faint or thin ink so its strongest pixel is 1', () => {
+    const faint = canvas(100, 100, [180, 180, 180, 255], WHITE, [{ x: 40, y: 20, w: 4, h: 60 }]);
+    const strong = canvas(100, 100, BLACK, WHITE, [{ x: 40, y: 20, w: 4, h: 60 }]);
+    const a = preprocessCanvas(faint).pixels;
+    expect(Math.max(...a)).toBe(1);
+    const b = preprocessCanvas(strong).pixels;
+    expect(a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0)).toBeLessThan(1e-3);
+  });
+
+  it('refuses to send a non-finite input rather than predict from it', () => {
+    const ink = new Float32Array(40 * 40);
+    for (let y = 5; y < 35; y++) ink[y * 40 + 20] = 1;
+    ink[20 * 40 + 20] = Number.NaN;
+    expect(() => preprocessInk(ink, 40, 40)).toThrow(ImageInputError);
+    expect(() => preprocessInk(ink, 40, 40)).toThrow(/non-finite/);
+    ink[20 * 40 + 20] = Number.POSITIVE_INFINITY;
+    expect(() => preprocessInk(ink, 40, 40)).toThrow(/unusable input|non-finite/);
   });
 
   it('rejects malformed image data with a clear message', () => {

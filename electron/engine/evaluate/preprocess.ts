@@ -87,7 +87,11 @@ function inkBox(ink: Float32Array, width: number, height: number) {
   return maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
 }
 
-/** Area-averaging resample of a crop: each target pixel averages the source area it covers (antialiased). */
+/**
+ * Area-averaging resample of a crop: each target pixel averages the source area it covers (antialiased). The
+ * covered span is clamped to the crop: `(o + 1) * step` can land a rounding error past its last row or column,
+ * and reading one past an ink box that touches the image's bottom or right edge read outside the image (NaN).
+ */
 function resampleArea(
   src: Float32Array,
   srcWidth: number,
@@ -100,25 +104,33 @@ function resampleArea(
   const sy = box.height / outH;
   for (let oy = 0; oy < outH; oy++) {
     const y0 = oy * sy,
-      y1 = y0 + sy;
+      y1 = Math.min((oy + 1) * sy, box.height);
+    const yEnd = Math.min(Math.ceil(y1), box.height);
     for (let ox = 0; ox < outW; ox++) {
       const x0 = ox * sx,
-        x1 = x0 + sx;
+        x1 = Math.min((ox + 1) * sx, box.width);
+      const xEnd = Math.min(Math.ceil(x1), box.width);
       let sum = 0;
-      for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
+      let area = 0;
+      for (let y = Math.floor(y0); y < yEnd; y++) {
         const wy = Math.min(y + 1, y1) - Math.max(y, y0);
-        for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
+        for (let x = Math.floor(x0); x < xEnd; x++) {
           const wx = Math.min(x + 1, x1) - Math.max(x, x0);
           sum += wx * wy * src[(box.y + y) * srcWidth + box.x + x];
+          area += wx * wy;
         }
       }
-      out[oy * outW + ox] = sum / (sx * sy);
+      out[oy * outW + ox] = area > 0 ? sum / area : 0;
     }
   }
   return out;
 }
 
-/** Crops to the ink, scales the longer side to 20 px, and centres the result by centre of mass in 28x28. */
+/**
+ * Crops to the ink, scales the longer side to 20 px, scales the ink so its strongest pixel is 1 (a faint or thin
+ * stroke reads like MNIST's full-strength ink), and centres the result by centre of mass in 28x28. Throws an
+ * ImageInputError rather than give the model an empty or non-finite input for a drawing that has ink.
+ */
 export function preprocessInk(ink: Float32Array, width: number, height: number): PreprocessResult {
   const pixels = new Float32Array(MNIST_SIZE * MNIST_SIZE);
   const box = inkBox(ink, width, height);
@@ -127,12 +139,20 @@ export function preprocessInk(ink: Float32Array, width: number, height: number):
   const w = Math.max(1, Math.round(box.width * scale));
   const h = Math.max(1, Math.round(box.height * scale));
   const digit = resampleArea(ink, width, box, w, h);
+  let strongest = 0;
+  for (const v of digit) if (v > strongest) strongest = v;
+  if (!(strongest > 0) || !Number.isFinite(strongest)) {
+    throw new ImageInputError(
+      `the drawing's ${box.width}×${box.height} ink gave an unusable input (peak ${strongest})`,
+    );
+  }
   let mass = 0,
     cx = 0,
     cy = 0;
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const v = digit[y * w + x];
+      const v = (digit[y * w + x] = Math.min(digit[y * w + x] / strongest, 1));
+      if (!Number.isFinite(v)) throw new ImageInputError(`the drawing's ink holds a non-finite value (${v})`);
       mass += v;
       cx += v * x;
       cy += v * y;
@@ -143,7 +163,7 @@ export function preprocessInk(ink: Float32Array, width: number, height: number):
   const left = Math.min(Math.max(Math.round(centre - cx / mass), 0), MNIST_SIZE - w);
   const top = Math.min(Math.max(Math.round(centre - cy / mass), 0), MNIST_SIZE - h);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) pixels[(top + y) * MNIST_SIZE + left + x] = Math.min(digit[y * w + x], 1);
+    for (let x = 0; x < w; x++) pixels[(top + y) * MNIST_SIZE + left + x] = digit[y * w + x];
   }
   return { pixels, box };
 }
