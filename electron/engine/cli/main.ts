@@ -14,6 +14,7 @@ import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES, OPTIMIZERS, ruleOf } from 
 import { duration, layersTable, pct, runsTable, table } from './format.ts';
 import { printable, singleLine } from '#shared/plain-text.ts';
 import { createProgressReporter } from './progress.ts';
+import { predictImages } from './predict.ts';
 
 class UsageError extends Error {}
 
@@ -38,9 +39,9 @@ function hyperparameterOptions(): Option[] {
 }
 
 /** `owner` names this process to others that find a run it trains ('layerlab train'). */
-function openStore(dbOption: string | undefined, owner = 'layerlab'): Store {
+function openStore(dbOption: string | undefined, owner = 'layerlab', readonly = false): Store {
   const file = dbOption ?? defaultDatabasePath();
-  return Store.open(file, { log: (message) => process.stderr.write(`layerlab: ${message}\n`), owner });
+  return Store.open(file, { log: (message) => process.stderr.write(`layerlab: ${message}\n`), owner, readonly });
 }
 
 function checkpointRoot(store: Store): string {
@@ -281,6 +282,29 @@ export function buildProgram(): Command {
       try {
         const files = await exportRun(store, number('id', true)(id), dir);
         console.log(`exported run ${id} to ${dir}: ${files.join(', ')}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  program
+    .command('predict <id> <image...>')
+    .description(
+      "predict the digit in PNG images with a run's model, preprocessed like a Draw drawing (any size; dark ink on light or light on dark)",
+    )
+    .addOption(
+      new Option('--backend <kind>', 'backend to predict on').choices(BACKEND_PREFERENCES as string[]).default('auto'),
+    )
+    .option('--json', 'print one JSON line per image: image, predicted, probabilities, blank (and error)')
+    .action(async (id: string, images: string[], opts, cmd: Command) => {
+      const runId = number('id', true)(id);
+      const store = openStore(dbOf(cmd), 'layerlab predict', true);
+      try {
+        // 1 when an image was blank or could not be read; the others are still predicted and printed.
+        process.exitCode = await predictImages(store, runId, images, {
+          json: opts.json,
+          backend: opts.backend as BackendPreference,
+        });
       } finally {
         store.close();
       }
