@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#engine/backend/backends.ts';
-import { predictDrawing } from '#engine/evaluate/draw-predictions.ts';
+import { predictDrawing, predictStrokes } from '#engine/evaluate/draw-predictions.ts';
 import { RunModelCache } from '#engine/evaluate/model-cache.ts';
 import { predictPixels } from '#engine/evaluate/predict.ts';
 import { preprocessCanvas } from '#engine/evaluate/preprocess.ts';
+import { preprocessStrokes } from '#engine/evaluate/stroke-raster.ts';
+import { BASE_WIDTH, type Stroke } from '#shared/drawing.ts';
 import { Store } from '#engine/store/index.ts';
 import { datasetRefFor, tinyHyperparameters, tinyRunWithWeights, tinySpec } from './helpers/run-fixtures.ts';
 import { tempDir } from './helpers/tmp.ts';
@@ -25,6 +27,11 @@ function canvas(ink = true) {
       for (let x = 27; x < 33; x++) data.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
   return { width, height, data };
 }
+
+/** A "1" as the pad records it: one vertical stroke of points every 4 px. */
+const one = (scale = 1): Stroke[] => [
+  Array.from({ length: 41 }, (_, i) => ({ x: 140 * scale, y: (60 + i * 4) * scale, width: BASE_WIDTH })),
+];
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -95,5 +102,59 @@ describe('predicting a drawing with several runs', () => {
     await expect(
       predictDrawing(store, models, [runId], { width: 10, height: 10, data: new Uint8Array(12) }),
     ).rejects.toThrow(/width\*height\*4/);
+  });
+});
+
+describe('predicting a drawing from its strokes', () => {
+  it("gives each run its model's prediction on the rasterised strokes, and returns that input", async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const result = await predictStrokes(store, models, [runId], one());
+    const { pixels } = preprocessStrokes(one());
+    const expected = predictPixels(await models.get(runId), pixels);
+    expect(result.blank).toBe(false);
+    expect(result.input).toEqual(Array.from(pixels));
+    expect(result.durationMs).toBeGreaterThan(0);
+    expect(result.predictions).toEqual([
+      {
+        runId,
+        probabilities: expected.probabilities,
+        predicted: expected.predicted,
+        confidence: expected.confidence,
+        classes: dataset.classes,
+        error: null,
+      },
+    ]);
+  });
+
+  it('reads a digit drawn small exactly as the same digit drawn large', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const [large, small] = await Promise.all([one(1), one(0.25)].map((s) => predictStrokes(store, models, [runId], s)));
+    expect(small.input).toEqual(large.input);
+    expect(small.predictions[0].probabilities).toEqual(large.predictions[0].probabilities);
+  });
+
+  it('answers each run in its own slot, as for pixels', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const result = await predictStrokes(store, models, [9999, runId], one());
+    expect(result.predictions.map((p) => [p.runId, p.error])).toEqual([
+      [9999, 'run 9999 does not exist'],
+      [runId, null],
+    ]);
+  });
+
+  it('reports no strokes (or strokes without points) as a blank drawing', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    for (const strokes of [[], [[]]]) {
+      const result = await predictStrokes(store, models, [runId], strokes);
+      expect(result.blank).toBe(true);
+      expect(result.input.every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('refuses a point the IPC schema would, naming it', async () => {
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    await expect(predictStrokes(store, models, [runId], [[{ x: 1, y: NaN, width: BASE_WIDTH }]])).rejects.toThrow(
+      /^strokes\.0\.0\.y: must be a number/,
+    );
   });
 });

@@ -9,7 +9,7 @@ import { datasetCatalog, importIdxDataset } from './data/catalog.ts';
 import { datasetImages } from './data/images.ts';
 import { evaluateLatestCheckpoint } from './evaluate/checkpoint-evaluation.ts';
 import { confusionCell } from './evaluate/confusion-cells.ts';
-import { predictDrawing } from './evaluate/draw-predictions.ts';
+import { predictDrawing, predictStrokes } from './evaluate/draw-predictions.ts';
 import { RunModelCache } from './evaluate/model-cache.ts';
 import { TestPredictionCache } from './evaluate/test-predictions.ts';
 import { saveCheckedDesign } from './model/designs.ts';
@@ -162,5 +162,6 @@ export class EngineService {
       return { backend: planned, limits: engineMemoryLimits(planned) };
     },
     'predict:image': ({ runIds, image }) => predictDrawing(this.store, this.models, runIds, image),
+    'predict:strokes': ({ runIds, strokes }) => predictStrokes(this.store, this.models, runIds, strokes),
   };
 }

@@ -31,6 +31,7 @@ export const CHANNELS = [
   'training:active',
   'training:memoryLimits',
   'predict:image',
+  'predict:strokes',
 ] as const;
 
 /** Main → renderer: training progress (same value as contract.ts's TRAINING_EVENT_CHANNEL). */

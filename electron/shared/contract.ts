@@ -2,6 +2,7 @@
 // schemas (main and the engine both validate every payload with them, through parseRequest), response types,
 // and the training events. The renderer imports this file for types only (its values bring zod along).
 import { z } from 'zod';
+import { MAX_COORDINATE, MAX_DRAWING_POINTS, MAX_POINT_WIDTH, MAX_STROKES, type Stroke } from './drawing.ts';
 import type { ModelSpec, SpecAnalysis } from './model/types.ts';
 import type { MemoryLimits } from './model/memory.ts';
 import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH } from './records.ts';
@@ -86,6 +87,27 @@ const rgbaImage = plainObject({
   }
 });
 
+/** A drawing's strokes: lists of points {x, y, width} in the pad's logical pixels (shared/drawing.ts). */
+const coordinate = z.number().min(-MAX_COORDINATE).max(MAX_COORDINATE);
+const strokePoint = plainObject({ x: coordinate, y: coordinate, width: z.number().positive().max(MAX_POINT_WIDTH) });
+const strokes = z
+  .custom<Stroke[]>()
+  // Counted before zod reads a point: it would check every item of a two-million-item list before its length.
+  .superRefine((value, ctx) => {
+    const refuse = (message: string) => ctx.addIssue({ code: 'custom', message, input: value });
+    const count = (n: number) => n.toLocaleString('en-US');
+    if (!Array.isArray(value)) return refuse(`expected an array of strokes, got ${describeValue(value)}`);
+    if (value.length > MAX_STROKES)
+      return refuse(`must hold at most ${MAX_STROKES} strokes, got ${count(value.length)}`);
+    // A stroke that is no array counts nothing here; zod names it below.
+    const points = value.reduce((sum: number, stroke) => sum + (Array.isArray(stroke) ? stroke.length : 0), 0);
+    if (points > MAX_DRAWING_POINTS)
+      refuse(`must hold at most ${count(MAX_DRAWING_POINTS)} points in all, got ${count(points)}`);
+  })
+  .pipe(z.array(z.array(strokePoint)));
+/** Up to 8 runs read one drawing side by side. */
+const predictRunIds = z.array(runId).min(1).max(8);
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   /** Answered by main, not the engine: the engine process's state; restart starts it now if it is not running. */
@@ -146,9 +168,11 @@ export const requestSchemas = {
   /** What a run may use on the backend a start with this preference would get (the Train form's memory check). */
   'training:memoryLimits': plainObject({ backend: backend.default('auto') }),
   'predict:image': plainObject({
-    runIds: z.array(runId).min(1).max(8),
+    runIds: predictRunIds,
     image: rgbaImage,
   }),
+  /** The Draw pad's strokes, rasterised by the engine with a pen in proportion to the drawing's size. */
+  'predict:strokes': plainObject({ runIds: predictRunIds, strokes }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -312,6 +336,7 @@ export interface Responses {
   'training:active': ActiveTraining | null;
   'training:memoryLimits': TrainingMemoryLimits;
   'predict:image': PredictResult;
+  'predict:strokes': PredictResult;
 }
 
 /** Every invoke resolves to this envelope, so errors reach the renderer as data with a clean message. */

@@ -4,6 +4,7 @@
 // through the engine process.
 import type { ZodObject, ZodType } from 'zod';
 import { requestSchemas, type Channel, type RequestOf } from '#shared/contract.ts';
+import { BASE_WIDTH, MAX_COORDINATE, MAX_DRAWING_POINTS, MAX_POINT_WIDTH, MAX_STROKES } from '#shared/drawing.ts';
 import { getTemplate } from '#shared/model/index.ts';
 
 export interface MalformedRequest {
@@ -16,6 +17,7 @@ export interface MalformedRequest {
 
 const SEED = getTemplate('seed');
 const pixels = (width: number, height: number) => new Uint8ClampedArray(width * height * 4);
+const point = (x: number, y: number) => ({ x, y, width: BASE_WIDTH });
 
 /** One well-formed payload per channel, which the malformed ones are made from. */
 export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
@@ -55,6 +57,7 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'training:active': undefined,
   'training:memoryLimits': { backend: 'auto' },
   'predict:image': { runIds: [1], image: { width: 2, height: 2, data: pixels(2, 2) } },
+  'predict:strokes': { runIds: [1], strokes: [[point(100, 40), point(98, 120), point(96, 200)], [point(60, 60)]] },
 };
 
 /** Built once and shared: each is costly to make. */
@@ -92,7 +95,7 @@ const PROTOTYPE_OBJECTS: [string, () => unknown][] = [
 ];
 
 const JSON_FIELDS = new Set(['spec', 'hyperparameters']);
-const ARRAY_FIELDS = new Set(['indices', 'runIds', 'tags', 'status']);
+const ARRAY_FIELDS = new Set(['indices', 'runIds', 'tags', 'status', 'strokes']);
 
 /** The fields of a channel's request object (plainObject is a check piped into a strict object), or null. */
 function fieldSchemas(channel: Channel): Record<string, ZodType> | null {
@@ -153,6 +156,34 @@ export function malformedRequests(channel: Channel): MalformedRequest[] {
       'image with an extra field',
       { ...valid, image: { width: 2, height: 2, data: pixels(2, 2), padding: HUGE.text } },
       'image.padding',
+    );
+  }
+  if (channel === 'predict:strokes') {
+    const drawing = (strokes: unknown) => ({ ...valid, strokes });
+    /** The valid drawing with its first point changed. */
+    const firstPoint = (change: Record<string, unknown>) => drawing([[{ ...point(10, 20), ...change }]]);
+    add(`${MAX_STROKES + 1} strokes`, drawing(Array.from({ length: MAX_STROKES + 1 }, () => [point(1, 1)])), 'strokes');
+    const half = Array.from({ length: MAX_DRAWING_POINTS / 2 + 1 }, () => point(1, 1));
+    add(`${MAX_DRAWING_POINTS + 2} points in two strokes`, drawing([half, half]), 'strokes');
+    add('a stroke of two million items', drawing([HUGE.longArray]), 'strokes');
+    add('a stroke as 50 MB of bytes', drawing([HUGE.bytes]), 'strokes.0');
+    add('a stroke that is a point', drawing([point(1, 1)]), 'strokes.0');
+    add('a point as an [x, y] array', drawing([[[1, 2]]]), 'strokes.0.0');
+    add('a point as null', drawing([[point(1, 1), null]]), 'strokes.0.1');
+    add('a point without width', drawing([[{ x: 1, y: 2 }]]), 'strokes.0.0.width');
+    add('x as NaN', firstPoint({ x: NaN }), 'strokes.0.0.x');
+    add('y as Infinity', firstPoint({ y: Infinity }), 'strokes.0.0.y');
+    add('x past the coordinate limit', firstPoint({ x: MAX_COORDINATE * 10 }), 'strokes.0.0.x');
+    add('y far negative', firstPoint({ y: -MAX_COORDINATE - 1 }), 'strokes.0.0.y');
+    add('x as a numeric string', firstPoint({ x: '10' }), 'strokes.0.0.x');
+    add('width 0', firstPoint({ width: 0 }), 'strokes.0.0.width');
+    add('a negative width', firstPoint({ width: -BASE_WIDTH }), 'strokes.0.0.width');
+    add('a width past the limit', firstPoint({ width: MAX_POINT_WIDTH + 1 }), 'strokes.0.0.width');
+    add('a point with an extra field of 1 MB', firstPoint({ padding: HUGE.text }), 'strokes.0.0.padding');
+    add(
+      'a point with an own __proto__ key',
+      drawing([[{ ...JSON.parse('{"__proto__": {"polluted": true}}'), ...point(1, 1) }]]),
+      'strokes.0.0.__proto__',
     );
   }
   return out;

@@ -1,13 +1,13 @@
 // Asks the engine for predictions while the user draws: at most one request in flight, at most one every
 // THROTTLE_MS during a stroke, and always one right after a stroke ends (never delayed by the throttle), so the
-// bars follow the pen and settle on the finished drawing.
+// bars follow the pen and settle on the finished drawing. It sends the pad's strokes (predict:strokes); the engine
+// draws the model's input from them and returns it, so the preview shows exactly what the models read.
 import { tick } from 'svelte';
 import type { PredictResult } from '#shared/contract.ts';
+import type { Stroke } from '#shared/drawing.ts';
 import { call, errorMessage } from '../../lib/api.ts';
 
 export const THROTTLE_MS = 90;
-
-type Image = { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> };
 
 export class LivePredictor {
   result = $state.raw<PredictResult | null>(null);
@@ -26,11 +26,11 @@ export class LivePredictor {
   /** Bumped by reset(): answers to requests from before a clear are dropped. */
   private generation = 0;
 
-  private readonly capture: () => Image | null;
+  private readonly drawing: () => Stroke[] | null;
   private readonly runIds: () => number[];
 
-  constructor(capture: () => Image | null, runIds: () => number[]) {
-    this.capture = capture;
+  constructor(drawing: () => Stroke[] | null, runIds: () => number[]) {
+    this.drawing = drawing;
     this.runIds = runIds;
   }
 
@@ -77,15 +77,15 @@ export class LivePredictor {
     this.dirty = false;
     this.strokeEndedAt = null;
     const runIds = this.runIds();
-    const image = runIds.length ? this.capture() : null;
-    if (!image) return;
+    const strokes = runIds.length ? this.drawing() : null;
+    if (!strokes) return;
     const generation = this.generation;
     this.inFlight = true;
     this.busy = true;
     const started = performance.now();
     this.lastSentAt = started;
     try {
-      const result = await call('predict:image', { runIds, image });
+      const result = await call('predict:strokes', { runIds, strokes });
       if (generation !== this.generation) return;
       this.result = result;
       this.error = null;

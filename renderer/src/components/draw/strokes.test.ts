@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BASE_WIDTH,
-  CAPTURE_SIZE,
-  capture,
-  drawSegment,
-  inkColours,
-  PAD_SIZE,
-  paint,
-  widthFor,
-  type Stroke,
-} from './strokes.ts';
+import { BASE_WIDTH, type Stroke } from '#shared/drawing.ts';
+import { drawSegment, extendsStroke, inkColours, MIN_POINT_SPACING, PAD_SIZE, paint, widthFor } from './strokes.ts';
 
 /** A 2D context that records what is drawn, as "call(args)" lines and the style in effect at each fill/stroke. */
 function recordingContext() {
@@ -60,6 +51,15 @@ describe('widthFor', () => {
   });
 });
 
+describe('extendsStroke', () => {
+  it('keeps the first point, and each one at least MIN_POINT_SPACING from the last', () => {
+    expect(extendsStroke([], point(5, 5))).toBe(true);
+    expect(extendsStroke([point(5, 5)], point(5 + MIN_POINT_SPACING, 5))).toBe(true);
+    expect(extendsStroke([point(0, 0), point(5, 5)], point(5.5, 5.4))).toBe(false);
+    expect(extendsStroke([point(5, 5)], point(5, 5, BASE_WIDTH * 1.4))).toBe(false);
+  });
+});
+
 describe('drawSegment', () => {
   it('draws a line at the mean of its end widths', () => {
     const { log, asCanvas } = recordingContext();
@@ -102,30 +102,5 @@ describe('paint', () => {
     const { log, asCanvas } = recordingContext();
     paint(asCanvas, [[]], 'dark-on-light');
     expect(log).toEqual([`fillRect(0,0,${PAD_SIZE},${PAD_SIZE}) #ffffff`]);
-  });
-});
-
-describe('capture', () => {
-  const pad = { width: PAD_SIZE * 2, height: PAD_SIZE * 2 } as HTMLCanvasElement;
-
-  it('scales the pad down to CAPTURE_SIZE and returns its RGBA pixels', () => {
-    const drawn: unknown[][] = [];
-    const data = new Uint8ClampedArray(CAPTURE_SIZE * CAPTURE_SIZE * 4);
-    const context = {
-      imageSmoothingEnabled: false,
-      imageSmoothingQuality: 'low',
-      drawImage: (...args: unknown[]) => drawn.push(args),
-      getImageData: (_x: number, _y: number, width: number, height: number) => ({ width, height, data }),
-    };
-    const scratch = { width: 0, height: 0, getContext: () => context } as unknown as HTMLCanvasElement;
-    expect(capture(pad, scratch)).toEqual({ width: CAPTURE_SIZE, height: CAPTURE_SIZE, data });
-    expect([scratch.width, scratch.height]).toEqual([CAPTURE_SIZE, CAPTURE_SIZE]);
-    expect(drawn).toEqual([[pad, 0, 0, CAPTURE_SIZE, CAPTURE_SIZE]]);
-    expect([context.imageSmoothingEnabled, context.imageSmoothingQuality]).toEqual([true, 'high']);
-  });
-
-  it('returns null when no 2D context is available', () => {
-    const scratch = { width: 0, height: 0, getContext: () => null } as unknown as HTMLCanvasElement;
-    expect(capture(pad, scratch)).toBeNull();
   });
 });

@@ -1,30 +1,21 @@
 // Drawing kept as strokes (lists of points in logical canvas pixels) rather than pixels, so undo is "drop the
-// last stroke and repaint" and a change of ink colours or device pixel ratio repaints exactly.
-
-export interface StrokePoint {
-  x: number;
-  y: number;
-  /** Line width at this point, in logical pixels (pens vary it with pressure). */
-  width: number;
-}
-
-export type Stroke = StrokePoint[];
+// last stroke and repaint", a change of ink colours or device pixel ratio repaints exactly, and the engine builds
+// the model's input from the same vectors with a pen in proportion to the drawing (engine/evaluate/stroke-raster.ts).
+import { BASE_WIDTH, type Stroke, type StrokePoint } from '#shared/drawing.ts';
 
 export type InkMode = 'dark-on-light' | 'light-on-dark';
 
 /** Logical size of the square drawing surface. */
 export const PAD_SIZE = 280;
-/** About what MNIST's pen width is relative to a digit filling most of the pad. */
-export const BASE_WIDTH = 18;
 /**
- * Side of the image sent to the engine. The engine crops to the ink and scales it to 20 px, so half the pad's
- * resolution loses nothing the model can see, while a quarter of the bytes keeps each live prediction cheap
- * (and independent of the screen's pixel ratio).
+ * A pointer move shorter than this (logical pixels) adds no point: a pen's coalesced events on a high-density
+ * screen come a fraction of a pixel apart, and would only fill the drawing's point budget (MAX_DRAWING_POINTS).
  */
-export const CAPTURE_SIZE = 140;
+export const MIN_POINT_SPACING = 1;
 
 export function inkColours(mode: InkMode): { ink: string; paper: string } {
-  // Literal colours on purpose: this is the image the model sees, not UI chrome, so it ignores the theme.
+  // Literal colours on purpose: paper and ink, not UI chrome, so they ignore the theme. The model reads the
+  // strokes, not these pixels, so either mode gives it the same input.
   return mode === 'dark-on-light' ? { ink: '#000000', paper: '#ffffff' } : { ink: '#ffffff', paper: '#000000' };
 }
 
@@ -32,6 +23,12 @@ export function inkColours(mode: InkMode): { ink: string; paper: string } {
 export function widthFor(event: PointerEvent): number {
   if (event.pointerType === 'pen' && event.pressure > 0) return BASE_WIDTH * (0.35 + 1.1 * Math.min(event.pressure, 1));
   return BASE_WIDTH;
+}
+
+/** Whether `point` is far enough from the stroke's last point to be kept. */
+export function extendsStroke(stroke: Stroke, point: StrokePoint): boolean {
+  const last = stroke.at(-1);
+  return !last || Math.hypot(point.x - last.x, point.y - last.y) >= MIN_POINT_SPACING;
 }
 
 export function drawDot(ctx: CanvasRenderingContext2D, point: StrokePoint): void {
@@ -66,20 +63,4 @@ export function paint(ctx: CanvasRenderingContext2D, strokes: Stroke[], mode: In
     if (stroke.length === 1) drawDot(ctx, stroke[0]);
     for (let i = 1; i < stroke.length; i++) drawSegment(ctx, stroke[i - 1], stroke[i]);
   }
-}
-
-/** The pad's pixels at CAPTURE_SIZE, as canvas RGBA: what predict:image takes. */
-export function capture(
-  canvas: HTMLCanvasElement,
-  scratch: HTMLCanvasElement,
-): { width: number; height: number; data: Uint8ClampedArray<ArrayBuffer> } | null {
-  scratch.width = CAPTURE_SIZE;
-  scratch.height = CAPTURE_SIZE;
-  const ctx = scratch.getContext('2d', { willReadFrequently: true });
-  if (!ctx) return null;
-  ctx.imageSmoothingEnabled = true;
-  ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(canvas, 0, 0, CAPTURE_SIZE, CAPTURE_SIZE);
-  const image = ctx.getImageData(0, 0, CAPTURE_SIZE, CAPTURE_SIZE);
-  return { width: image.width, height: image.height, data: image.data };
 }
