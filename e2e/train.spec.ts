@@ -86,6 +86,31 @@ test('the memory check shows what a run will hold before Start, and holds Start 
   await page.getByTestId('run-backend').selectOption('auto');
 });
 
+test('the seed + augmentation template fills the Augmentation section, and the plain seed turns it off', async ({
+  page,
+  saveScreenshot,
+}) => {
+  await openTrainScreen(page);
+  const section = page.getByTestId('hp-augmentation');
+  await expect(section.locator('summary')).toContainText('(off)');
+  await page.getByTestId('train-model').selectOption('template:seed-augmented');
+  await expect(page.getByTestId('train-param-count')).toContainText(SEED_PARAMS);
+  await expect(section.locator('summary')).toContainText(
+    'rotation, scale, shift, stroke thickness, elastic distortion',
+  );
+  await section.locator('summary').click();
+  await expect(page.getByTestId('hp-augmentRotation')).toHaveValue('12');
+  await expect(page.getByTestId('hp-augmentThickness')).toHaveValue('0.6');
+  await page.getByTestId('hp-augmentRotation').fill('50');
+  await expect(page.locator('#hp-error-augmentRotation')).toHaveText('must be at least 0 and at most 45');
+  await page.getByTestId('hp-augmentRotation').fill('15');
+  await section.scrollIntoViewIfNeeded();
+  await saveScreenshot('train-augmentation');
+  await page.getByTestId('train-model').selectOption('template:seed');
+  await expect(section.locator('summary')).toContainText('(off)');
+  await expect(page.getByTestId('hp-augmentRotation')).toHaveValue('0');
+});
+
 test('a small run trains to completion with live progress, charts and a result card', async ({
   page,
   saveScreenshot,

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { DRAWN_DIGITS_AUGMENTATION } from '#shared/model/templates.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const run = promisify(execFile);
@@ -73,6 +74,31 @@ describe('layerlab CLI', () => {
     for (const f of ['model.json', 'weights.bin', 'spec.json', 'run.json', 'metrics.json', 'evaluation.json'])
       expect(fs.existsSync(path.join(out, f))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).format).toBe('layers-model');
+  });
+
+  it("train --template seed-augmented trains with the template's augmentation, under the options given", async () => {
+    const r = await layerlab(
+      'train',
+      '--template',
+      'seed-augmented',
+      '--train-size',
+      '200',
+      '--epochs',
+      '1',
+      '--augment-rotation',
+      '5',
+      '--json',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const { runId: augmented } = JSON.parse(r.stdout.trim());
+    const show = JSON.parse((await layerlab('runs', 'show', String(augmented), '--json')).stdout);
+    expect(show.run.spec.name).toBe('seed-augmented');
+    expect(show.run.hyperparameters).toMatchObject({
+      ...DRAWN_DIGITS_AUGMENTATION,
+      augmentRotation: 5, // given on the command line
+      trainSize: 200,
+      epochs: 1,
+    });
   });
 
   it('explains what is wrong instead of crashing', async () => {

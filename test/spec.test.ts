@@ -5,11 +5,19 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from '#engine/model/build.ts';
 import {
+  AUGMENTATION_NAMES,
+  DEFAULT_HYPERPARAMETERS,
+  NO_AUGMENTATION,
+  parseHyperparameters,
+  usesAugmentation,
+} from '#shared/hyperparameters.ts';
+import {
   analyzeSpec,
   describeArchitecture,
   getTemplate,
   parseSpec,
   SpecError,
+  templateHyperparameters,
   templateNames,
   TEMPLATES,
   type LayerSpec,
@@ -248,12 +256,22 @@ describe('analyzeSpec agrees with tfjs', () => {
 });
 
 describe('templates', () => {
-  it('lists seed, lenet5 and mlp, each valid', () => {
-    expect(templateNames()).toEqual(['seed', 'lenet5', 'mlp']);
+  it('lists seed, seed-augmented, lenet5 and mlp, each valid, with valid training recipes', () => {
+    expect(templateNames()).toEqual(['seed', 'seed-augmented', 'lenet5', 'mlp']);
     for (const name of templateNames()) {
       expect(TEMPLATES[name].title).not.toBe('');
       expect(analyzeSpec(getTemplate(name)).ok).toBe(true);
+      expect(() => parseHyperparameters(templateHyperparameters(name))).not.toThrow();
     }
+  });
+
+  it('seed-augmented is the seed network with augmentation on, and the seed recipe has none', () => {
+    expect(getTemplate('seed-augmented').layers).toEqual(getTemplate('seed').layers);
+    expect(usesAugmentation(parseHyperparameters(templateHyperparameters('seed')))).toBe(false);
+    const augmented = parseHyperparameters(templateHyperparameters('seed-augmented'));
+    expect(AUGMENTATION_NAMES.filter((name) => augmented[name] > 0)).toEqual(AUGMENTATION_NAMES);
+    // Only augmentation differs from the seed recipe.
+    expect({ ...augmented, ...NO_AUGMENTATION }).toEqual(DEFAULT_HYPERPARAMETERS);
   });
 
   it('seed has exactly 93,322 parameters and the expected shapes and FLOPs', () => {
@@ -298,7 +316,7 @@ describe('templates', () => {
     const copy = getTemplate('seed');
     copy.layers.pop();
     expect(getTemplate('seed').layers).toHaveLength(8);
-    expect(() => getTemplate('resnet')).toThrow(/unknown template 'resnet'.*seed, lenet5, mlp/);
+    expect(() => getTemplate('resnet')).toThrow(/unknown template 'resnet'.*seed, seed-augmented, lenet5, mlp/);
   });
 });
 

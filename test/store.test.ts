@@ -13,6 +13,7 @@ import type {
   EvaluationResult,
   Hyperparameters,
 } from '#shared/types.ts';
+import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
 
 const spec: ModelSpec = {
   name: 'small-cnn',
@@ -38,6 +39,7 @@ const hyperparameters: Hyperparameters = {
   validationSplit: 0.1,
   trainSize: null,
   seed: 1,
+  ...NO_AUGMENTATION,
 };
 const dataset: DatasetRef = {
   id: 'mnist',

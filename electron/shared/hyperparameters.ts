@@ -18,6 +18,39 @@ export interface Hyperparameters {
   /** Number of training images used (before the validation split); null = the whole training set. */
   trainSize: number | null;
   seed: number;
+  /** Training augmentation (0 = off; electron/engine/train/augment.ts): max rotation in degrees. */
+  augmentRotation: number;
+  /** Max zoom: each image is scaled by a factor in [1 − s, 1 + s]. */
+  augmentScale: number;
+  /** Max shift in pixels, along each axis. */
+  augmentShift: number;
+  /** Stroke thickening and thinning (morphological), 0–1: a blend towards the strokes grown or shrunk by a pixel. */
+  augmentThickness: number;
+  /** Elastic distortion: its largest displacement in pixels. */
+  augmentElastic: number;
+}
+
+/** The augmentation hyperparameters; all 0 (the default) trains on the images as they are. */
+export const AUGMENTATION_NAMES = [
+  'augmentRotation',
+  'augmentScale',
+  'augmentShift',
+  'augmentThickness',
+  'augmentElastic',
+] as const satisfies readonly (keyof Hyperparameters)[];
+export type AugmentationName = (typeof AUGMENTATION_NAMES)[number];
+
+/** Every augmentation off: also what a run recorded before augmentation existed trained with. */
+export const NO_AUGMENTATION: Pick<Hyperparameters, AugmentationName> = {
+  augmentRotation: 0,
+  augmentScale: 0,
+  augmentShift: 0,
+  augmentThickness: 0,
+  augmentElastic: 0,
+};
+
+export function usesAugmentation(h: Pick<Hyperparameters, AugmentationName>): boolean {
+  return AUGMENTATION_NAMES.some((name) => h[name] > 0);
 }
 
 export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
@@ -29,6 +62,7 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   validationSplit: 0.1,
   trainSize: null,
   seed: 42,
+  ...NO_AUGMENTATION,
 };
 
 /** The momentum the Train form starts with for an optimizer that uses it (the engine's default 0 means none). */
@@ -57,6 +91,11 @@ export const HYPERPARAMETER_RULES = {
   epochs: { min: 1, max: 1000, integer: true },
   validationSplit: { min: 0, max: 0.9 },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+  augmentRotation: { min: 0, max: 45 },
+  augmentScale: { min: 0, max: 0.5 },
+  augmentShift: { min: 0, max: 8 },
+  augmentThickness: { min: 0, max: 1 },
+  augmentElastic: { min: 0, max: 8 },
 } as const satisfies Record<string, NumberRule>;
 
 export type RuledField = keyof typeof HYPERPARAMETER_RULES;
@@ -79,6 +118,8 @@ export interface HyperparameterField {
   help: string;
   /** The Train form's note on the allowed values. */
   hint?: string;
+  /** Shown in the Train form's Augmentation section. */
+  group?: 'augmentation';
 }
 
 /** Every hyperparameter, in display order (the CLI's options, the form's fields, the Runs and Compare rows). */
@@ -94,7 +135,41 @@ export const HYPERPARAMETER_FIELDS: Record<keyof Hyperparameters, Hyperparameter
     hint: '0–0.9 of the subset',
   },
   trainSize: { label: 'Training images', help: 'use only this many training images', hint: 'empty = all' },
-  seed: { label: 'Seed', help: 'random seed (initial weights, subset, split, batch order)', hint: '0–4294967295' },
+  seed: {
+    label: 'Seed',
+    help: 'random seed (initial weights, subset, split, batch order, augmentation)',
+    hint: '0–4294967295',
+  },
+  augmentRotation: {
+    label: 'Rotation',
+    help: 'augmentation: rotate each training image by up to this many degrees (0 = off)',
+    hint: '0–45°',
+    group: 'augmentation',
+  },
+  augmentScale: {
+    label: 'Scale',
+    help: 'augmentation: scale each training image by a factor in [1 - s, 1 + s] (0 = off)',
+    hint: '0–0.5',
+    group: 'augmentation',
+  },
+  augmentShift: {
+    label: 'Shift',
+    help: 'augmentation: shift each training image by up to this many pixels (0 = off)',
+    hint: '0–8 px',
+    group: 'augmentation',
+  },
+  augmentThickness: {
+    label: 'Stroke thickness',
+    help: 'augmentation: blend each image up to this much towards its strokes one pixel thicker or thinner on every edge (0 = off)',
+    hint: '0–1',
+    group: 'augmentation',
+  },
+  augmentElastic: {
+    label: 'Elastic distortion',
+    help: 'augmentation: elastic distortion moving pixels by up to this many pixels (0 = off)',
+    hint: '0–8 px',
+    group: 'augmentation',
+  },
 };
 
 export const HYPERPARAMETER_NAMES = Object.keys(HYPERPARAMETER_FIELDS) as (keyof Hyperparameters)[];

@@ -8,6 +8,7 @@ import { buildModel } from '#engine/model/build.ts';
 import type { ModelSpec, Store } from '#engine/store/index.ts';
 import { runCheckpointDir, writeCheckpoint } from '#engine/train/checkpoint.ts';
 import type { DatasetRef, Hyperparameters } from '#shared/types.ts';
+import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
 
 export const tinySpec: ModelSpec = {
   name: 'tiny',
@@ -24,6 +25,7 @@ export const tinyHyperparameters: Hyperparameters = {
   validationSplit: 0,
   trainSize: null,
   seed: 1,
+  ...NO_AUGMENTATION,
 };
 
 /** A folder of 28x28 IDX files with random pixels; labels default to index % 10. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, nativeAddonStatus } from '#engine/backend/backends.ts';
-import { getTemplate } from '#shared/model/index.ts';
+import { getTemplate, templateHyperparameters } from '#shared/model/index.ts';
+import type { Hyperparameters } from '#shared/hyperparameters.ts';
 import { resumeRun, trainNewRun, type RunnerContext } from '#engine/runner.ts';
 import { Store } from '#engine/store/index.ts';
 import type { BackendKind, RunEvent, TrainerKind } from '#shared/types.ts';
@@ -154,6 +155,24 @@ export function trainingSuite(kind: BackendKind, skipReason: string | null, trai
           const [, second] = store.getEpochMetrics(stopped.run.id);
           expect(second.loss, optimizer).toBeCloseTo(store.getEpochMetrics(straight.run.id)[1].loss, 2);
         }
+      });
+
+      it('trains on augmented images, reproducibly from the seed, and stores the augmentation with the run', async () => {
+        const recipe = templateHyperparameters('seed-augmented');
+        const h = { trainSize: 600, epochs: 2, batchSize: 32, validationSplit: 0, seed: 3 };
+        const train = async (augmentation: Partial<Hyperparameters>) => {
+          const outcome = await trainNewRun(context(), {
+            spec: getTemplate('mlp'),
+            hyperparameters: { ...h, ...augmentation },
+          });
+          expect(outcome.run.status).toBe('completed');
+          return { run: outcome.run, losses: store.getEpochMetrics(outcome.run.id).map((e) => e.loss) };
+        };
+        const [first, again, plain] = [await train(recipe), await train(recipe), await train({})];
+        expect(first.run.hyperparameters).toMatchObject(recipe);
+        expect(again.losses).toEqual(first.losses); // the same seed: the same augmented images, batch for batch
+        // Augmented images are harder to fit than the plain ones, so the training loss differs (and is higher).
+        expect(first.losses[1]).toBeGreaterThan(plain.losses[1]);
       });
 
       it('refuses a bad request before recording a run', async () => {

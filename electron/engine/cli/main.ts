@@ -5,7 +5,7 @@ import { runDoctor } from '../backend/doctor.ts';
 import { MAX_SPEC_FILE_BYTES, readJsonFile } from '../files.ts';
 import { BACKEND_PREFERENCES, type BackendPreference } from '../backend/backends.ts';
 import { TRAINER_PREFERENCES, type TrainerPreference } from '../train/choose-trainer.ts';
-import { analyzeSpec, getTemplate, templateNames, TEMPLATES } from '#shared/model/index.ts';
+import { analyzeSpec, getTemplate, templateHyperparameters, templateNames, TEMPLATES } from '#shared/model/index.ts';
 import { defaultDatabasePath, Store } from '../store/index.ts';
 import { exportRun } from '../model/run-model.ts';
 import { removeRunCheckpoints } from '../train/checkpoint.ts';
@@ -165,7 +165,10 @@ export function buildProgram(): Command {
     .action(async (opts, cmd: Command) => {
       if (opts.template && opts.spec) throw new UsageError('give either --template or --spec, not both');
       const spec = opts.spec ? readSpecFile(opts.spec, '--spec') : getTemplate(opts.template ?? 'seed');
-      const hyperparameters = Object.fromEntries(HYPERPARAMETER_NAMES.map((name) => [name, opts[name]]));
+      // A template's own recipe (seed-augmented's augmentation) under the options given on the command line.
+      const recipe = opts.template ? templateHyperparameters(opts.template) : {};
+      const given = HYPERPARAMETER_NAMES.filter((name) => opts[name] !== undefined).map((name) => [name, opts[name]]);
+      const hyperparameters = { ...recipe, ...Object.fromEntries(given) };
       await runTraining('train', { ...opts, db: dbOf(cmd) }, (ctx) =>
         trainNewRun(ctx, {
           name: opts.name,

@@ -2,6 +2,7 @@
 import type { ModelSpec } from '#shared/model/spec.ts';
 import type { DesignRecord, FinishStatus, RunLeaseHolder, RunRecord, RunSessionRecord } from '#shared/records.ts';
 import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, Hyperparameters, RunStatus } from '#shared/types.ts';
+import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
 
 export interface RunRow {
   id: number;
@@ -46,7 +47,8 @@ export function toRunRecord(row: RunRow): RunRecord {
     name: row.name,
     status: row.status,
     spec: JSON.parse(row.spec_json) as ModelSpec,
-    hyperparameters: JSON.parse(row.hyperparameters_json) as Hyperparameters,
+    // Runs recorded before augmentation existed trained without it.
+    hyperparameters: { ...NO_AUGMENTATION, ...(JSON.parse(row.hyperparameters_json) as Hyperparameters) },
     dataset: JSON.parse(row.dataset_json) as DatasetRef,
     backend,
     // Runs recorded before the graph trainer existed all trained eagerly.

@@ -6,6 +6,7 @@ import type { BatchProgress, EpochMetric, Hyperparameters } from '#shared/types.
 import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
 import { faultPause } from '../fault-pause.ts';
 import type { BatchTrainer } from './batch-trainer.ts';
+import { batchSource } from './augmented-batches.ts';
 
 export interface TrainLoopOptions {
   trainer: BatchTrainer;
@@ -40,6 +41,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   let samplesSeen = 0;
   let trainingMs = 0;
   let step = options.startEpoch * batchesPerEpoch;
+  const batches = batchSource(dataset.train, h);
 
   for (let epoch = options.startEpoch; epoch < h.epochs; epoch++) {
     const order = epochOrder(split.train, h.seed, epoch);
@@ -61,7 +63,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       // starves it: yield once per batch so stop requests, IPC and signals are handled while training.
       await yieldToEventLoop();
       const rows = order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
-      const { loss, accuracy } = await trainer.trainBatch(dataset.train, rows, step);
+      const batchInput = batches.batch(rows, step);
+      const { loss, accuracy } = await trainer.trainBatch(batchInput.set, batchInput.rows, step);
       if (!Number.isFinite(loss))
         throw new Error(
           `training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (try a lower learning rate)`,

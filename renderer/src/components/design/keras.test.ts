@@ -44,7 +44,7 @@ describe('toKerasCode', () => {
   });
 
   it('has one layer line per spec layer, in order, for every template', () => {
-    for (const name of ['seed', 'lenet5', 'mlp']) {
+    for (const name of ['seed', 'seed-augmented', 'lenet5', 'mlp']) {
       const template = getTemplate(name);
       const lines = layerLines(toKerasCode(template, null)).slice(1);
       expect(lines.map((l) => l.match(/^ {4}layers\.(\w+)\(/)?.[1])).toEqual(template.layers.map((l) => l.type));

@@ -23,6 +23,11 @@ describe('DEFAULT_FIELDS', () => {
       validationSplit: '0.1',
       trainSize: '',
       seed: '42',
+      augmentRotation: '0',
+      augmentScale: '0',
+      augmentShift: '0',
+      augmentThickness: '0',
+      augmentElastic: '0',
     });
   });
 
@@ -130,6 +135,11 @@ describe('field names', () => {
       'validationSplit',
       'trainSize',
       'seed',
+      'augmentRotation',
+      'augmentScale',
+      'augmentShift',
+      'augmentThickness',
+      'augmentElastic',
     ]);
   });
 
@@ -137,6 +147,18 @@ describe('field names', () => {
     expect(isFieldName('learningRate')).toBe(true);
     expect(isFieldName('(hyperparameters)')).toBe(false);
     expect(isFieldName(undefined)).toBe(false);
+  });
+});
+
+describe('augmentation fields', () => {
+  it('are checked like the others, naming the range', () => {
+    expect(
+      validateFields(form({ augmentRotation: '46', augmentScale: '-0.1', augmentElastic: 'x' }), null).errors,
+    ).toEqual({
+      augmentRotation: 'must be at least 0 and at most 45',
+      augmentScale: 'must be at least 0 and at most 0.5',
+      augmentElastic: '"x" is not a number',
+    });
   });
 });
 
@@ -151,6 +173,11 @@ describe('fieldsFromHyperparameters', () => {
       validationSplit: 0.2,
       trainSize: 12000,
       seed: 7,
+      augmentRotation: 15,
+      augmentScale: 0.1,
+      augmentShift: 2,
+      augmentThickness: 0.5,
+      augmentElastic: 0,
     } as const;
     const fields = fieldsFromHyperparameters(run);
     expect(fields).toEqual({
@@ -162,6 +189,11 @@ describe('fieldsFromHyperparameters', () => {
       validationSplit: '0.2',
       trainSize: '12000',
       seed: '7',
+      augmentRotation: '15',
+      augmentScale: '0.1',
+      augmentShift: '2',
+      augmentThickness: '0.5',
+      augmentElastic: '0',
     });
     expect(validateFields(fields, MNIST_TRAIN)).toEqual({ value: run, errors: {} });
   });

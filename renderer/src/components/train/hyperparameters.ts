@@ -2,6 +2,7 @@
 // (electron/shared/hyperparameters.ts), so mistakes are caught while typing; the engine still validates and
 // its field errors are shown at the same fields.
 import {
+  AUGMENTATION_NAMES,
   DEFAULT_HYPERPARAMETERS,
   HYPERPARAMETER_NAMES,
   HYPERPARAMETER_RULES,
@@ -10,6 +11,7 @@ import {
   SUGGESTED_MOMENTUM,
   trainSizeRule,
   usesMomentum,
+  type AugmentationName,
   type Hyperparameters,
   type NumberRule,
   type OptimizerName,
@@ -27,6 +29,11 @@ export interface HyperparameterFields {
   /** Empty = the whole training set. */
   trainSize: string;
   seed: string;
+  augmentRotation: string;
+  augmentScale: string;
+  augmentShift: string;
+  augmentThickness: string;
+  augmentElastic: string;
 }
 
 export type FieldName = keyof HyperparameterFields;
@@ -43,6 +50,7 @@ export const DEFAULT_FIELDS: HyperparameterFields = {
   validationSplit: String(D.validationSplit),
   trainSize: D.trainSize === null ? '' : String(D.trainSize),
   seed: String(D.seed),
+  ...augmentationFields(D),
 };
 
 export const FIELD_NAMES: FieldName[] = HYPERPARAMETER_NAMES;
@@ -58,7 +66,18 @@ export function fieldsFromHyperparameters(h: Hyperparameters): HyperparameterFie
     validationSplit: String(h.validationSplit),
     trainSize: h.trainSize === null ? '' : String(h.trainSize),
     seed: String(h.seed),
+    ...augmentationFields(h),
   };
+}
+
+/** The augmentation settings as text (a template's recipe, or a run's). */
+export function augmentationFields(
+  h: Pick<Hyperparameters, AugmentationName>,
+): Pick<HyperparameterFields, AugmentationName> {
+  return Object.fromEntries(AUGMENTATION_NAMES.map((name) => [name, String(h[name])])) as Pick<
+    HyperparameterFields,
+    AugmentationName
+  >;
 }
 
 function parseNumber(text: string, rule: NumberRule): { value: number } | { error: string } {
@@ -112,6 +131,10 @@ export function validateFields(
       validationSplit: numbers.validationSplit!,
       trainSize,
       seed: numbers.seed!,
+      ...(Object.fromEntries(AUGMENTATION_NAMES.map((name) => [name, numbers[name]!])) as Pick<
+        Hyperparameters,
+        AugmentationName
+      >),
     },
     errors,
   };
