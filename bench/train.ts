@@ -3,8 +3,10 @@
 // interleaved round by round with the order rotated each round, so a noisy machine and "who runs first" hit all alike.
 // Reports the whole-run rate and the steady-state rate (epochs 2..N: no Keras tracing, no graph first-call
 // optimisation), then one JSON line with every figure. Not a test.
+// `augmented` is the graph trainer on the seed-augmented template (the same network, its augmentation recipe
+// applied to every batch), so what augmentation costs shows as augmented/graph.
 // Options: --epochs N (5) --batch-size N (32) --train-size N (60000) --wasm-train-size N (6000) --rounds N (3)
-//          --trainers graph,eager,wasm,keras (all available) --python PATH (.native/venv/bin/python, then python3)
+//          --trainers graph,augmented,eager,wasm,keras (all available) --python PATH (.native/venv/bin/python, then python3)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,7 +26,7 @@ const trainSize = Number(option('train-size', '60000'));
 const wasmTrainSize = Number(option('wasm-train-size', '6000'));
 const rounds = Number(option('rounds', '3'));
 
-const TRAINERS = ['graph', 'eager', 'wasm', 'keras'] as const;
+const TRAINERS = ['graph', 'augmented', 'eager', 'wasm', 'keras'] as const;
 type Trainer = (typeof TRAINERS)[number];
 
 interface Result {
@@ -66,7 +68,7 @@ function findPython(): string | null {
   return null;
 }
 
-function runLayerlab(backend: 'native' | 'wasm', trainer: 'graph' | 'eager', size: number): Result {
+function runLayerlab(backend: 'native' | 'wasm', trainer: 'graph' | 'eager', size: number, template = 'seed'): Result {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-bench-'));
   const cli = (...rest: string[]) =>
     spawnSync(process.execPath, ['bin/layerlab.mjs', '--db', path.join(dir, 'bench.db'), ...rest], {
@@ -80,7 +82,7 @@ function runLayerlab(backend: 'native' | 'wasm', trainer: 'graph' | 'eager', siz
       cli(
         'train',
         '--template',
-        'seed',
+        template,
         '--backend',
         backend,
         '--trainer',
@@ -147,10 +149,12 @@ const doctor = runDoctor();
 const native = doctor.backends.find((b) => b.kind === 'native')!;
 const python = findPython();
 const unavailable: Partial<Record<Trainer, string>> = {};
-if (!native.available) unavailable.graph = unavailable.eager = `no native backend (${native.detail})`;
+if (!native.available)
+  unavailable.graph = unavailable.augmented = unavailable.eager = `no native backend (${native.detail})`;
 if (!python) unavailable.keras = 'no importable Python TensorFlow (install one into .native/venv, or pass --python)';
 const run: Record<Trainer, () => Result> = {
   graph: () => runLayerlab('native', 'graph', trainSize),
+  augmented: () => runLayerlab('native', 'graph', trainSize, 'seed-augmented'),
   eager: () => runLayerlab('native', 'eager', trainSize),
   wasm: () => runLayerlab('wasm', 'eager', wasmTrainSize),
   keras: () => runKeras(python!, trainSize),
@@ -179,12 +183,12 @@ for (let round = 0; round < rounds; round++) {
       r = run[t]();
     } catch (err) {
       // One failed run costs its figure for this round, not the whole benchmark.
-      console.log(`round ${round + 1}: ${t.padEnd(5)} failed: ${(err as Error).message}`);
+      console.log(`round ${round + 1}: ${t.padEnd(9)} failed: ${(err as Error).message}`);
       continue;
     }
     results[t].push(r);
     console.log(
-      `round ${round + 1}: ${t.padEnd(5)} ${fmt(r.samplesPerSecond).padStart(6)} samples/s, steady ${fmt(r.steadySamplesPerSecond).padStart(6)}, ${r.trainingSeconds.toFixed(1)} s, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`,
+      `round ${round + 1}: ${t.padEnd(9)} ${fmt(r.samplesPerSecond).padStart(6)} samples/s, steady ${fmt(r.steadySamplesPerSecond).padStart(6)}, ${r.trainingSeconds.toFixed(1)} s, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%`,
     );
   }
 }
@@ -227,12 +231,12 @@ const summary = Object.fromEntries(
 const range = (s: ReturnType<typeof stats>) => (s ? `${fmt(s.min)}–${fmt(s.max)}` : '-');
 console.log(`\nmedian over ${rounds} round(s) (samples/s; steady = epochs 2..${epochs}):`);
 console.log(
-  `  ${'trainer'.padEnd(7)} ${'whole'.padStart(6)} ${'range'.padStart(11)}  ${'steady'.padStart(6)} ${'range'.padStart(11)}  accuracy`,
+  `  ${'trainer'.padEnd(9)} ${'whole'.padStart(6)} ${'range'.padStart(11)}  ${'steady'.padStart(6)} ${'range'.padStart(11)}  accuracy`,
 );
 for (const t of ran) {
   const s = summary[t];
   console.log(
-    `  ${t.padEnd(7)} ${fmt(s.whole?.median ?? null).padStart(6)} ${range(s.whole).padStart(11)}  ${fmt(s.steady?.median ?? null).padStart(6)} ${range(s.steady).padStart(11)}  ${(s.testAccuracy * 100).toFixed(2)}%   (${s.detail}${s.runs < rounds ? `; ${s.runs} of ${rounds} rounds` : ''})`,
+    `  ${t.padEnd(9)} ${fmt(s.whole?.median ?? null).padStart(6)} ${range(s.whole).padStart(11)}  ${fmt(s.steady?.median ?? null).padStart(6)} ${range(s.steady).padStart(11)}  ${(s.testAccuracy * 100).toFixed(2)}%   (${s.detail}${s.runs < rounds ? `; ${s.runs} of ${rounds} rounds` : ''})`,
   );
 }
 
@@ -242,6 +246,8 @@ const ratio = (a?: { median: number } | null, b?: { median: number } | null) =>
   a && b ? Math.round((a.median / b.median) * 100) / 100 : null;
 for (const [a, b] of [
   ['graph', 'keras'],
+  ['augmented', 'graph'],
+  ['augmented', 'keras'],
   ['graph', 'eager'],
   ['eager', 'keras'],
   ['wasm', 'keras'],
@@ -254,7 +260,7 @@ for (const [a, b] of [
 }
 if (Object.keys(ratios).length) console.log('\nratios of medians (whole, steady):');
 for (const [name, r] of Object.entries(ratios))
-  console.log(`  ${name.padEnd(11)} ${r.whole?.toFixed(2) ?? '-'}x  ${r.steady?.toFixed(2) ?? '-'}x`);
+  console.log(`  ${name.padEnd(15)} ${r.whole?.toFixed(2) ?? '-'}x  ${r.steady?.toFixed(2) ?? '-'}x`);
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const rounded = (s: ReturnType<typeof stats>) =>
