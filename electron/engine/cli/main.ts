@@ -15,6 +15,7 @@ import { duration, layersTable, pct, runsTable, table } from './format.ts';
 import { printable, singleLine } from '#shared/plain-text.ts';
 import { createProgressReporter } from './progress.ts';
 import { predictImages } from './predict.ts';
+import { exportTensorboard } from '../export/tensorboard.ts';
 
 class UsageError extends Error {}
 
@@ -280,10 +281,22 @@ export function buildProgram(): Command {
   program
     .command('export <id> <dir>')
     .description("write a run's model (TensorFlow.js layers format), spec, metrics and evaluation to a folder")
-    .action(async (id: string, dir: string, _opts, cmd: Command) => {
+    .option(
+      '--tensorboard',
+      "instead, write the run's batch and epoch metrics as TensorBoard event files into <dir>/run-<id>-<name>/ " +
+        '(train/, validation/, test/, hparams.json) for `tensorboard --logdir <dir>`; needs no saved weights',
+    )
+    .action(async (id: string, dir: string, opts: { tensorboard?: boolean }, cmd: Command) => {
       const store = openStore(dbOf(cmd));
       try {
-        const files = await exportRun(store, number('id', true)(id), dir);
+        const runId = number('id', true)(id);
+        if (opts.tensorboard) {
+          const files = await exportTensorboard(store, runId, dir);
+          console.log(`exported run ${id} for TensorBoard to ${dir}: ${files.join(', ')}`);
+          console.log(`view with: tensorboard --logdir ${dir}`);
+          return;
+        }
+        const files = await exportRun(store, runId, dir);
         console.log(`exported run ${id} to ${dir}: ${files.join(', ')}`);
       } finally {
         store.close();
