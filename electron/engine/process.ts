@@ -72,7 +72,12 @@ function start(): EngineService | null {
   }
   watchParent(Number.isSafeInteger(config?.parentPid) ? config.parentPid : undefined, (why) => void leave(why));
   try {
-    return new EngineService({ ...config, emit: (event) => send({ kind: 'event', event }) });
+    const service = new EngineService({ ...config, emit: (event) => send({ kind: 'event', event }) });
+    // On stderr, with the engine's other diagnostics (stdout stays quiet); main copies both into the app's log file.
+    process.stderr.write(
+      `layerlab engine: started (pid ${process.pid}, ${process.version}; database ${config.dbPath})\n`,
+    );
+    return service;
   } catch (err) {
     fail(`engine could not start: ${err instanceof Error ? err.message : String(err)}`);
     return null;

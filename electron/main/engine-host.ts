@@ -7,6 +7,7 @@
 // growing delay (engine-exit.ts), a few times in a row at most; restart() starts it again whenever the user asks.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { RunEvent } from '#shared/types.ts';
 import type { Channel, EngineState, EngineStatus, Envelope } from '#shared/contract.ts';
@@ -29,6 +30,8 @@ export interface EngineHostOptions {
   /** The engine's state changed (started, ready, crashed, restarting, quitting). */
   onStatus?(status: EngineStatus): void;
   log?: (line: string) => void;
+  /** The engine's stdout and stderr, line by line (default: printed on main's own stdout and stderr). */
+  output?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
 /** The same interface over a utility process and a forked Node process. */
@@ -157,8 +160,9 @@ export class EngineHost {
         execPath: this.options.nodeBinary,
         serialization: 'advanced',
         env,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       });
+      this.readOutput(proc.stdout, proc.stderr);
       child = { pid: proc.pid, send: (m) => void proc.send(m), kill: () => void proc.kill('SIGKILL') };
       proc.on('message', (m) => onMessage(m as EngineToMain));
       proc.on('exit', onExit);
@@ -171,8 +175,9 @@ export class EngineHost {
       const proc: UtilityProcess = utilityProcess.fork(this.options.entry, [], {
         serviceName: 'Layerlab engine',
         env,
-        stdio: 'inherit',
+        stdio: 'pipe',
       });
+      this.readOutput(proc.stdout, proc.stderr);
       child = {
         get pid() {
           return proc.pid;
@@ -396,6 +401,19 @@ export class EngineHost {
       if (p.timer) clearTimeout(p.timer);
       // The reason is for the user (the screens show it as is); the channel is in the log.
       p.resolve(errorEnvelope(reason));
+    }
+  }
+
+  /** Hands the engine's output on line by line (a line cut across chunks is put together first). */
+  private readOutput(stdout: NodeJS.ReadableStream | null, stderr: NodeJS.ReadableStream | null): void {
+    const output =
+      this.options.output ?? ((stream: 'stdout' | 'stderr', line: string) => void process[stream].write(`${line}\n`));
+    for (const [stream, input] of [
+      ['stdout', stdout],
+      ['stderr', stderr],
+    ] as const) {
+      if (!input) continue;
+      createInterface({ input, crlfDelay: Infinity }).on('line', (line) => output(stream, line));
     }
   }
 

@@ -1,29 +1,42 @@
 // Electron main: windows, menus, dialogs and IPC routing. Everything else happens in the engine process.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu } from 'electron';
+import { app, BrowserWindow, dialog, Menu, shell } from 'electron';
 import { ENGINE_STATUS, MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
 import type { EngineStatus } from '#shared/contract.ts';
 import type { MenuCommand } from '#shared/screens.ts';
 import { DEFAULT_AUTO_RESTARTS, parseAutoRestarts } from './engine-exit.ts';
 import { EngineHost } from './engine-host.ts';
+import { logUncaughtErrors, RotatingLog, teeConsole } from './logs.ts';
 import { EventCoalescer } from '#shared/event-coalescer.ts';
 import { registerIpc } from './ipc.ts';
 import { buildMenu } from './menu.ts';
 import { devServerUrl, ENGINE_ENTRY } from './paths.ts';
+import { databasePath } from '#shared/paths.ts';
 import { hardenSession, installNavigationGuards } from './security.ts';
 import { closeAllWindows, createMainWindow } from './window.ts';
 
-// Tests (and anyone who wants a separate profile) can move all of the app's state: window state, Chromium caches, the DB.
-if (process.env.LAYERLAB_USER_DATA) app.setPath('userData', path.resolve(process.env.LAYERLAB_USER_DATA));
+// Tests (and anyone who wants a separate profile) can move the app's own state: window state, Chromium caches and
+// the logs. The database is LAYERLAB_DB's business (below), as it is the CLI's.
+if (process.env.LAYERLAB_USER_DATA) {
+  app.setPath('userData', path.resolve(process.env.LAYERLAB_USER_DATA));
+  app.setAppLogsPath(path.join(app.getPath('userData'), 'logs'));
+}
+// Main's console output and uncaught errors, and the engine's output, also go to <logs>/layerlab.log (logs.ts).
+const log = new RotatingLog({ dir: app.getPath('logs') });
+teeConsole(console, log);
+logUncaughtErrors(process, log);
 // Every renderer is sandboxed (the window asks for it too). Not with --no-sandbox (root in CI containers):
 // enableSandbox would then turn the sandbox back on for the GPU and network processes, which refuse to run as root.
 if (!app.commandLine.hasSwitch('no-sandbox')) app.enableSandbox();
 installNavigationGuards();
 
 const isDev = !app.isPackaged && devServerUrl() !== null;
-const dbPath = path.resolve(process.env.LAYERLAB_DB || path.join(app.getPath('userData'), 'layerlab.db'));
+// The CLI's default too (electron/shared/paths.ts): LAYERLAB_DB, else the platform's per-user data folder.
+const dbPath = path.resolve(databasePath(process.env, process.platform, os.homedir()));
 const dataDir = path.dirname(dbPath);
+console.log(`layerlab ${app.getVersion()}: database ${dbPath}, log ${log.file}`);
 
 function broadcast(channel: string, payload: unknown): void {
   for (const win of BrowserWindow.getAllWindows()) {
@@ -61,7 +74,7 @@ function showEngineDown(status: EngineStatus): void {
     type: 'error',
     title: 'Layerlab engine stopped',
     message: 'The training engine stopped.',
-    detail: `${status.cause ?? 'It stopped unexpectedly.'}${runs}\n\nYour runs and designs are saved. Restart the engine to go on working; if it keeps stopping, the details are in the log (${status.detail ?? 'no detail'}).`,
+    detail: `${status.cause ?? 'It stopped unexpectedly.'}${runs}\n\nYour runs and designs are saved. Restart the engine to go on working; if it keeps stopping, the details (${status.detail ?? 'no detail'}) are in the log file:\n${log.file}`,
     buttons: ['Restart engine', 'Close'],
     defaultId: 0,
     cancelId: 1,
@@ -79,6 +92,10 @@ const engine = new EngineHost({
   nodeBinary: process.env.LAYERLAB_ENGINE_NODE || null,
   fallbackNodeBinary: () => findOnPath(process.platform === 'win32' ? 'node.exe' : 'node'),
   autoRestarts: autoRestarts(),
+  output: (stream, line) => {
+    process[stream].write(`${line}\n`);
+    log.write('engine', line);
+  },
   onEvent: (event) => coalescer.push(event),
   onStatus: (status) => {
     // The interrupted runs' 'finished' events go out first, so the screens see them before the new state.
@@ -104,10 +121,29 @@ function showAbout(win: BrowserWindow | null): void {
       `Electron ${process.versions.electron} · Chromium ${process.versions.chrome} · Node ${process.versions.node}`,
       `Engine: ${engine.runtime}`,
       `Database: ${dbPath}`,
+      `Log file: ${log.file}`,
     ].join('\n'),
     buttons: ['OK'],
   };
   void (win ? dialog.showMessageBox(win, options) : dialog.showMessageBox(options));
+}
+
+/** Help → Show Logs: the log file in the file manager (its folder, if nothing was written yet). */
+function showLogs(): void {
+  if (fs.existsSync(log.file)) shell.showItemInFolder(log.file);
+  else openFolder(log.dir);
+}
+
+/** Opens a folder in the file manager, creating it first (a fresh install has no data folder before the engine's). */
+function openFolder(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch {
+    // openPath says what is wrong
+  }
+  void shell.openPath(dir).then((error) => {
+    if (error) console.warn(`layerlab: cannot open ${dir}: ${error}`);
+  });
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -123,7 +159,9 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     hardenSession();
-    Menu.setApplicationMenu(buildMenu({ isDev, sendCommand, showAbout }));
+    Menu.setApplicationMenu(
+      buildMenu({ isDev, sendCommand, showAbout, showLogs, openDataFolder: () => openFolder(dataDir) }),
+    );
     engine.start();
     registerIpc({ engine, dbPath, dataDir });
     createMainWindow();

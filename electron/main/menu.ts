@@ -7,6 +7,10 @@ export interface MenuOptions {
   /** Delivers a command to the page of the given window (or the app's main window). */
   sendCommand(command: MenuCommand, window: BrowserWindow | null): void;
   showAbout(window: BrowserWindow | null): void;
+  /** Help → Show Logs: the log file in the file manager. */
+  showLogs(): void;
+  /** Help → Open Data Folder: the database's folder (checkpoints are in its runs/). */
+  openDataFolder(): void;
 }
 
 export function buildMenu(options: MenuOptions): Menu {
@@ -87,7 +91,12 @@ export function buildMenu(options: MenuOptions): Menu {
   template.push({
     label: '&Help',
     role: 'help',
-    submenu: [{ label: 'About Layerlab', click: (_item, window) => options.showAbout(asWindow(window)) }],
+    submenu: [
+      { label: 'Show Logs', click: () => options.showLogs() },
+      { label: 'Open Data Folder', click: () => options.openDataFolder() },
+      { type: 'separator' },
+      { label: 'About Layerlab', click: (_item, window) => options.showAbout(asWindow(window)) },
+    ],
   });
   return Menu.buildFromTemplate(template);
 }

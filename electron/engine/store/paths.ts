@@ -1,20 +1,12 @@
-// Where the run database lives by default: the platform's per-user data folder.
+// Where the run database lives by default: the platform's per-user data folder. The rule is shared with the
+// desktop app (electron/shared/paths.ts), so the CLI and the app open the same file.
 import os from 'node:os';
-import path from 'node:path';
+import { databasePath } from '#shared/paths.ts';
 
 export function defaultDatabasePath(
   env: NodeJS.ProcessEnv = process.env,
   platform: NodeJS.Platform = process.platform,
   home: string = os.homedir(),
 ): string {
-  if (env.LAYERLAB_DB) return env.LAYERLAB_DB;
-  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Layerlab', 'layerlab.db');
-  if (platform === 'win32') {
-    const appData = env.APPDATA || path.join(home, 'AppData', 'Roaming');
-    return path.win32.join(appData, 'Layerlab', 'layerlab.db');
-  }
-  // XDG says a relative XDG_DATA_HOME is invalid and must be ignored.
-  const dataHome =
-    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(home, '.local', 'share');
-  return path.join(dataHome, 'layerlab', 'layerlab.db');
+  return databasePath(env, platform, home);
 }
