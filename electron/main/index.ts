@@ -8,6 +8,7 @@ import type { EngineStatus } from '#shared/contract.ts';
 import type { MenuCommand } from '#shared/screens.ts';
 import { DEFAULT_AUTO_RESTARTS, parseAutoRestarts } from './engine-exit.ts';
 import { EngineHost } from './engine-host.ts';
+import { adoptLegacyDatabase } from './legacy-database.ts';
 import { logUncaughtErrors, RotatingLog, teeConsole } from './logs.ts';
 import { EventCoalescer } from '#shared/event-coalescer.ts';
 import { registerIpc } from './ipc.ts';
@@ -33,9 +34,15 @@ if (!app.commandLine.hasSwitch('no-sandbox')) app.enableSandbox();
 installNavigationGuards();
 
 const isDev = !app.isPackaged && devServerUrl() !== null;
-// The CLI's default too (electron/shared/paths.ts): LAYERLAB_DB, else the platform's per-user data folder.
-const dbPath = path.resolve(databasePath(process.env, process.platform, os.homedir()));
+// The CLI's default too (electron/shared/paths.ts): LAYERLAB_DB, else the platform's per-user data folder, where
+// the database an older version kept in userData moves on the first start (legacy-database.ts).
+const sharedDbPath = path.resolve(databasePath(process.env, process.platform, os.homedir()));
+const adopted = process.env.LAYERLAB_DB
+  ? { dbPath: sharedDbPath, note: null }
+  : adoptLegacyDatabase(path.join(app.getPath('userData'), 'layerlab.db'), sharedDbPath);
+const dbPath = adopted.dbPath;
 const dataDir = path.dirname(dbPath);
+if (adopted.note) console.warn(`layerlab: ${adopted.note}`);
 console.log(`layerlab ${app.getVersion()}: database ${dbPath}, log ${log.file}`);
 
 function broadcast(channel: string, payload: unknown): void {
