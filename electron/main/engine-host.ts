@@ -337,7 +337,14 @@ export class EngineHost {
       return;
     }
     const abiMismatch = /NODE_MODULE_VERSION|compiled against a different Node\.js version/.test(this.lastFatal ?? '');
-    const fallback = this.mode === 'utility' && abiMismatch ? this.options.fallbackNodeBinary?.() : null;
+    // A plain Node cannot read app.asar: a packaged engine's native modules must be rebuilt for Electron instead.
+    const inAsar = /\.asar[\\/]/.test(this.options.entry);
+    if (this.mode === 'utility' && abiMismatch && inAsar) {
+      this.log(
+        'engine: its native modules were built for another Node ABI, and a system Node cannot read app.asar: package with `npm run dist`, which rebuilds them for Electron',
+      );
+    }
+    const fallback = this.mode === 'utility' && abiMismatch && !inAsar ? this.options.fallbackNodeBinary?.() : null;
     if (fallback) {
       this.log(`engine: native modules were built for another Node ABI; running the engine with ${fallback} instead`);
       // It died before becoming ready, so its requests are still queued: the new engine answers them.
