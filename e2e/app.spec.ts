@@ -1,7 +1,16 @@
 // Smoke test of the desktop shell: window, preload API, isolation, navigation lock, IPC validation, menu,
-// engine restart.
+// engine restart, the log file and the default database location.
 import { execFileSync } from 'node:child_process';
-import { expect, test } from './fixtures.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultDatabasePath } from '#engine/store/paths.ts';
+import { closeApp, expect, launchApp, test, type LaunchedApp } from './fixtures.ts';
+
+/** The app's log file: LAYERLAB_USER_DATA (the fixture's profile folder) moves the log folder too. */
+const logFile = (launched: LaunchedApp) => path.join(launched.dir, 'profile', 'logs', 'layerlab.log');
+const readLog = (launched: LaunchedApp) =>
+  fs.existsSync(logFile(launched)) ? fs.readFileSync(logFile(launched), 'utf8') : '';
 
 /** The engine process: the child of Electron main that runs out/main/engine.cjs. */
 function enginePid(mainPid: number): number | null {
@@ -32,7 +41,7 @@ test('the page gets the preload API and nothing of Node', async ({ page }) => {
     module: typeof (globalThis as unknown as { module?: unknown }).module,
   }));
   expect(shape).toEqual({
-    keys: ['invoke', 'onEngineStatus', 'onMenuCommand', 'onTrainingEvent'],
+    keys: ['invoke', 'onEngineStatus', 'onMenuCommand', 'onTrainingEvent', 'pathForFile'],
     invoke: 'function',
     onTrainingEvent: 'function',
     onMenuCommand: 'function',
@@ -119,7 +128,17 @@ test('menu commands reach the page', async ({ app, page }) => {
   await expect(page.locator('[data-screen="design"]')).toHaveAttribute('aria-current', 'page');
 });
 
-test('a crashed engine is restarted and answers again', async ({ app, page }) => {
+test("main's and the engine's output go to the log file", async ({ launched }) => {
+  await expect.poll(() => readLog(launched)).toMatch(/\[engine\] layerlab engine: started \(pid \d+/);
+  const log = readLog(launched);
+  expect(log).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z \[main\] layerlab \d+\.\d+\.\d+: database /m);
+  expect(log).toContain(`database ${launched.dbPath}`);
+  expect(log).toMatch(/\[main\] engine: starting \(/);
+  expect(log).toContain(`[engine] layerlab engine: started`);
+  await expect.poll(() => readLog(launched)).toMatch(/\[main\] engine: ready \(Node/);
+});
+
+test('a crashed engine is restarted and answers again', async ({ app, page, launched }) => {
   const mainPid = app.process().pid!;
   const before = enginePid(mainPid);
   expect(before).not.toBeNull();
@@ -129,6 +148,71 @@ test('a crashed engine is restarted and answers again', async ({ app, page }) =>
   // requests made while the new engine starts wait for it
   const templates = await page.evaluate(() => window.layerlab.invoke('templates:list', undefined));
   expect(templates.ok).toBe(true);
+  // the log tells the story: the crash, the restart, the second engine's start
+  const log = readLog(launched);
+  expect(log).toMatch(/\[main\] engine: stopped unexpectedly \(signal SIGKILL\)/);
+  expect(log).toMatch(/\[main\] engine: restarting in \d+ ms/);
+  await expect
+    .poll(() => readLog(launched).match(/\[engine\] layerlab engine: started \(pid \d+/g)?.length ?? 0)
+    .toBeGreaterThanOrEqual(2);
+});
+
+test('Help shows the logs and the data folder, and About names the database and the log file', async ({
+  app,
+  launched,
+}) => {
+  // stand-ins for the file manager and the native dialog, recording what they were asked
+  await app.evaluate(({ dialog, shell }) => {
+    const seen: string[] = [];
+    (globalThis as { helpSeen?: string[] }).helpSeen = seen;
+    shell.showItemInFolder = (file: string) => void seen.push(`show ${file}`);
+    shell.openPath = async (dir: string) => (seen.push(`open ${dir}`), '');
+    dialog.showMessageBox = (async (...args: unknown[]) => {
+      const options = args.at(-1) as Electron.MessageBoxOptions;
+      seen.push(`about ${options.message}\n${options.detail}`);
+      return { response: 0, checkboxChecked: false };
+    }) as typeof dialog.showMessageBox;
+  });
+  const help = await app.evaluate(({ Menu }) =>
+    Menu.getApplicationMenu()
+      ?.items.find((i) => i.label.replace('&', '') === 'Help')
+      ?.submenu?.items.filter((i) => i.type !== 'separator')
+      .map((i) => i.label),
+  );
+  expect(help).toEqual(['Show Logs', 'Open Data Folder', 'About Layerlab']);
+  for (const label of help!) {
+    await app.evaluate(({ Menu }, label) => {
+      const help = Menu.getApplicationMenu()?.items.find((i) => i.label.replace('&', '') === 'Help');
+      help?.submenu?.items.find((i) => i.label === label)?.click();
+    }, label);
+  }
+  const seen = () => app.evaluate(() => (globalThis as { helpSeen?: string[] }).helpSeen ?? []);
+  await expect.poll(async () => (await seen()).length).toBe(3);
+  const [shown, opened, about] = await seen();
+  expect(shown).toBe(`show ${logFile(launched)}`);
+  expect(opened).toBe(`open ${path.dirname(launched.dbPath)}`);
+  expect(about).toMatch(/^about Layerlab \d+\.\d+\.\d+\n/);
+  expect(about).toContain(`\nDatabase: ${launched.dbPath}\n`);
+  expect(about).toContain(`\nLog file: ${logFile(launched)}`);
+});
+
+test("without LAYERLAB_DB the app opens the CLI's default database", async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'layerlab-e2e-home-'));
+  // an isolated platform data folder: XDG_DATA_HOME on Linux (the e2e runs there)
+  const env = { LAYERLAB_DB: '', XDG_DATA_HOME: path.join(home, 'data'), HOME: home };
+  const cli = defaultDatabasePath({ ...process.env, ...env });
+  expect(cli).toBe(path.join(home, 'data', 'layerlab', 'layerlab.db'));
+  let launched: LaunchedApp | null = null;
+  try {
+    launched = await launchApp(env);
+    const page = launched.page;
+    const info = await page.evaluate(() => window.layerlab.invoke('app:info', undefined));
+    expect(info).toMatchObject({ ok: true, value: { dbPath: cli, dataDir: path.dirname(cli) } });
+    await expect.poll(() => fs.existsSync(cli), { timeout: 60_000 }).toBe(true);
+  } finally {
+    if (launched) await closeApp(launched);
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 });
 
 test('screenshot of the app shell', async ({ page, saveScreenshot }) => {

@@ -67,6 +67,23 @@ describe('malformed requests, channel by channel', () => {
     const requests = malformedRequests(channel);
     if (channel === 'datasets:import')
       requests.push({ channel, label: 'no folder (main asks for one; the engine cannot)', payload: {}, field: 'dir' });
+    if (channel === 'runs:export') {
+      requests.push({ channel, label: 'no folder (main asks for one)', payload: { runId: 1 }, field: 'dir' });
+      requests.push({ channel, label: 'a relative folder', payload: { runId: 1, dir: 'out' }, field: 'dir' });
+    }
+    if (channel === 'spec:readFile') {
+      requests.push({ channel, label: 'no file (main asks for one)', payload: {}, field: 'file' });
+      requests.push({ channel, label: 'a relative file', payload: { file: 'spec.json' }, field: 'file' });
+    }
+    // fs refuses a NUL in a path with a TypeError: the schema refuses it first.
+    for (const [key, value] of Object.entries(VALID_PAYLOADS[channel] ?? {}))
+      if (['dir', 'file'].includes(key) && typeof value === 'string')
+        requests.push({
+          channel,
+          label: `${key} with a NUL`,
+          payload: { ...VALID_PAYLOADS[channel], [key]: '/tmp/a\0b' },
+          field: key,
+        });
     const answers = [];
     for (const request of requests)
       answers.push(answerOf(request, await send(channel, request.payload, request.label)));
@@ -107,10 +124,10 @@ describe('channel names', () => {
     },
   );
 
-  it.each(['app:info', 'engine:status', 'engine:restart'] as const)(
+  it.each(['app:info', 'engine:status', 'engine:restart', 'runs:showExport'] as const)(
     '%s belongs to main: the engine says so instead of answering',
     async (channel) => {
-      expect(await service.handle(channel, undefined)).toEqual({
+      expect(await service.handle(channel, VALID_PAYLOADS[channel])).toEqual({
         ok: false,
         error: { message: `${channel}: answered by the app's main process, not the engine` },
       });

@@ -13,6 +13,8 @@ import { predictDrawing, predictStrokes } from './evaluate/draw-predictions.ts';
 import { RunModelCache } from './evaluate/model-cache.ts';
 import { TestPredictionCache } from './evaluate/test-predictions.ts';
 import { saveCheckedDesign } from './model/designs.ts';
+import { exportRun } from './model/run-model.ts';
+import { readDesignSpecFile } from './model/spec-file.ts';
 import { analyzeSpec, TEMPLATES } from '#shared/model/index.ts';
 import { getRunDetail, Store } from './store/index.ts';
 import { removeRunCheckpoints } from './train/checkpoint.ts';
@@ -36,6 +38,30 @@ class RequestError extends Error {
     super(`${channel}: ${field}: ${reason}`);
     this.issues = [{ field }];
   }
+}
+
+/** A path main got from a dialog or a drop: absolute, so it never depends on the engine's working folder. */
+function absolutePath(channel: Channel, field: string, value: string | undefined, what: string): string {
+  // Without one main asks the user; the engine cannot.
+  if (!value) throw new RequestError(channel, field, `${what} is required`);
+  if (!path.isAbsolute(value))
+    throw new RequestError(channel, field, `must be an absolute path, got ${value.slice(0, 200)}`);
+  return value;
+}
+
+/** A failed write, in words: "cannot write to /x: permission denied" rather than an errno line. */
+function writeError(dir: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the disk is read-only',
+    ENOSPC: 'the disk is full',
+    ENOTDIR: 'a file is in the way of the folder',
+    EEXIST: 'a file is in the way of the folder',
+  };
+  const reason = code && reasons[code];
+  return reason ? new Error(`cannot write the export to ${dir}: ${reason}`) : (err as Error);
 }
 
 /** JavaScript's own errors from a handler are bugs: logged, and named by channel so a report can point at it. */
@@ -129,6 +155,7 @@ export class EngineService {
         spec: t.spec,
       })),
     'spec:analyze': ({ spec, numClasses }) => analyzeSpec(spec, { numClasses }),
+    'spec:readFile': ({ file }) => readDesignSpecFile(absolutePath('spec:readFile', 'file', file, 'a file')),
     'designs:list': () => this.store.listDesigns(),
     'designs:save': ({ name, spec }) => saveCheckedDesign(this.store, name, spec),
     'designs:delete': ({ name }) => this.store.deleteDesign(name),
@@ -150,6 +177,14 @@ export class EngineService {
       this.models.drop(runId);
       removeRunCheckpoints(this.checkpointRoot, runId, this.store.deleteRun(runId));
       return true;
+    },
+    'runs:export': async ({ runId, dir }) => {
+      const folder = absolutePath('runs:export', 'dir', dir, 'a folder');
+      try {
+        return { runId, dir: folder, files: await exportRun(this.store, runId, folder) };
+      } catch (err) {
+        throw writeError(folder, err);
+      }
     },
     'evaluation:cell': async ({ runId, ...cell }) => confusionCell(await this.testPredictions.forRun(runId), cell),
     'evaluation:checkpoint': ({ runId }) => evaluateLatestCheckpoint(this.store, this.testPredictions, runId),

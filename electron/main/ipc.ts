@@ -1,7 +1,16 @@
 // One ipcMain.handle per contract channel: check the sender, validate the payload, answer or forward.
 // Every handler resolves to an Envelope; nothing throws across IPC.
-import { app, BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
-import { parseRequest, requestSchemas, type AppInfo, type Channel, type Envelope } from '#shared/contract.ts';
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
+import {
+  parseRequest,
+  requestSchemas,
+  type AppInfo,
+  type Channel,
+  type Envelope,
+  type RunDetail,
+  type RunExport,
+} from '#shared/contract.ts';
 import type { EngineHost } from './engine-host.ts';
 import { isAppUrl } from './paths.ts';
 
@@ -36,6 +45,44 @@ export function validate(
     : { ok: false, envelope: fail(parsed.error.message, parsed.error.field) };
 }
 
+/** The folder or file the user picks, or null when they close the dialog. */
+async function pick(event: IpcMainInvokeEvent, options: Electron.OpenDialogOptions): Promise<string | null> {
+  const parent = BrowserWindow.fromWebContents(event.sender);
+  const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+  return picked.canceled || picked.filePaths.length === 0 ? null : picked.filePaths[0];
+}
+
+/** Folders runs:export wrote this session: the only ones runs:showExport opens. */
+const exportedDirs = new Set<string>();
+
+/** Asks for a folder to export the run to (after checking that it has weights to export), then exports it. */
+async function exportRun(
+  ctx: IpcContext,
+  event: IpcMainInvokeEvent,
+  request: { runId: number; dir?: string },
+): Promise<Envelope<unknown>> {
+  let dir = request.dir;
+  if (!dir) {
+    const detail = (await ctx.engine.request('runs:get', { runId: request.runId })) as Envelope<RunDetail>;
+    // Before the dialog: a run that cannot be exported says so at once (the same words as the engine's).
+    if (!detail.ok) return detail;
+    const { run } = detail.value;
+    if (run.epochsCompleted === 0) return fail(`run ${run.id} has no saved weights yet (it has not finished an epoch)`);
+    const picked = await pick(event, {
+      title: `Export run #${run.id} “${run.name}”`,
+      buttonLabel: 'Export here',
+      message:
+        'Choose a folder for the model (model.json, weights.bin), spec.json, run.json, metrics.json, evaluation.json and model.py (Keras); files of those names are replaced',
+      properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
+    });
+    if (!picked) return { ok: true, value: null };
+    dir = picked;
+  }
+  const exported = (await ctx.engine.request('runs:export', { runId: request.runId, dir })) as Envelope<RunExport>;
+  if (exported.ok) exportedDirs.add(exported.value.dir);
+  return exported;
+}
+
 async function handle(
   ctx: IpcContext,
   channel: Channel,
@@ -67,16 +114,41 @@ async function handle(
     case 'datasets:import': {
       const r = request as { dir?: string; name?: string };
       if (r.dir) return ctx.engine.request(channel, r);
-      const parent = BrowserWindow.fromWebContents(event.sender);
-      const options: Electron.OpenDialogOptions = {
+      const dir = await pick(event, {
         title: 'Import IDX dataset',
         buttonLabel: 'Import',
         message: 'Choose a folder with the four IDX files (train/test images and labels, plain or .gz)',
         properties: ['openDirectory'],
-      };
-      const picked = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
-      if (picked.canceled || picked.filePaths.length === 0) return { ok: true, value: null };
-      return ctx.engine.request(channel, { ...r, dir: picked.filePaths[0] });
+      });
+      if (!dir) return { ok: true, value: null };
+      return ctx.engine.request(channel, { ...r, dir });
+    }
+    case 'spec:readFile': {
+      // A dropped file comes with its path (checked by the schema: a string of sane length); the menu asks.
+      const r = request as { file?: string };
+      if (r.file) return ctx.engine.request(channel, r);
+      const file = await pick(event, {
+        title: 'Open spec file',
+        buttonLabel: 'Open',
+        message: 'Choose a Layerlab spec (JSON, at most 1 MB) to open in Design',
+        filters: [
+          { name: 'Spec JSON', extensions: ['json'] },
+          { name: 'All files', extensions: ['*'] },
+        ],
+        properties: ['openFile'],
+      });
+      if (!file) return { ok: true, value: null };
+      return ctx.engine.request(channel, { file });
+    }
+    case 'runs:export':
+      return exportRun(ctx, event, request as { runId: number; dir?: string });
+    case 'runs:showExport': {
+      const { dir } = request as { dir: string };
+      if (!exportedDirs.has(dir))
+        return fail('runs:showExport: dir: not a folder this session exported a run to', 'dir');
+      // The folder, opened with its model selected.
+      shell.showItemInFolder(path.join(dir, 'model.json'));
+      return { ok: true, value: true };
     }
     default:
       return ctx.engine.request(channel, request);

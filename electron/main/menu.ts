@@ -44,8 +44,17 @@ export function buildMenu(options: MenuOptions): Menu {
   template.push(
     {
       label: '&File',
+      // The design commands do what the Design screen's buttons do (the page switches to it first).
       submenu: [
+        command('New Design', 'design:new', 'CmdOrCtrl+N'),
+        command('Open Design…', 'design:open', 'CmdOrCtrl+O'),
+        command('Open Spec File…', 'design:openFile', 'Shift+CmdOrCtrl+O'),
+        { type: 'separator' },
+        command('Save Design', 'design:save', 'CmdOrCtrl+S'),
+        command('Save Design As…', 'design:saveAs', 'Shift+CmdOrCtrl+S'),
+        { type: 'separator' },
         command('Import IDX Dataset…', 'dataset:import', 'CmdOrCtrl+I'),
+        command('Export Run…', 'run:export', 'CmdOrCtrl+E'),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -1,6 +1,6 @@
 // Preload (sandboxed, CommonJS): exposes window.layerlab, the typed LayerlabApi, and nothing else.
 // Only `electron` may be required here, so the channel list comes from channels.ts, not from zod schemas.
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import type { Channel, EngineStatus, Envelope, LayerlabApi, TrainingEvent } from '#shared/contract.ts';
 import { CHANNELS, ENGINE_STATUS, MENU_COMMAND, TRAINING_EVENT } from '#shared/channels.ts';
 import type { MenuCommand } from '#shared/screens.ts';
@@ -20,6 +20,15 @@ function subscribe<T>(channel: string, listener: (value: T) => void): () => void
   };
 }
 
+/** Electron 29 and later: webUtils.getPathForFile. Earlier (25, which the tests run on): the File's own path. */
+function pathForFile(file: File): string {
+  if (!(file instanceof File)) throw new TypeError('pathForFile takes a File');
+  const utils = webUtils as typeof webUtils | undefined; // undefined before Electron 29
+  if (typeof utils?.getPathForFile === 'function') return utils.getPathForFile(file);
+  const legacy = (file as File & { path?: unknown }).path;
+  return typeof legacy === 'string' ? legacy : '';
+}
+
 const api: LayerlabApi = {
   invoke(channel, request) {
     if (typeof channel !== 'string' || !allowed.has(channel)) {
@@ -37,6 +46,7 @@ const api: LayerlabApi = {
   onEngineStatus(listener) {
     return subscribe<EngineStatus>(ENGINE_STATUS, listener);
   },
+  pathForFile,
 };
 
 contextBridge.exposeInMainWorld('layerlab', api);

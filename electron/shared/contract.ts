@@ -42,6 +42,13 @@ const tags = z.custom<string[]>().transform((value, ctx) => {
   return checked.tags;
 });
 const notes = z.string().max(MAX_NOTES_LENGTH);
+/** A file or folder on this machine, as a dialog or a dropped file gives it: a sane length, no NUL (fs refuses it). */
+export const MAX_PATH_LENGTH = 4096;
+const localPath = z
+  .string()
+  .min(1)
+  .max(MAX_PATH_LENGTH)
+  .refine((value) => !value.includes('\0'), { error: 'must not contain NUL characters' });
 
 const isPlainObject = (v: unknown) =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
@@ -117,12 +124,17 @@ export const requestSchemas = {
   'backend:active': z.undefined(),
   'templates:list': z.undefined(),
   'spec:analyze': plainObject({ spec: json(SPEC_LIMITS), numClasses: z.number().int().min(2).max(65536).optional() }),
+  /**
+   * A spec JSON file for the Design screen, read as the CLI reads --spec (1 MB at most, UTF-8, BOM allowed) and
+   * checked as a saved design is. Without file, main asks the user for one (File › Open Spec File…).
+   */
+  'spec:readFile': plainObject({ file: localPath.optional() }),
   'designs:list': z.undefined(),
   'designs:save': plainObject({ name, spec: json(SPEC_LIMITS) }),
   'designs:delete': plainObject({ name }),
   'datasets:list': z.undefined(),
   /** Without dir, main asks the user for a folder. */
-  'datasets:import': plainObject({ dir: z.string().min(1).max(4096).optional(), name: name.optional() }),
+  'datasets:import': plainObject({ dir: localPath.optional(), name: name.optional() }),
   'datasets:images': plainObject({
     datasetId: z.string().min(1).max(4200),
     split: z.enum(['train', 'test']),
@@ -143,6 +155,13 @@ export const requestSchemas = {
   'runs:setNotes': plainObject({ runId, notes }),
   'runs:setTags': plainObject({ runId, tags }),
   'runs:delete': plainObject({ runId }),
+  /**
+   * Writes what `layerlab export` writes (tfjs model, spec, run, metrics, evaluation, Keras code) to a folder.
+   * Without dir, main asks the user for one.
+   */
+  'runs:export': plainObject({ runId, dir: localPath.optional() }),
+  /** Answered by main: shows a folder that runs:export wrote this session in the file manager. */
+  'runs:showExport': plainObject({ dir: localPath }),
   /** Test images in one confusion-matrix cell, with the model's confidence in its prediction. */
   'evaluation:cell': plainObject({
     runId,
@@ -307,6 +326,20 @@ export interface EvaluationCell {
   items: { testIndex: number; confidence: number; trueProbability: number }[];
 }
 
+/** A spec file read for the Design screen: the spec as written in it (possibly unfinished, as a saved design). */
+export interface SpecFile {
+  /** The file's absolute path. */
+  file: string;
+  spec: ModelSpec;
+}
+
+/** Where runs:export wrote a run, and the names of the files it wrote there. */
+export interface RunExport {
+  runId: number;
+  dir: string;
+  files: string[];
+}
+
 export interface Responses {
   'app:info': AppInfo;
   'engine:status': EngineStatus;
@@ -315,6 +348,8 @@ export interface Responses {
   'backend:active': BackendInfo | null;
   'templates:list': TemplateInfo[];
   'spec:analyze': SpecAnalysis;
+  /** Null when the user closed the file dialog. */
+  'spec:readFile': SpecFile | null;
   'designs:list': DesignRecord[];
   'designs:save': DesignRecord;
   'designs:delete': boolean;
@@ -328,6 +363,9 @@ export interface Responses {
   'runs:setNotes': RunRecord;
   'runs:setTags': RunRecord;
   'runs:delete': boolean;
+  /** Null when the user closed the folder dialog. */
+  'runs:export': RunExport | null;
+  'runs:showExport': boolean;
   'evaluation:cell': EvaluationCell;
   'evaluation:checkpoint': CheckpointEvaluation;
   'training:start': { runId: number };
@@ -359,4 +397,9 @@ export interface LayerlabApi {
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
   /** The engine process's state whenever it changes (a crash, a restart). */
   onEngineStatus(listener: (status: EngineStatus) => void): () => void;
+  /**
+   * Where a dropped file or folder is on disk (the sandboxed page cannot see paths); '' when it is not on disk
+   * (a File the page made itself).
+   */
+  pathForFile(file: File): string;
 }

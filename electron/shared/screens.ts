@@ -12,5 +12,15 @@ export const SCREENS = [
 
 export type Screen = (typeof SCREENS)[number]['id'];
 
+/** The File menu's commands for the Design screen: what its New, Open…, Save and Save as… buttons do. */
+export const DESIGN_COMMANDS = [
+  'design:new',
+  'design:open',
+  'design:openFile',
+  'design:save',
+  'design:saveAs',
+] as const;
+export type DesignCommand = (typeof DESIGN_COMMANDS)[number];
+
 /** Main → page on MENU_COMMAND (channels.ts). */
-export type MenuCommand = `navigate:${Screen}` | 'theme:toggle' | 'dataset:import';
+export type MenuCommand = `navigate:${Screen}` | 'theme:toggle' | 'dataset:import' | 'run:export' | DesignCommand;

@@ -28,6 +28,7 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'backend:active': undefined,
   'templates:list': undefined,
   'spec:analyze': { spec: SEED, numClasses: 10 },
+  'spec:readFile': { file: '/nonexistent/probe.json' },
   'designs:list': undefined,
   'designs:save': { name: 'probe', spec: SEED },
   'designs:delete': { name: 'probe' },
@@ -41,6 +42,8 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'runs:setNotes': { runId: 1, notes: 'probe' },
   'runs:setTags': { runId: 1, tags: ['probe'] },
   'runs:delete': { runId: 1 },
+  'runs:export': { runId: 1, dir: '/nonexistent/probe-export' },
+  'runs:showExport': { dir: '/nonexistent/probe-export' },
   'evaluation:cell': { runId: 1, trueLabel: 0, predicted: 1, limit: 10, order: 'confidence-asc' },
   'evaluation:checkpoint': { runId: 1 },
   'training:start': {

@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { toKerasCode } from '#shared/model/keras.ts';
+import { singleLine } from '#shared/plain-text.ts';
 import { initBackend, type BackendPreference } from '../backend/backends.ts';
 import { StoreError, type RunRecord, type Store } from '../store/index.ts';
 import { exportLayersModel, loadCheckpoint } from '../train/checkpoint.ts';
@@ -24,7 +26,20 @@ export async function loadRunModel(
   return { model, run, epoch };
 }
 
-/** Writes the model (tfjs layers format), its spec, hyperparameters, metrics and evaluation to a folder. */
+/** The run's network as a Keras script, headed by where it came from (the weights stay in the tfjs files). */
+export function runKerasCode(run: RunRecord, totalParams: number | null): string {
+  const header = [
+    `# Run #${run.id} “${singleLine(run.name)}”, exported from Layerlab: the network only.`,
+    '# The trained weights are in model.json + weights.bin (TensorFlow.js layers format).',
+    '',
+  ];
+  return header.join('\n') + toKerasCode(run.spec, totalParams);
+}
+
+/**
+ * Writes the model (tfjs layers format), its spec, hyperparameters, metrics, evaluation and Keras code (model.py)
+ * to a folder; returns the names of the files written.
+ */
 export async function exportRun(store: Store, runId: number, dir: string): Promise<string[]> {
   const { model, run, epoch } = await loadRunModel(store, runId);
   try {
@@ -38,6 +53,8 @@ export async function exportRun(store: Store, runId: number, dir: string): Promi
     write('metrics.json', { epochs: store.getEpochMetrics(runId), batches: store.getBatchMetrics(runId) });
     const evaluation = store.getEvaluation(runId);
     if (evaluation) write('evaluation.json', evaluation);
+    fs.writeFileSync(path.join(dir, 'model.py'), runKerasCode(run, model.countParams()));
+    files.push('model.py');
     return files;
   } finally {
     model.dispose();

@@ -39,6 +39,15 @@ export function onEngineStatus(listener: (status: EngineStatus) => void): () => 
   return window.layerlab.onEngineStatus(listener);
 }
 
+/** Where a dropped File is on disk, or '' when the page cannot tell (a File made in the page, an older preload). */
+export function pathForFile(file: File): string {
+  try {
+    return typeof window.layerlab.pathForFile === 'function' ? window.layerlab.pathForFile(file) : '';
+  } catch {
+    return '';
+  }
+}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -1,10 +1,15 @@
 // State shared across screens. Each screen owns its own details; this holds only what crosses screens.
 import type { ModelSpec } from '#shared/model/spec.ts';
 import type { ActiveTraining, EngineStatus, TrainingEvent } from '#shared/contract.ts';
-import type { Screen } from '#shared/screens.ts';
+import type { DesignCommand, Screen } from '#shared/screens.ts';
 import { call, errorMessage, onEngineStatus, onTrainingEvent } from './api.ts';
 
 type Listener = (event: TrainingEvent) => void;
+
+/** For the Design screen, from the File menu or a dropped spec file: what its own buttons would do. */
+export type DesignRequest =
+  | { command: Exclude<DesignCommand, 'design:openFile'> }
+  | { command: 'design:openFile'; file: string; spec: ModelSpec };
 
 class AppState {
   screen = $state<Screen>('design');
@@ -16,8 +21,13 @@ class AppState {
   focusRunId = $state<number | null>(null);
   /** The training in progress, if any (one at a time per engine). */
   active = $state<ActiveTraining | null>(null);
-  /** Bumped by the menu's "Import IDX Dataset…"; the Train screen's dataset picker opens its import. */
-  importRequests = $state(0);
+  /**
+   * The menu's "Import IDX Dataset…" (dir null: ask for a folder) or a dropped folder, until the Train screen's
+   * dataset picker has taken it up (it may mount only after the request: the screen switches to Train with it).
+   */
+  importRequest = $state.raw<{ dir: string | null } | null>(null);
+  /** The File menu's (or a drop's) latest design command, until the Design screen has carried it out. */
+  designRequest = $state.raw<DesignRequest | null>(null);
   /** Bumped whenever runs change (finished, renamed, deleted) so lists reload. */
   runsVersion = $state(0);
   /** The engine process as main last reported it; null until it has. */

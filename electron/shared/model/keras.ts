@@ -1,7 +1,11 @@
-// Export of a design as Python Keras code that builds the same network (tfjs-layers and Keras share
-// their defaults, which are the engine's LAYER_DEFAULTS, so only non-default settings are written out).
-import { LAYER_DEFAULTS, type ModelSpec } from '#shared/model/index.ts';
-import { toPair, type EditableLayer } from './layers.ts';
+// A design as Python Keras code that builds the same network (tfjs-layers and Keras share their defaults,
+// which are the engine's LAYER_DEFAULTS, so only non-default settings are written out). Pure: the Design
+// screen shows it, and a run's export (electron/engine/model/run-model.ts) writes it as model.py.
+import { LAYER_DEFAULTS } from './fields.ts';
+import type { LayerSpec, ModelSpec, Pair } from './types.ts';
+
+/** A layer as written or being edited: any field may be missing or hold a half-typed value. */
+type AnyLayer = LayerSpec & Record<string, unknown>;
 
 const { BatchNormalization: batchNorm, Conv2D: conv, Dense: dense, MaxPooling2D: pool } = LAYER_DEFAULTS;
 const [defaultStride] = conv.strides;
@@ -11,12 +15,18 @@ function pyString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
+function toPair(value: unknown, fallback: number): Pair {
+  if (Array.isArray(value) && value.length === 2) return [Number(value[0]), Number(value[1])];
+  const n = typeof value === 'number' ? value : fallback;
+  return [n, n];
+}
+
 function pyTuple(value: unknown, fallback: number): string {
   const [h, w] = toPair(value, fallback);
   return `(${h}, ${w})`;
 }
 
-function kerasLayer(layer: EditableLayer): string {
+function kerasLayer(layer: AnyLayer): string {
   const args: string[] = [];
   const option = (name: string, value: string) => args.push(`${name}=${value}`);
   switch (layer.type) {
@@ -64,7 +74,7 @@ export function toKerasCode(spec: ModelSpec, totalParams: number | null): string
   const [h, w, c] = spec.inputShape;
   const lines = [
     `    layers.Input(shape=(${h}, ${w}, ${c})),`,
-    ...spec.layers.map((layer) => `    ${kerasLayer(layer as EditableLayer)},`),
+    ...spec.layers.map((layer) => `    ${kerasLayer(layer as AnyLayer)},`),
   ];
   const summary =
     totalParams === null ? 'model.summary()' : `model.summary()  # ${totalParams.toLocaleString('en-US')} parameters`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getTemplate, type LayerSpec, type ModelSpec } from '#shared/model/index.ts';
+import { getTemplate, type LayerSpec, type ModelSpec } from './index.ts';
 import { toKerasCode } from './keras.ts';
 
 const spec = (layers: LayerSpec[], name = 'net'): ModelSpec => ({ name, inputShape: [28, 28, 1], layers });
