@@ -117,6 +117,7 @@ test('the File menu has the design, spec file, dataset and run commands, with th
     '—',
     'Import IDX Dataset… [CmdOrCtrl+I]',
     'Export Run… [CmdOrCtrl+E]',
+    'Export Run for TensorBoard… []',
     '—',
     process.platform === 'darwin' ? 'role:close' : 'role:quit',
   ]);
@@ -370,4 +371,20 @@ test('File › Export Run… writes the run on screen as the CLI does, plus mode
     ok: false,
     error: { message: 'runs:showExport: dir: not a folder this session exported a run to', field: 'dir' },
   });
+  // The same run for TensorBoard: its own folder of event files in the log folder chosen.
+  const logdir = path.join(files, 'export', 'tensorboard');
+  await answerOpenDialogs(app, [logdir]);
+  await clickMenu(app, 'Export Run for TensorBoard…');
+  await expect(notice(page)).toContainText(`Exported run #${runId} for TensorBoard`);
+  await expect(page.getByTestId('file-notice-text')).toContainText(`tensorboard --logdir "${logdir}"`);
+  const runFolder = fs.readdirSync(logdir).find((name) => name.startsWith(`run-${runId}-`));
+  expect(runFolder).toBeDefined();
+  for (const split of ['train', 'validation', 'test']) {
+    const events = fs.readdirSync(path.join(logdir, runFolder!, split));
+    expect(
+      events.some((name) => name.startsWith('events.out.tfevents.')),
+      split,
+    ).toBe(true);
+  }
+  expect(fs.existsSync(path.join(logdir, runFolder!, 'hparams.json'))).toBe(true);
 });

@@ -17,6 +17,7 @@ import { exportRun } from './model/run-model.ts';
 import { readDesignSpecFile } from './model/spec-file.ts';
 import { analyzeSpec, TEMPLATES } from '#shared/model/index.ts';
 import { getRunDetail, Store } from './store/index.ts';
+import { exportTensorboard } from './export/tensorboard.ts';
 import { removeRunCheckpoints } from './train/checkpoint.ts';
 import { engineMemoryLimits, plannedBackend } from './train/memory-budget.ts';
 import { TrainingSupervisor } from './training-supervisor.ts';
@@ -178,10 +179,14 @@ export class EngineService {
       removeRunCheckpoints(this.checkpointRoot, runId, this.store.deleteRun(runId));
       return true;
     },
-    'runs:export': async ({ runId, dir }) => {
+    'runs:export': async ({ runId, dir, format }) => {
       const folder = absolutePath('runs:export', 'dir', dir, 'a folder');
       try {
-        return { runId, dir: folder, files: await exportRun(this.store, runId, folder) };
+        const files =
+          format === 'tensorboard'
+            ? await exportTensorboard(this.store, runId, folder)
+            : await exportRun(this.store, runId, folder);
+        return { runId, dir: folder, files };
       } catch (err) {
         throw writeError(folder, err);
       }

@@ -1,5 +1,6 @@
 // One ipcMain.handle per contract channel: check the sender, validate the payload, answer or forward.
 // Every handler resolves to an Envelope; nothing throws across IPC.
+import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent } from 'electron';
 import {
@@ -59,26 +60,34 @@ const exportedDirs = new Set<string>();
 async function exportRun(
   ctx: IpcContext,
   event: IpcMainInvokeEvent,
-  request: { runId: number; dir?: string },
+  request: { runId: number; dir?: string; format: 'model' | 'tensorboard' },
 ): Promise<Envelope<unknown>> {
   let dir = request.dir;
+  const tensorboard = request.format === 'tensorboard';
   if (!dir) {
     const detail = (await ctx.engine.request('runs:get', { runId: request.runId })) as Envelope<RunDetail>;
     // Before the dialog: a run that cannot be exported says so at once (the same words as the engine's).
     if (!detail.ok) return detail;
     const { run } = detail.value;
-    if (run.epochsCompleted === 0) return fail(`run ${run.id} has no saved weights yet (it has not finished an epoch)`);
+    // The TensorBoard export writes the stored metrics only, so it needs no weights.
+    if (run.epochsCompleted === 0 && !tensorboard)
+      return fail(`run ${run.id} has no saved weights yet (it has not finished an epoch)`);
     const picked = await pick(event, {
-      title: `Export run #${run.id} “${run.name}”`,
+      title: `Export run #${run.id} “${run.name}”${tensorboard ? ' for TensorBoard' : ''}`,
       buttonLabel: 'Export here',
-      message:
-        'Choose a folder for the model (model.json, weights.bin), spec.json, run.json, metrics.json, evaluation.json and model.py (Keras); files of those names are replaced',
+      message: tensorboard
+        ? 'Choose a TensorBoard log folder: the run gets its own run-<id>-<name> folder of event files in it'
+        : 'Choose a folder for the model (model.json, weights.bin), spec.json, run.json, metrics.json, evaluation.json and model.py (Keras); files of those names are replaced',
       properties: ['openDirectory', 'createDirectory', 'promptToCreate'],
     });
     if (!picked) return { ok: true, value: null };
     dir = picked;
   }
-  const exported = (await ctx.engine.request('runs:export', { runId: request.runId, dir })) as Envelope<RunExport>;
+  const exported = (await ctx.engine.request('runs:export', {
+    runId: request.runId,
+    dir,
+    format: request.format,
+  })) as Envelope<RunExport>;
   if (exported.ok) exportedDirs.add(exported.value.dir);
   return exported;
 }
@@ -141,13 +150,15 @@ async function handle(
       return ctx.engine.request(channel, { file });
     }
     case 'runs:export':
-      return exportRun(ctx, event, request as { runId: number; dir?: string });
+      return exportRun(ctx, event, request as { runId: number; dir?: string; format: 'model' | 'tensorboard' });
     case 'runs:showExport': {
       const { dir } = request as { dir: string };
       if (!exportedDirs.has(dir))
         return fail('runs:showExport: dir: not a folder this session exported a run to', 'dir');
-      // The folder, opened with its model selected.
-      shell.showItemInFolder(path.join(dir, 'model.json'));
+      // The folder, opened with its model selected (a TensorBoard export has none: the folder itself).
+      const model = path.join(dir, 'model.json');
+      if (fs.existsSync(model)) shell.showItemInFolder(model);
+      else void shell.openPath(dir);
       return { ok: true, value: true };
     }
     default:

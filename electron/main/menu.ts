@@ -55,6 +55,7 @@ export function buildMenu(options: MenuOptions): Menu {
         { type: 'separator' },
         command('Import IDX Dataset…', 'dataset:import', 'CmdOrCtrl+I'),
         command('Export Run…', 'run:export', 'CmdOrCtrl+E'),
+        command('Export Run for TensorBoard…', 'run:exportTensorboard'),
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -159,7 +159,12 @@ export const requestSchemas = {
    * Writes what `layerlab export` writes (tfjs model, spec, run, metrics, evaluation, Keras code) to a folder.
    * Without dir, main asks the user for one.
    */
-  'runs:export': plainObject({ runId, dir: localPath.optional() }),
+  /** 'model' (default): the CLI's export; 'tensorboard': the metrics as TensorBoard event files (`export --tensorboard`). */
+  'runs:export': plainObject({
+    runId,
+    dir: localPath.optional(),
+    format: z.enum(['model', 'tensorboard']).default('model'),
+  }),
   /** Answered by main: shows a folder that runs:export wrote this session in the file manager. */
   'runs:showExport': plainObject({ dir: localPath }),
   /** Test images in one confusion-matrix cell, with the model's confidence in its prediction. */

@@ -23,4 +23,5 @@ export const DESIGN_COMMANDS = [
 export type DesignCommand = (typeof DESIGN_COMMANDS)[number];
 
 /** Main → page on MENU_COMMAND (channels.ts). */
-export type MenuCommand = `navigate:${Screen}` | 'theme:toggle' | 'dataset:import' | 'run:export' | DesignCommand;
+export type MenuCommand =
+  `navigate:${Screen}` | 'theme:toggle' | 'dataset:import' | 'run:export' | 'run:exportTensorboard' | DesignCommand;

@@ -21,6 +21,8 @@ export interface FileNotice {
   exported?: RunExport;
 }
 
+type ExportFormat = 'model' | 'tensorboard';
+
 class FileActions {
   notice = $state<FileNotice | null>(null);
   /** The run being exported (its folder dialog open, or being written), else null. */
@@ -30,8 +32,8 @@ class FileActions {
   menuCommand(command: MenuCommand): boolean {
     if (command === 'design:openFile') {
       void this.openSpecFile();
-    } else if (command === 'run:export') {
-      void this.exportCurrentRun();
+    } else if (command === 'run:export' || command === 'run:exportTensorboard') {
+      void this.exportCurrentRun(command === 'run:export' ? 'model' : 'tensorboard');
     } else if (command.startsWith('design:')) {
       this.design(command as Exclude<DesignCommand, 'design:openFile'>);
     } else {
@@ -68,7 +70,7 @@ class FileActions {
    * File › Export Run…: the run on screen (Runs' detail pane, the run Evaluate or Draw shows); elsewhere, Runs
    * opens to pick one, as exporting a run chosen long ago on another screen would surprise.
    */
-  async exportCurrentRun(): Promise<void> {
+  async exportCurrentRun(format: ExportFormat = 'model'): Promise<void> {
     const runId =
       app.screen === 'runs'
         ? runsView.detailId
@@ -85,22 +87,25 @@ class FileActions {
       };
       return;
     }
-    await this.exportRun(runId);
+    await this.exportRun(runId, format);
   }
 
-  /** Asks for a folder (main's dialog) and writes the run's export there. */
-  async exportRun(runId: number): Promise<void> {
+  /** Asks for a folder (main's dialog) and writes the run's export there (or its TensorBoard event files). */
+  async exportRun(runId: number, format: ExportFormat = 'model'): Promise<void> {
     if (this.exporting !== null) return;
     this.exporting = runId;
     if (this.notice?.topic === 'export-pick') this.notice = null; // picked
     try {
-      const exported = await call('runs:export', { runId });
+      const exported = await call('runs:export', { runId, format });
       if (!exported) return; // the user closed the folder dialog
       this.notice = {
         kind: 'success',
         topic: 'export-done',
-        title: `Exported run #${runId}`,
-        text: `Wrote ${exported.files.join(', ')} to ${exported.dir}`,
+        title: format === 'tensorboard' ? `Exported run #${runId} for TensorBoard` : `Exported run #${runId}`,
+        text:
+          format === 'tensorboard'
+            ? `Wrote ${exported.files.join(', ')} to ${exported.dir}. Open it with: tensorboard --logdir "${exported.dir}"`
+            : `Wrote ${exported.files.join(', ')} to ${exported.dir}`,
         exported,
       };
     } catch (err) {
