@@ -1,10 +1,8 @@
 // Files are read with size limits: spec files (at most 1 MB, a UTF-8 BOM accepted) through the CLI and
 // electron/engine/files.ts, IDX files at most 1 GB with gzip inflated no further than the header declares, and
 // the fixed choice between plain and .gz copies of an IDX file.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { FileReadError, MAX_SPEC_FILE_BYTES, readFileBounded, readJsonFile } from '#engine/files.ts';
@@ -12,6 +10,7 @@ import { encodeIdxUbyte, IdxError, readIdx } from '#engine/data/idx.ts';
 import { chooseIdxFiles, idxFolderSource } from '#engine/data/datasets.ts';
 import { getTemplate } from '#shared/model/index.ts';
 import { writeSyntheticIdx } from './helpers/run-fixtures.ts';
+import { cliOn } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
@@ -121,18 +120,7 @@ describe('IDX files with bounded inflation', () => {
 });
 
 describe('the CLI reads spec files with a limit', () => {
-  const run = promisify(execFile);
-  const root = path.resolve(import.meta.dirname, '..');
-  const db = path.join(dir, 'cli.db');
-  async function layerlab(...args: string[]) {
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], { cwd: root });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const layerlab = cliOn(path.join(dir, 'cli.db'));
 
   it('`layerlab spec /dev/zero` fails with a message instead of reading forever', async () => {
     const r = await layerlab('spec', '/dev/zero');

@@ -1,39 +1,24 @@
 // `layerlab predict` as a user runs it: PNG files of every kind, a real process and SQLite file, a tiny model.
 // The probabilities must be those of Draw's path (predictDrawing) for the same image.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#engine/backend/backends.ts';
 import { predictDrawing } from '#engine/evaluate/draw-predictions.ts';
 import { RunModelCache } from '#engine/evaluate/model-cache.ts';
-import { decodePng, readPngImage } from '#engine/evaluate/png-input.ts';
+import { ADAM7, decodePng, readPngImage } from '#engine/evaluate/png-input.ts';
 import { preprocessCanvas } from '#engine/evaluate/preprocess.ts';
 import { Store } from '#engine/store/index.ts';
 import { datasetRefFor, tinyHyperparameters, tinyRunWithWeights, tinySpec } from './helpers/run-fixtures.ts';
+import { cliOn } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-const exec = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '..');
 const dir = tempDir();
 const db = path.join(dir, 'predict.db');
 const file = (name: string) => path.join(dir, name);
-
-async function layerlab(...args: string[]) {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], {
-      cwd: root,
-      maxBuffer: 32 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const layerlab = cliOn(db);
 
 /** What the CLI wrote to stderr, without the banner tfjs prints when its pure-JS cpu backend starts. */
 const messages = (stderr: string) =>
@@ -141,17 +126,8 @@ function grey16Png(width: number, height: number, grey: Uint8Array, interlace = 
       0,
       range(0, height, 1).map((y) => rowsOf(range(0, width, 1), y)),
     );
-  const passes = [
-    [0, 0, 8, 8],
-    [4, 0, 8, 8],
-    [0, 4, 4, 8],
-    [2, 0, 4, 4],
-    [0, 2, 2, 4],
-    [1, 0, 2, 2],
-    [0, 1, 1, 2],
-  ];
   const rows: Buffer[] = [];
-  for (const [x0, y0, dx, dy] of passes) {
+  for (const [x0, y0, dx, dy] of ADAM7) {
     const xs = range(x0, width, dx);
     if (xs.length) for (const y of range(y0, height, dy)) rows.push(rowsOf(xs, y));
   }

@@ -1,29 +1,13 @@
 // The CLI as a user runs it: a real process, a real SQLite file, a tiny training subset.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DRAWN_DIGITS_AUGMENTATION } from '#shared/model/templates.ts';
+import { cliOn } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-const run = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '..');
 const dir = tempDir();
-const db = path.join(dir, 'cli.db');
-
-async function layerlab(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], {
-      cwd: root,
-      maxBuffer: 32 << 20,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const layerlab = cliOn(path.join(dir, 'cli.db'));
 
 describe('layerlab CLI', () => {
   let runId = 0;

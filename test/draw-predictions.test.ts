@@ -8,6 +8,7 @@ import { preprocessCanvas } from '#engine/evaluate/preprocess.ts';
 import { preprocessStrokes } from '#engine/evaluate/stroke-raster.ts';
 import { BASE_WIDTH, type Stroke } from '#shared/drawing.ts';
 import { Store } from '#engine/store/index.ts';
+import type { PredictResult } from '#shared/contract.ts';
 import { datasetRefFor, tinyHyperparameters, tinyRunWithWeights, tinySpec } from './helpers/run-fixtures.ts';
 import { tempDir } from './helpers/tmp.ts';
 
@@ -33,6 +34,24 @@ const one = (scale = 1): Stroke[] => [
   Array.from({ length: 41 }, (_, i) => ({ x: 140 * scale, y: (60 + i * 4) * scale, width: BASE_WIDTH })),
 ];
 
+/** `result` is run `runId`'s prediction, by its model, on the (non-blank) input `pixels`, which it carries. */
+async function expectPredictionOn(result: PredictResult, runId: number, pixels: Float32Array) {
+  const expected = predictPixels(await models.get(runId), pixels);
+  expect(result.blank).toBe(false);
+  expect(result.input).toEqual(Array.from(pixels));
+  expect(result.durationMs).toBeGreaterThan(0);
+  expect(result.predictions).toEqual([
+    {
+      runId,
+      probabilities: expected.probabilities,
+      predicted: expected.predicted,
+      confidence: expected.confidence,
+      classes: dataset.classes,
+      error: null,
+    },
+  ]);
+}
+
 beforeAll(async () => {
   await initBackend('cpu');
   store = Store.open(path.join(dir, 'layerlab.db'), { log: () => {} });
@@ -47,21 +66,7 @@ describe('predicting a drawing with several runs', () => {
   it('gives each run the prediction of its model on the preprocessed drawing', async () => {
     const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
     const result = await predictDrawing(store, models, [runId], canvas());
-    const { pixels } = preprocessCanvas(canvas());
-    const expected = predictPixels(await models.get(runId), pixels);
-    expect(result.blank).toBe(false);
-    expect(result.input).toEqual(Array.from(pixels));
-    expect(result.durationMs).toBeGreaterThan(0);
-    expect(result.predictions).toEqual([
-      {
-        runId,
-        probabilities: expected.probabilities,
-        predicted: expected.predicted,
-        confidence: expected.confidence,
-        classes: dataset.classes,
-        error: null,
-      },
-    ]);
+    await expectPredictionOn(result, runId, preprocessCanvas(canvas()).pixels);
   });
 
   it('answers a run that cannot predict with an error in its own slot', async () => {
@@ -109,21 +114,7 @@ describe('predicting a drawing from its strokes', () => {
   it("gives each run its model's prediction on the rasterised strokes, and returns that input", async () => {
     const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
     const result = await predictStrokes(store, models, [runId], one());
-    const { pixels } = preprocessStrokes(one());
-    const expected = predictPixels(await models.get(runId), pixels);
-    expect(result.blank).toBe(false);
-    expect(result.input).toEqual(Array.from(pixels));
-    expect(result.durationMs).toBeGreaterThan(0);
-    expect(result.predictions).toEqual([
-      {
-        runId,
-        probabilities: expected.probabilities,
-        predicted: expected.predicted,
-        confidence: expected.confidence,
-        classes: dataset.classes,
-        error: null,
-      },
-    ]);
+    await expectPredictionOn(result, runId, preprocessStrokes(one()).pixels);
   });
 
   it('reads a digit drawn small exactly as the same digit drawn large', async () => {

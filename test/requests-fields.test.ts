@@ -1,9 +1,7 @@
 // What the fields of a request may hold: prototype keys are refused in hyperparameters and specs and never
 // stored; names and tags lose control characters and terminal escapes, and the CLI prints names as plain
 // text; the app's schemas and the store (which the CLI goes through) accept the same names, tags and notes.
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsTable } from '#engine/cli/format.ts';
 import { Store, type ModelSpec } from '#engine/store/index.ts';
@@ -13,6 +11,7 @@ import { DEFAULT_HYPERPARAMETERS, HyperparameterError, parseHyperparameters } fr
 import { analyzeSpec, getTemplate } from '#shared/model/index.ts';
 import { MAX_NOTES_LENGTH, MAX_RUN_NAME_LENGTH, MAX_TAG_LENGTH, MAX_TAGS } from '#shared/records.ts';
 import type { DatasetRef } from '#shared/types.ts';
+import { cliOn } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
@@ -206,12 +205,8 @@ describe('one set of limits for the app and the CLI', () => {
   });
 
   it("the CLI refuses an overlong tag with the store's message", async () => {
-    const root = path.resolve(import.meta.dirname, '..');
-    const db = path.join(tempDir(), 'limits.db');
-    const args = [
-      'bin/layerlab.mjs',
-      '--db',
-      db,
+    const layerlab = cliOn(path.join(tempDir(), 'limits.db'));
+    const failed = await layerlab(
       'train',
       '--template',
       'mlp',
@@ -221,12 +216,8 @@ describe('one set of limits for the app and the CLI', () => {
       '100',
       '--tag',
       x(MAX_TAG_LENGTH + 1),
-    ];
-    const failed = await promisify(execFile)(process.execPath, args, { cwd: root }).then(
-      () => null,
-      (err: { code: number; stderr: string }) => err,
     );
-    expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toContain(`tags[0] must be at most ${MAX_TAG_LENGTH} characters`);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`tags[0] must be at most ${MAX_TAG_LENGTH} characters`);
   });
 });

@@ -1,19 +1,16 @@
 // Exporting a run as the app does (runs:export through the engine service) and as `layerlab export` does: the
 // same files, Keras code (model.py) included, for a tiny run whose checkpoint is written without training.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#engine/backend/backends.ts';
 import { exportRun } from '#engine/model/run-model.ts';
 import { EngineService } from '#engine/service.ts';
 import type { RunExport } from '#shared/contract.ts';
 import { datasetRefFor, tinyHyperparameters, tinyRunWithWeights, tinySpec } from './helpers/run-fixtures.ts';
+import { cliOn } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-const exec = promisify(execFile);
-const root = path.resolve(import.meta.dirname, '..');
 const dir = tempDir();
 const dbPath = path.join(dir, 'layerlab.db');
 const dataset = datasetRefFor(path.join(dir, 'data')); // recorded on the run only; export never reads images
@@ -96,14 +93,9 @@ describe('runs:export (the app: main asks for the folder, the engine writes it)'
 describe('layerlab export', () => {
   it('writes model.py too (it calls exportRun)', async () => {
     const out = path.join(dir, 'cli');
-    const { stdout } = await exec(
-      process.execPath,
-      ['bin/layerlab.mjs', '--db', dbPath, 'export', String(runId), out],
-      {
-        cwd: root,
-      },
-    );
-    expect(stdout).toContain('model.py');
+    const cli = await cliOn(dbPath)('export', String(runId), out);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout).toContain('model.py');
     const code = fs.readFileSync(path.join(out, 'model.py'), 'utf8');
     expect(code).toContain("    layers.Dense(10, activation='softmax'),");
   });

@@ -4,20 +4,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRunDetail, Store } from '#engine/store/index.ts';
 import { removeRunCheckpoints, runCheckpointDir } from '#engine/train/checkpoint.ts';
-import type { BackendInfo } from '#shared/types.ts';
-import { datasetRefFor, tinyHyperparameters, tinySpec } from './helpers/run-fixtures.ts';
+import { cpuBackend, datasetRefFor, tinyHyperparameters, tinySpec } from './helpers/run-fixtures.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const dir = tempDir();
 const dataset = datasetRefFor(path.join(dir, 'data'));
-const cpu: BackendInfo = {
-  kind: 'cpu',
-  tfBackend: 'cpu',
-  device: 'CPU',
-  tfjsVersion: '4.22.0',
-  tensorflowVersion: null,
-  reason: 'test',
-};
 let store: Store;
 
 beforeAll(() => {
@@ -29,7 +20,7 @@ describe('run detail', () => {
   it('gathers the run, its epochs, evaluation and sessions', () => {
     const run = store.createRun({ name: 'detail', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
     expect(getRunDetail(store, run.id)).toEqual({ run, epochs: [], evaluation: null, sessions: [] });
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     store.appendEpochMetric(run.id, {
       epoch: 0,
       loss: 1,

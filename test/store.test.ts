@@ -14,6 +14,7 @@ import type {
   Hyperparameters,
 } from '#shared/types.ts';
 import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
+import { cpuBackend } from './helpers/run-fixtures.ts';
 
 const spec: ModelSpec = {
   name: 'small-cnn',
@@ -48,15 +49,7 @@ const dataset: DatasetRef = {
   trainCount: 60000,
   testCount: 10000,
 };
-const cpu: BackendInfo = {
-  kind: 'cpu',
-  tfBackend: 'cpu',
-  device: 'CPU',
-  tfjsVersion: '4.22.0',
-  tensorflowVersion: null,
-  reason: 'test',
-};
-const wasm: BackendInfo = { ...cpu, kind: 'wasm', tfBackend: 'wasm', reason: 'resumed elsewhere' };
+const wasm: BackendInfo = { ...cpuBackend, kind: 'wasm', tfBackend: 'wasm', reason: 'resumed elsewhere' };
 
 function newRun(store: Store, name = 'run', extra: { tags?: string[]; notes?: string; spec?: ModelSpec } = {}) {
   return store.createRun({
@@ -221,7 +214,7 @@ describe('interrupted-run recovery', () => {
   it('leaves running runs alone when opened with recoverInterrupted: false (a training thread of a live process)', () => {
     const store = openStore();
     const run = newRun(store);
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     store.close(); // to this thread the session now looks ownerless, as another thread's live session would
     const worker = openStore(file, { recoverInterrupted: false });
     expect(worker.recoveredRuns).toBe(0);
@@ -233,7 +226,7 @@ describe('interrupted-run recovery', () => {
   it('marks a run left running by a closed store as interrupted on reopen', () => {
     const store = openStore();
     const run = newRun(store);
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     store.close();
     const logs: string[] = [];
     const again = openStore(file, { log: (m) => logs.push(m) });
@@ -249,11 +242,11 @@ describe('interrupted-run recovery', () => {
   it('leaves runs alone whose owner is still alive (another open store, another live process)', () => {
     const trainer = openStore();
     const mine = newRun(trainer, 'live here');
-    trainer.startRunSession(mine.id, cpu, 0);
+    trainer.startRunSession(mine.id, cpuBackend, 0);
     const other = newRun(trainer, 'live elsewhere');
-    trainer.startRunSession(other.id, cpu, 0);
+    trainer.startRunSession(other.id, cpuBackend, 0);
     const dead = newRun(trainer, 'dead elsewhere');
-    trainer.startRunSession(dead.id, cpu, 0);
+    trainer.startRunSession(dead.id, cpuBackend, 0);
 
     const exited = spawnSync(process.execPath, ['-e', '']).pid!;
     const raw = new Database(file);
@@ -278,7 +271,7 @@ describe('run lifecycle', () => {
     const run = newRun(store);
     expect(run.status).toBe('queued');
     expect(run.backend).toBeNull();
-    const first = store.startRunSession(run.id, cpu, 0);
+    const first = store.startRunSession(run.id, cpuBackend, 0);
     const started = store.getRun(run.id)!;
     expect(started.status).toBe('running');
     expect(started.startedAt).toBe(first.startedAt);
@@ -291,7 +284,7 @@ describe('run lifecycle', () => {
     expect(resumed).toMatchObject({ status: 'running', startedAt: started.startedAt, finishedAt: null, backend: wasm });
     const failed = store.finishRunSession(run.id, 'failed', 'out of memory');
     expect(failed).toMatchObject({ status: 'failed', error: 'out of memory' });
-    store.startRunSession(run.id, cpu, 2);
+    store.startRunSession(run.id, cpuBackend, 2);
     expect(store.getRun(run.id)?.error).toBeNull();
     store.finishRunSession(run.id, 'completed');
 
@@ -302,7 +295,7 @@ describe('run lifecycle', () => {
       ['cpu', 2, 'completed', null],
     ]);
     expectStoreError(
-      () => store.startRunSession(run.id, cpu, 3),
+      () => store.startRunSession(run.id, cpuBackend, 3),
       `run ${run.id} cannot change status from 'completed' to 'running' (allowed from 'completed': none, a completed run is final)`,
     );
   });
@@ -316,8 +309,8 @@ describe('run lifecycle', () => {
     );
     expect(store.finishRunSession(run.id, 'failed', 'dataset missing').status).toBe('failed');
     const other = newRun(store);
-    store.startRunSession(other.id, cpu, 0);
-    expectStoreError(() => store.startRunSession(other.id, cpu, 0), /from 'running' to 'running'/);
+    store.startRunSession(other.id, cpuBackend, 0);
+    expectStoreError(() => store.startRunSession(other.id, cpuBackend, 0), /from 'running' to 'running'/);
     expectStoreError(() => store.deleteRun(other.id), `run ${other.id} is running; stop it before deleting it`);
   });
 });
@@ -478,7 +471,7 @@ describe('checkpoints, evaluation, tags, notes, deletion', () => {
     expect(store.setNotes(run.id, 'changed').notes).toBe('changed');
     expect(store.renameRun(run.id, 'second').name).toBe('second');
 
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     store.appendBatchMetrics(run.id, batches(0, 5));
     store.appendEpochMetric(run.id, epochMetric(0, 0.5, 0.5));
     store.recordCheckpoint(run.id, { epoch: 1, path: '/ckpt/a' });
@@ -503,10 +496,10 @@ describe('listRuns', () => {
     const a = newRun(store, 'Alpha', { tags: ['baseline'], notes: 'first try' });
     const b = newRun(store, 'beta', { tags: ['wide'], spec: denseSpec });
     const c = newRun(store, 'Gamma 100%', { notes: 'uses sgd' });
-    store.startRunSession(a.id, cpu, 0);
+    store.startRunSession(a.id, cpuBackend, 0);
     store.appendEpochMetric(a.id, epochMetric(0, 0.9, 0.2));
     store.finishRunSession(a.id, 'completed');
-    store.startRunSession(b.id, cpu, 0);
+    store.startRunSession(b.id, cpuBackend, 0);
     store.appendEpochMetric(b.id, epochMetric(0, 0.95, 0.1));
     store.saveEvaluation(c.id, {
       testLoss: 1,
@@ -600,10 +593,13 @@ describe('validation', () => {
       'hyperparameters.batchSize must be a positive integer (got 0)',
     );
     expectStoreError(
-      () => store.startRunSession(run.id, { ...cpu, kind: 'tpu' as never }, 0),
+      () => store.startRunSession(run.id, { ...cpuBackend, kind: 'tpu' as never }, 0),
       'backend.kind must be one of gpu, native, wasm, cpu (got "tpu")',
     );
-    expectStoreError(() => store.startRunSession(run.id, cpu, -1), 'fromEpoch must be a non-negative integer (got -1)');
+    expectStoreError(
+      () => store.startRunSession(run.id, cpuBackend, -1),
+      'fromEpoch must be a non-negative integer (got -1)',
+    );
     expectStoreError(
       () => store.finishRunSession(run.id, 'done' as never),
       /^finish status must be one of completed, stopped, failed, interrupted/,

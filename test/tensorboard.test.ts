@@ -1,17 +1,16 @@
 // TensorBoard export (electron/engine/export/): CRC-32C vectors, and the event files read back by a reader written
 // here from the formats' specifications (TFRecord framing with its CRCs, the protobuf wire format of
 // tensorflow.Event), independent of the writer; then `layerlab export ID DIR --tensorboard` on a trained run.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { crc32c, maskedCrc32c } from '#engine/export/crc32c.ts';
 import { encodeEvent, frameRecord } from '#engine/export/event-file.ts';
 import { exportTensorboard, tensorboardRunFolder } from '#engine/export/tensorboard.ts';
 import { Store } from '#engine/store/index.ts';
-import type { BackendInfo, BatchMetric, EpochMetric, EvaluationResult } from '#shared/types.ts';
-import { datasetRefFor, tinyHyperparameters, tinySpec, writeSyntheticIdx } from './helpers/run-fixtures.ts';
+import type { BatchMetric, EpochMetric, EvaluationResult } from '#shared/types.ts';
+import { cpuBackend, datasetRefFor, tinyHyperparameters, tinySpec, writeSyntheticIdx } from './helpers/run-fixtures.ts';
+import { cliOn } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 // ---- an independent reader ------------------------------------------------------------------
@@ -133,15 +132,6 @@ function scalarsOf(events: ReadEvent[]): Record<string, [number, number, number]
 
 // ---- fixtures -------------------------------------------------------------------------------
 
-const cpu: BackendInfo = {
-  kind: 'cpu',
-  tfBackend: 'cpu',
-  device: 'CPU',
-  tfjsVersion: '4.22.0',
-  tensorflowVersion: null,
-  reason: 'test',
-};
-
 const BATCHES_PER_EPOCH = 5;
 
 function batchRows(epoch: number, t0: number): BatchMetric[] {
@@ -258,7 +248,7 @@ describe('exportTensorboard', () => {
       hyperparameters: { ...tinyHyperparameters, epochs: 2, validationSplit: 0.2 },
       dataset,
     });
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     const t0 = Date.now();
     for (const epoch of [0, 1]) {
       store.appendBatchMetrics(run.id, batchRows(epoch, t0));
@@ -326,7 +316,7 @@ describe('exportTensorboard', () => {
     const dir = tempDir('layerlab-tb-');
     const store = openStore(path.join(dir, 'layerlab.db'));
     const run = store.createRun({ name: 'running', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     const t0 = Date.now();
     store.appendBatchMetrics(run.id, batchRows(0, t0));
     store.appendEpochMetric(run.id, epochRow(0, t0, false));
@@ -364,7 +354,7 @@ describe('exportTensorboard', () => {
     const dir = tempDir('layerlab-tb-');
     const store = openStore(path.join(dir, 'layerlab.db'));
     const run = store.createRun({ name: 'nan', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     const t0 = Date.now();
     store.appendEpochMetric(run.id, { ...epochRow(0, t0, false), loss: Number.NaN });
     const out = path.join(dir, 'logs');
@@ -377,23 +367,9 @@ describe('exportTensorboard', () => {
 });
 
 describe('layerlab export --tensorboard', () => {
-  const exec = promisify(execFile);
-  const root = path.resolve(import.meta.dirname, '..');
   const dir = tempDir('layerlab-tb-cli-');
   const db = path.join(dir, 'cli.db');
-
-  async function layerlab(...args: string[]) {
-    try {
-      const { stdout, stderr } = await exec(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], {
-        cwd: root,
-        maxBuffer: 32 << 20,
-      });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const layerlab = cliOn(db);
 
   it('writes only the TensorBoard files of a trained run into the folder', async () => {
     const data = writeSyntheticIdx(path.join(dir, 'digits'), { train: 20, test: 12 });
@@ -451,7 +427,7 @@ describe('layerlab export --tensorboard', () => {
   it('exports a run that has no weights, which the model export refuses', async () => {
     const store = openStore(db);
     const run = store.createRun({ name: 'no weights', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
-    store.startRunSession(run.id, cpu, 0);
+    store.startRunSession(run.id, cpuBackend, 0);
     store.appendBatchMetrics(run.id, batchRows(0, Date.now()).slice(0, 3));
     store.close(); // as if the process died mid-epoch: the CLI finds it interrupted
 

@@ -6,5 +6,6 @@ import './styles/screens.css';
 import './styles/forms.css';
 import './styles/tables.css';
 import './styles/dialogs.css';
+import './styles/banners.css';
 
 mount(App, { target: document.getElementById('app')! });

@@ -7,7 +7,7 @@ import { seededRandom } from '#engine/data/random.ts';
 import { buildModel } from '#engine/model/build.ts';
 import type { ModelSpec, Store } from '#engine/store/index.ts';
 import { runCheckpointDir, writeCheckpoint } from '#engine/train/checkpoint.ts';
-import type { DatasetRef, Hyperparameters } from '#shared/types.ts';
+import type { BackendInfo, DatasetRef, Hyperparameters } from '#shared/types.ts';
 import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
 
 export const tinySpec: ModelSpec = {
@@ -26,6 +26,16 @@ export const tinyHyperparameters: Hyperparameters = {
   trainSize: null,
   seed: 1,
   ...NO_AUGMENTATION,
+};
+
+/** The backend a run's session records: the pure-JS cpu backend. */
+export const cpuBackend: BackendInfo = {
+  kind: 'cpu',
+  tfBackend: 'cpu',
+  device: 'CPU',
+  tfjsVersion: '4.22.0',
+  tensorflowVersion: null,
+  reason: 'test',
 };
 
 /** A folder of 28x28 IDX files with random pixels; labels default to index % 10. */

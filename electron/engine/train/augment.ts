@@ -332,11 +332,8 @@ export class Augmenter {
       out.fill(0, oo, oo + span[0] * rs);
       for (let i = span[0] * rs; i < span[1] * rs; i++) out[oo + i] = (g[i] + 0.5) | 0;
       out.fill(0, oo + span[1] * rs, oo + size);
-    } else if (C === 1) {
-      if (p.thickness > 0) dilateGray(g, W, H, p.thickness, out, oo, span[0], span[1]);
-      else erodeGray(g, W, H, -p.thickness, out, oo, span[0], span[1]);
-    } else if (p.thickness > 0) dilateChannels(g, this.tmp, W, H, C, p.thickness, out, oo);
-    else erodeChannels(g, this.tmp, W, H, C, -p.thickness, out, oo);
+    } else if (C === 1) morphGray(g, W, H, p.thickness > 0, Math.abs(p.thickness), out, oo, span[0], span[1]);
+    else morphChannels(g, this.tmp, W, H, C, p.thickness > 0, Math.abs(p.thickness), out, oo);
   }
 
   /** One bilinear resampling of the source through the composed inverse mapping, into `geo` (and its row span). */
@@ -635,40 +632,58 @@ function sampleChannels(
 
 // Morphology. Outside the image counts as 0. Values are ≥ 0, so for the dilation a missing neighbour changes
 // nothing, while the erosion takes the first and last rows and columns to 0. Math.max and Math.min compile to
-// branch-free instructions (a data-dependent branch here mispredicts). One channel: a single pass keeping the
+// branch-free instructions (a data-dependent branch here mispredicts; the choice between them, `dilate`, is
+// the same for the whole image, so its branch is always predicted). One channel: a single pass keeping the
 // last three column extremes; several: separable passes through t.
 
-/** out = g + w·(dilate3x3(g) − g), rounded, one channel; g is 0 outside rows [y0, y1). */
-function dilateGray(
+/** The max of a, b, c when dilating, else their min. */
+function extreme(dilate: boolean, a: number, b: number, c: number): number {
+  return dilate ? Math.max(a, b, c) : Math.min(a, b, c);
+}
+
+/**
+ * out = g + w·(m − g), rounded, one channel, m = dilate3x3(g) when `dilate`, else erode3x3(g); g is 0 outside
+ * rows [y0, y1).
+ */
+function morphGray(
   g: Float32Array,
   W: number,
   H: number,
+  dilate: boolean,
   w: number,
   out: Uint8Array,
   oo: number,
   y0: number,
   y1: number,
 ) {
-  const from = Math.max(0, y0 - 1),
-    to = Math.min(H, y1 + 1);
+  // The dilation reaches one row beyond the rows that may be non-zero; the erosion leaves them 0.
+  const from = dilate ? Math.max(0, y0 - 1) : y0,
+    to = dilate ? Math.min(H, y1 + 1) : y1;
+  const keep = 1 - w;
   for (let i = 0; i < from * W; i++) out[oo + i] = 0;
   for (let y = from; y < to; y++) {
     const r = y * W;
-    // A missing neighbour row is stood in for by the row itself, which leaves the max unchanged.
+    if (!dilate && (y === 0 || y === H - 1)) {
+      // The erosion of the first and last rows takes in the outside: 0.
+      for (let j = r; j < r + W; j++) out[oo + j] = (g[j] * keep + 0.5) | 0;
+      continue;
+    }
+    // A missing neighbour row (dilation only) is stood in for by the row itself, which leaves the max unchanged.
     const up = y > 0 ? -W : 0,
       down = y < H - 1 ? W : 0;
+    // prev = 0 at the first column and next = 0 at the last: the outside.
     let prev = 0,
       v = g[r],
-      cur = Math.max(g[r + up], v, g[r + down]);
+      cur = extreme(dilate, g[r + up], v, g[r + down]);
     for (let x = 0; x < W; x++) {
       const j = r + x;
       let vn = 0,
         next = 0;
       if (x + 1 < W) {
         vn = g[j + 1];
-        next = Math.max(g[j + 1 + up], vn, g[j + 1 + down]);
+        next = extreme(dilate, g[j + 1 + up], vn, g[j + 1 + down]);
       }
-      const m = Math.max(prev, cur, next);
+      const m = extreme(dilate, prev, cur, next);
       out[oo + j] = (v + w * (m - v) + 0.5) | 0;
       prev = cur;
       cur = next;
@@ -678,104 +693,43 @@ function dilateGray(
   for (let i = to * W; i < H * W; i++) out[oo + i] = 0;
 }
 
-/** out = g + w·(erode3x3(g) − g), rounded, one channel; g is 0 outside rows [y0, y1). */
-function erodeGray(
-  g: Float32Array,
-  W: number,
-  H: number,
-  w: number,
-  out: Uint8Array,
-  oo: number,
-  y0: number,
-  y1: number,
-) {
-  const keep = 1 - w;
-  for (let i = 0; i < y0 * W; i++) out[oo + i] = 0;
-  for (let y = y0; y < y1; y++) {
-    const r = y * W;
-    if (y === 0 || y === H - 1) {
-      for (let j = r; j < r + W; j++) out[oo + j] = (g[j] * keep + 0.5) | 0;
-      continue;
-    }
-    // prev = 0 at the first column and next = 0 at the last: the outside.
-    let prev = 0,
-      v = g[r],
-      cur = Math.min(g[r - W], v, g[r + W]);
-    for (let x = 0; x < W; x++) {
-      const j = r + x;
-      let vn = 0,
-        next = 0;
-      if (x + 1 < W) {
-        vn = g[j + 1];
-        next = Math.min(g[j + 1 - W], vn, g[j + 1 + W]);
-      }
-      const m = Math.min(prev, cur, next);
-      out[oo + j] = (v + w * (m - v) + 0.5) | 0;
-      prev = cur;
-      cur = next;
-      v = vn;
-    }
-  }
-  for (let i = y1 * W; i < H * W; i++) out[oo + i] = 0;
-}
-
-/** out = g + w·(dilate3x3(g) − g), rounded, any channel count (rows into t, then columns). */
-function dilateChannels(
+/**
+ * out = g + w·(m − g), rounded, any channel count, m = dilate3x3(g) when `dilate`, else erode3x3(g) (rows into
+ * t, then columns).
+ */
+function morphChannels(
   g: Float32Array,
   t: Float32Array,
   W: number,
   H: number,
   C: number,
+  dilate: boolean,
   w: number,
   out: Uint8Array,
   oo: number,
 ) {
   const rs = W * C,
-    n = H * rs;
-  for (let r = 0; r < n; r += rs) {
-    if (W === 1) {
-      for (let j = r; j < r + rs; j++) t[j] = g[j];
-      continue;
-    }
-    const end = r + rs - C;
-    for (let j = r; j < r + C; j++) t[j] = Math.max(g[j], g[j + C]);
-    for (let j = r + C; j < end; j++) t[j] = Math.max(g[j - C], g[j], g[j + C]);
-    for (let j = end; j < r + rs; j++) t[j] = Math.max(g[j - C], g[j]);
-  }
-  const last = n - rs;
-  for (let j = 0; j < n; j++) {
-    const m = Math.max(j >= rs ? t[j - rs] : 0, t[j], j < last ? t[j + rs] : 0);
-    const v = g[j];
-    out[oo + j] = (v + w * (m - v) + 0.5) | 0;
-  }
-}
-
-/** out = g + w·(erode3x3(g) − g), rounded, any channel count (rows into t, then columns). */
-function erodeChannels(
-  g: Float32Array,
-  t: Float32Array,
-  W: number,
-  H: number,
-  C: number,
-  w: number,
-  out: Uint8Array,
-  oo: number,
-) {
-  const rs = W * C,
-    n = H * rs;
-  for (let r = 0; r < n; r += rs) {
-    const end = r + rs - C;
-    for (let j = r; j < r + C; j++) t[j] = 0;
-    for (let j = r + C; j < end; j++) t[j] = Math.min(g[j - C], g[j], g[j + C]);
-    for (let j = Math.max(end, r + C); j < r + rs; j++) t[j] = 0;
-  }
-  const keep = 1 - w,
+    n = H * rs,
     last = n - rs;
-  for (let j = 0; j < Math.min(rs, n); j++) out[oo + j] = (g[j] * keep + 0.5) | 0;
-  for (let j = rs; j < last; j++) {
-    const m = Math.min(t[j - rs], t[j], t[j + rs]);
-    const v = g[j];
-    out[oo + j] = (v + w * (m - v) + 0.5) | 0;
+  for (let r = 0; r < n; r += rs) {
+    // The first and last columns take in the outside (0); with W = 1 the one column is both.
+    const second = r + C,
+      end = r + rs - C;
+    for (let j = r; j < second; j++) t[j] = extreme(dilate, 0, g[j], W > 1 ? g[j + C] : 0);
+    for (let j = second; j < end; j++) t[j] = extreme(dilate, g[j - C], g[j], g[j + C]);
+    for (let j = Math.max(end, second); j < r + rs; j++) t[j] = extreme(dilate, g[j - C], g[j], 0);
   }
-  for (let j = Math.max(last, rs); j < n; j++) out[oo + j] = (g[j] * keep + 0.5) | 0;
+  for (let j = rs; j < last; j++) {
+    const v = g[j];
+    out[oo + j] = (v + w * (extreme(dilate, t[j - rs], t[j], t[j + rs]) - v) + 0.5) | 0;
+  }
+  // The first and last rows, which take in the outside (0): the erosion there is 0.
+  const keep = 1 - w;
+  for (let edge = 0; edge < 2; edge++) {
+    for (let j = edge ? Math.max(last, rs) : 0, to = edge ? n : Math.min(rs, n); j < to; j++) {
+      const v = g[j];
+      if (!dilate) out[oo + j] = (v * keep + 0.5) | 0;
+      else out[oo + j] = (v + w * (Math.max(j >= rs ? t[j - rs] : 0, t[j], j < last ? t[j + rs] : 0) - v) + 0.5) | 0;
+    }
+  }
 }
