@@ -59,6 +59,11 @@ describe('settingRows', () => {
       'validationSplit',
       'trainSize',
       'seed',
+      'augmentRotation',
+      'augmentScale',
+      'augmentShift',
+      'augmentThickness',
+      'augmentElastic',
       'backend',
     ]);
     expect(rows.map((r) => r.label).slice(0, 5)).toEqual([
