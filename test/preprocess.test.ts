@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
 import {
   centreOfMass,
   ImageInputError,
@@ -7,6 +8,7 @@ import {
   preprocessInk,
   type RgbaImage,
 } from '#engine/evaluate/preprocess.ts';
+import { PEN_RATIO } from '#engine/evaluate/stroke-raster.ts';
 
 /** A canvas with a filled rectangle and an extra blob, in the given colours. */
 function canvas(
@@ -143,3 +145,192 @@ describe('MNIST-faithful canvas preprocessing', () => {
     );
   });
 });
+
+type Point = [number, number];
+
+/** Points along an elliptical arc, clockwise on screen from `from` to `to` degrees (0° points right). */
+function arc(cx: number, cy: number, rx: number, ry: number, from: number, to: number, steps = 24): Point[] {
+  return Array.from({ length: steps + 1 }, (_, i) => {
+    const angle = ((from + ((to - from) * i) / steps) * Math.PI) / 180;
+    return [cx + rx * Math.cos(angle), cy + ry * Math.sin(angle)];
+  });
+}
+
+/** Digits as strokes in a 200 px frame (x 0..200, y 0..200), as someone might write them. */
+const DIGITS: Record<string, Point[][]> = {
+  '0': [arc(100, 100, 62, 96, -90, 270, 40)],
+  '1': [
+    [
+      [106, 0],
+      [100, 200],
+    ],
+  ],
+  '2': [[...arc(100, 50, 55, 50, 200, 380, 16), [45, 200], [160, 200]]],
+  '4': [
+    [
+      [120, 0],
+      [40, 140],
+      [160, 140],
+    ],
+    [
+      [125, 70],
+      [125, 200],
+    ],
+  ],
+  '7': [
+    [
+      [40, 5],
+      [160, 5],
+      [80, 200],
+    ],
+  ],
+  '8': [arc(100, 50, 45, 48, 90, 450, 24), arc(100, 148, 55, 52, -90, 270, 24)],
+};
+
+/**
+ * The digit drawn with a round, antialiased pen `pen` frame pixels wide, the frame scaled by `scale` and put at
+ * (left, top) on a side × side canvas, in `ink` on `background` (RGBA); on a transparent canvas, only alpha.
+ */
+function drawDigit(
+  name: string,
+  { pen, scale = 1, left = 40, top = 40, side = 280, ink = BLACK, background = WHITE } = {} as {
+    pen: number;
+    scale?: number;
+    left?: number;
+    top?: number;
+    side?: number;
+    ink?: [number, number, number, number];
+    background?: [number, number, number, number];
+  },
+): RgbaImage {
+  const coverage = new Float32Array(side * side);
+  const r = (pen * scale) / 2;
+  for (const stroke of DIGITS[name]) {
+    const points = stroke.map(([x, y]) => [left + x * scale, top + y * scale]);
+    for (let s = 1; s < points.length; s++) {
+      const [ax, ay] = points[s - 1];
+      const [bx, by] = points[s];
+      const dx = bx - ax,
+        dy = by - ay,
+        lengthSquared = dx * dx + dy * dy;
+      for (
+        let y = Math.max(0, Math.floor(Math.min(ay, by) - r - 1));
+        y <= Math.min(side - 1, Math.max(ay, by) + r + 1);
+        y++
+      )
+        for (
+          let x = Math.max(0, Math.floor(Math.min(ax, bx) - r - 1));
+          x <= Math.min(side - 1, Math.max(ax, bx) + r + 1);
+          x++
+        ) {
+          const cx = x + 0.5 - ax,
+            cy = y + 0.5 - ay;
+          const t = lengthSquared > 0 ? Math.min(Math.max((cx * dx + cy * dy) / lengthSquared, 0), 1) : 0;
+          const v = Math.min(Math.max(r + 0.5 - Math.hypot(cx - t * dx, cy - t * dy), 0), 1);
+          if (v > coverage[y * side + x]) coverage[y * side + x] = v;
+        }
+    }
+  }
+  const data = new Uint8ClampedArray(side * side * 4);
+  for (let i = 0; i < side * side; i++)
+    for (let c = 0; c < 4; c++) data[i * 4 + c] = Math.round(background[c] + (ink[c] - background[c]) * coverage[i]);
+  return { width: side, height: side, data };
+}
+
+/** The image path without stroke-width normalisation, as it was. */
+const unnormalised = (image: RgbaImage) => preprocessInk(inkFromRgba(image), image.width, image.height).pixels;
+const meanDifference = (a: Float32Array, b: Float32Array) =>
+  a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
+
+describe('stroke width in the image path', () => {
+  /** MNIST's pen for a 200 px digit, as the Draw pad's stroke path draws it. */
+  const MNIST_PEN = PEN_RATIO * 200;
+
+  it('reads a digit written with a thin pen nearly as the same digit written with an MNIST pen', () => {
+    const lines: string[] = [];
+    for (const name of Object.keys(DIGITS)) {
+      const reference = preprocessCanvas(drawDigit(name, { pen: MNIST_PEN })).pixels;
+      for (const pen of [2, 5]) {
+        const thin = drawDigit(name, { pen });
+        const before = meanDifference(unnormalised(thin), reference);
+        const after = meanDifference(preprocessCanvas(thin).pixels, reference);
+        lines.push(`${name} pen ${pen}: ${before.toFixed(4)} → ${after.toFixed(4)}`);
+        expect({ name, pen, after: after < 0.04 }).toEqual({ name, pen, after: true });
+        expect({ name, pen, better: after < before / 2 }).toEqual({ name, pen, better: true });
+      }
+    }
+    console.info(`mean |input − MNIST-pen input|, thin pen without → with normalisation:\n  ${lines.join('\n  ')}`);
+  });
+
+  it('treats a thin pen alike on light, dark and transparent canvases, and at any size', () => {
+    for (const name of ['2', '8']) {
+      const a = preprocessCanvas(drawDigit(name, { pen: 3 })).pixels;
+      const b = preprocessCanvas(drawDigit(name, { pen: 3, ink: WHITE, background: BLACK })).pixels;
+      const c = preprocessCanvas(drawDigit(name, { pen: 3, background: CLEAR })).pixels;
+      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(Array.from(c)).toEqual(Array.from(a));
+      // The same 3 px pen relative to a digit a third the size is a 1 px pen, near the canvas's corner.
+      const small = preprocessCanvas(drawDigit(name, { pen: 3, scale: 1 / 3, left: 200, top: 12 })).pixels;
+      expect(meanDifference(small, a)).toBeLessThan(0.04);
+    }
+  });
+
+  it('leaves a digit written with an MNIST pen exactly as it was', () => {
+    for (const name of Object.keys(DIGITS))
+      for (const pen of [0.7 * MNIST_PEN, MNIST_PEN, 1.6 * MNIST_PEN]) {
+        const image = drawDigit(name, { pen });
+        expect(preprocessCanvas(image).pixels).toEqual(unnormalised(image));
+      }
+  });
+
+  it("keeps MNIST's own digits, painted on a canvas, all but unchanged", () => {
+    const test = loadDataset(resolveDatasetSource('mnist')).test;
+    const COUNT = 1000;
+    const lines: string[] = [];
+    const results: { changed: number; total: number }[] = [];
+    for (const scale of [3, 10]) {
+      let changed = 0,
+        total = 0,
+        largest = 0;
+      for (let k = 0; k < COUNT; k++) {
+        const image = paintMnist(test.images.subarray(k * 784, (k + 1) * 784), scale);
+        const difference = meanDifference(preprocessCanvas(image).pixels, unnormalised(image));
+        if (difference > 0) changed++;
+        total += difference;
+        largest = Math.max(largest, difference);
+      }
+      lines.push(
+        `${scale}×: ${changed} of ${COUNT} changed, mean difference ${(total / COUNT).toFixed(5)} ` +
+          `(largest ${largest.toFixed(3)})`,
+      );
+      results.push({ changed, total });
+    }
+    console.info(`MNIST test digits 0–${COUNT - 1} painted black on white: ${lines.join('; ')}`);
+    for (const r of results) {
+      expect(r.changed / COUNT).toBeLessThan(0.06);
+      expect(r.total / COUNT).toBeLessThan(0.003);
+    }
+  });
+});
+
+/** A 28×28 MNIST digit (white on black bytes) painted black on white at `scale`×, bilinear between pixel centres. */
+function paintMnist(pixels: ArrayLike<number>, scale: number): RgbaImage {
+  const side = 28 * scale;
+  const data = new Uint8ClampedArray(side * side * 4).fill(255);
+  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= 28 || y >= 28 ? 0 : pixels[y * 28 + x]);
+  for (let cy = 0; cy < side; cy++)
+    for (let cx = 0; cx < side; cx++) {
+      const fx = (cx + 0.5) / scale - 0.5,
+        fy = (cy + 0.5) / scale - 0.5;
+      const ix = Math.floor(fx),
+        iy = Math.floor(fy),
+        tx = fx - ix,
+        ty = fy - iy;
+      const ink =
+        (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) +
+        ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
+      const i = (cy * side + cx) * 4;
+      data[i] = data[i + 1] = data[i + 2] = 255 - ink;
+    }
+  return { width: side, height: side, data };
+}

@@ -1,6 +1,8 @@
 // MNIST-faithful preprocessing for hand-drawn digits. MNIST's digits were size-normalised to fit a 20x20 box
 // (keeping the aspect ratio) and then placed in 28x28 so that their centre of mass sits at the centre.
 // A canvas drawing must go through the same steps, or recognition depends on where and how big it is drawn.
+// An image's strokes are also brought up to MNIST's width for their size when clearly thinner (stroke-width.ts).
+import { normaliseStrokeWidth } from './stroke-width.ts';
 
 export interface RgbaImage {
   width: number;
@@ -168,8 +170,15 @@ export function preprocessInk(ink: Float32Array, width: number, height: number):
   return { pixels, box };
 }
 
+/**
+ * An image's model input: its ink (inkFromRgba), with strokes clearly thinner than MNIST's for the drawing's size
+ * thickened at the image's own resolution (normaliseStrokeWidth; any other image is left as it is), through
+ * preprocessInk. The box is the ink's after thickening.
+ */
 export function preprocessCanvas(image: RgbaImage): PreprocessResult {
-  return preprocessInk(inkFromRgba(image), image.width, image.height);
+  const ink = inkFromRgba(image);
+  normaliseStrokeWidth(ink, image.width, image.height, INK_THRESHOLD);
+  return preprocessInk(ink, image.width, image.height);
 }
 
 /** Centre of mass of a 28x28 image, for tests and the UI's "what the model sees" view. */
