@@ -3,7 +3,7 @@
 // and the edge cases (blank, dots, ink at the border, faint ink).
 import { describe, expect, it } from 'vitest';
 import { loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
-import { inkFromRgba, type RgbaImage } from '#engine/evaluate/preprocess.ts';
+import { inkFromRgba } from '#engine/evaluate/preprocess.ts';
 import {
   estimateStrokeWidth,
   MNIST_RELATIVE_WIDTH,
@@ -12,6 +12,7 @@ import {
   thickenStrokes,
   thickeningRadius,
 } from '#engine/evaluate/stroke-width.ts';
+import { paintMnist } from './helpers/mnist-canvas.ts';
 
 const INK_THRESHOLD = 0.05; // preprocess.ts's
 type Point = [number, number];
@@ -192,28 +193,6 @@ describe('the stroke-width estimator', () => {
   });
 });
 
-/** MNIST digit `index` (white on black bytes) painted black on white at `scale`×, bilinear between pixel centres. */
-function paintDigit(pixels: ArrayLike<number>, scale: number): RgbaImage {
-  const side = 28 * scale;
-  const data = new Uint8ClampedArray(side * side * 4).fill(255);
-  const at = (x: number, y: number) => (x < 0 || y < 0 || x >= 28 || y >= 28 ? 0 : pixels[y * 28 + x]);
-  for (let cy = 0; cy < side; cy++)
-    for (let cx = 0; cx < side; cx++) {
-      const fx = (cx + 0.5) / scale - 0.5,
-        fy = (cy + 0.5) / scale - 0.5;
-      const ix = Math.floor(fx),
-        iy = Math.floor(fy),
-        tx = fx - ix,
-        ty = fy - iy;
-      const ink =
-        (1 - ty) * ((1 - tx) * at(ix, iy) + tx * at(ix + 1, iy)) +
-        ty * ((1 - tx) * at(ix, iy + 1) + tx * at(ix + 1, iy + 1));
-      const i = (cy * side + cx) * 4;
-      data[i] = data[i + 1] = data[i + 2] = 255 - ink;
-    }
-  return { width: side, height: side, data };
-}
-
 describe('calibrated on MNIST', () => {
   it("MNIST_RELATIVE_WIDTH is MNIST's median through the image path, at any canvas scale (within 3%)", () => {
     const train = loadDataset(resolveDatasetSource('mnist')).train;
@@ -222,7 +201,7 @@ describe('calibrated on MNIST', () => {
     for (const scale of [1, 3, 10]) {
       const relative: number[] = [];
       for (let k = 0; k < COUNT; k++) {
-        const image = paintDigit(train.images.subarray(k * 784, (k + 1) * 784), scale);
+        const image = paintMnist(train.images.subarray(k * 784, (k + 1) * 784), scale);
         relative.push(estimateStrokeWidth(inkFromRgba(image), image.width, image.height, INK_THRESHOLD)!.relative);
       }
       const thin = relative.filter((r) => r < THIN_FRACTION * MNIST_RELATIVE_WIDTH).length / COUNT;
