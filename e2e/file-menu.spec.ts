@@ -341,7 +341,12 @@ test('File › Export Run… writes the run on screen as the CLI does, plus mode
   });
 
   await clickMenu(app, 'Export Run…'); // the folder dialog cancelled: nothing is written or said
-  await expect.poll(async () => (await openDialogs(app)).length).toBe(1);
+  // Before the dialog main asks the engine about the run; a refusal shows as a notice, so the poll reports it.
+  await expect
+    .poll(async () => ((await openDialogs(app)).length === 1 ? 'dialog' : await notice(page).allInnerTexts()), {
+      timeout: 30_000,
+    })
+    .toBe('dialog');
   expect((await openDialogs(app))[0]).toMatchObject({
     title: `Export run #${runId} “exported run”`,
     buttonLabel: 'Export here',

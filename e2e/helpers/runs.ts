@@ -32,5 +32,15 @@ export async function trainRun(page: Page, request: RequestOf<'training:start'>)
       { timeout: 280_000, intervals: [1_000] },
     )
     .toBeNull();
+  // A run that failed would make the caller's next step fail far from the cause: say it here.
+  const ended = await page.evaluate(async (runId) => {
+    const detail = await window.layerlab.invoke('runs:get', { runId });
+    return detail.ok
+      ? { status: detail.value.run.status, error: detail.value.run.error }
+      : { status: 'unknown', error: detail.error.message };
+  }, runId);
+  expect(ended, `run ${runId} (${request.name}) ended ${ended.status}: ${ended.error ?? ''}`).toMatchObject({
+    status: 'completed',
+  });
   return runId;
 }
