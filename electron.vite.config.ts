@@ -25,6 +25,8 @@ export default defineConfig({
           engine: resolve(root, 'electron/engine/process.ts'),
           // the engine trains on a worker thread (electron/engine/training-supervisor.ts finds it next to engine.cjs)
           'training-worker': resolve(root, 'electron/engine/training-worker.ts'),
+          // which augments its batches on a worker of its own (electron/engine/train/augmented-batches.ts finds it here)
+          'augment-worker': resolve(root, 'electron/engine/train/augment-worker.ts'),
         },
         output: {
           format: 'cjs',

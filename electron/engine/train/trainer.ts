@@ -1,12 +1,14 @@
 // The training loop: seeded batch order per epoch, per-batch progress (loss, accuracy, samples/s, ETA),
-// validation after every epoch, and a stop request honoured at the next batch boundary.
+// validation after every epoch, and a stop request honoured at the next batch boundary. With augmentation the
+// batches come from a prefetching source (augmented-batches.ts): the loop tells it the rows of the steps ahead,
+// so it augments the next batches on a worker thread while this one trains; the loop closes it however it ends.
 import type { Dataset } from '../data/datasets.ts';
 import { epochOrder, type TrainingSplit } from '../data/random.ts';
 import type { BatchProgress, EpochMetric, Hyperparameters } from '#shared/types.ts';
 import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
 import { faultPause } from '../fault-pause.ts';
 import type { BatchTrainer } from './batch-trainer.ts';
-import { batchSource } from './augmented-batches.ts';
+import { batchSource, type BatchSource } from './augmented-batches.ts';
 
 export interface TrainLoopOptions {
   trainer: BatchTrainer;
@@ -32,7 +34,43 @@ const RATE_WINDOW = 20;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The rows of batch `batch` of epoch `epoch`; keeps the orders of the latest two epochs asked for. */
+function epochRows(split: TrainingSplit, h: Hyperparameters): (epoch: number, batch: number) => Uint32Array {
+  const orders = new Map<number, Uint32Array>();
+  return (epoch, batch) => {
+    let order = orders.get(epoch);
+    if (!order) {
+      order = epochOrder(split.train, h.seed, epoch);
+      orders.set(epoch, order);
+      for (const known of orders.keys()) if (known < epoch - 1) orders.delete(known);
+    }
+    return order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
+  };
+}
+
 export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
+  const { dataset, hyperparameters: h, split } = options;
+  const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
+  const rowsOf = epochRows(split, h);
+  const batches = batchSource(dataset.train, h, {
+    plan: (step) => {
+      const epoch = Math.floor(step / batchesPerEpoch);
+      return epoch < h.epochs ? rowsOf(epoch, step % batchesPerEpoch) : undefined;
+    },
+  });
+  try {
+    return await trainEpochs(options, batches, rowsOf);
+  } finally {
+    // Ends the augmentation worker, if any, however the loop ended (finished, stopped, failed).
+    await batches.close();
+  }
+}
+
+async function trainEpochs(
+  options: TrainLoopOptions,
+  batches: BatchSource,
+  rowsOf: (epoch: number, batch: number) => Uint32Array,
+): Promise<TrainLoopResult> {
   const { trainer, dataset, hyperparameters: h, split, signal } = options;
   const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
   const totalBatches = batchesPerEpoch * (h.epochs - options.startEpoch);
@@ -41,10 +79,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   let samplesSeen = 0;
   let trainingMs = 0;
   let step = options.startEpoch * batchesPerEpoch;
-  const batches = batchSource(dataset.train, h);
 
   for (let epoch = options.startEpoch; epoch < h.epochs; epoch++) {
-    const order = epochOrder(split.train, h.seed, epoch);
     const epochStarted = performance.now();
     let lossSum = 0;
     let accuracySum = 0;
@@ -62,7 +98,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       // tfjs-node resolves data() without touching the event loop, so a training loop made only of awaits
       // starves it: yield once per batch so stop requests, IPC and signals are handled while training.
       await yieldToEventLoop();
-      const rows = order.subarray(batch * h.batchSize, Math.min((batch + 1) * h.batchSize, order.length));
+      const rows = rowsOf(epoch, batch);
       const batchInput = batches.batch(rows, step);
       const { loss, accuracy } = await trainer.trainBatch(batchInput.set, batchInput.rows, step);
       if (!Number.isFinite(loss))
@@ -80,10 +116,12 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       const first = recent[0];
       const samplesPerSecond = ((seen - first.samples) * 1000) / Math.max(now - first.time, 1e-3);
       const remainingSamples = (totalBatches - batchesDone) * h.batchSize;
+      // (Counted apart from the call: `onBatch?.(…)` skips its arguments when there is no onBatch.)
+      const batchStep = step++;
       options.onBatch?.({
         epoch,
         batch,
-        step: step++,
+        step: batchStep,
         loss,
         accuracy,
         samplesPerSecond,
