@@ -4,9 +4,10 @@
 // Reports the whole-run rate and the steady-state rate (epochs 2..N: no Keras tracing, no graph first-call
 // optimisation), then one JSON line with every figure. Not a test.
 // `augmented` is the graph trainer on the seed-augmented template (the same network, its augmentation recipe
-// applied to every batch), so what augmentation costs shows as augmented/graph.
+// applied to every batch), so what augmentation costs shows as augmented/graph; `keras-augmented` is the Keras
+// script with Keras's own augmentation layers (keras_seed.py --augment), what the same choice costs Keras.
 // Options: --epochs N (5) --batch-size N (32) --train-size N (60000) --wasm-train-size N (6000) --rounds N (3)
-//          --trainers graph,augmented,eager,wasm,keras (all available) --python PATH (.native/venv/bin/python, then python3)
+//          --trainers graph,augmented,eager,wasm,keras,keras-augmented (all available) --python PATH (.native/venv/bin/python, then python3)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,7 +27,7 @@ const trainSize = Number(option('train-size', '60000'));
 const wasmTrainSize = Number(option('wasm-train-size', '6000'));
 const rounds = Number(option('rounds', '3'));
 
-const TRAINERS = ['graph', 'augmented', 'eager', 'wasm', 'keras'] as const;
+const TRAINERS = ['graph', 'augmented', 'eager', 'wasm', 'keras', 'keras-augmented'] as const;
 type Trainer = (typeof TRAINERS)[number];
 
 interface Result {
@@ -116,7 +117,7 @@ function runLayerlab(backend: 'native' | 'wasm', trainer: 'graph' | 'eager', siz
   }
 }
 
-function runKeras(python: string, size: number): Result {
+function runKeras(python: string, size: number, augment = false): Result {
   const dataDir = path.dirname(builtinSources()[0].files.trainImages);
   const r = lastJsonLine(
     spawnSync(
@@ -130,10 +131,11 @@ function runKeras(python: string, size: number): Result {
         String(batchSize),
         '--train-size',
         String(size),
+        ...(augment ? ['--augment'] : []),
       ],
       { encoding: 'utf8' },
     ),
-    'keras',
+    augment ? 'keras-augmented' : 'keras',
   );
   return {
     samplesPerSecond: r.samplesPerSecond,
@@ -151,13 +153,16 @@ const python = findPython();
 const unavailable: Partial<Record<Trainer, string>> = {};
 if (!native.available)
   unavailable.graph = unavailable.augmented = unavailable.eager = `no native backend (${native.detail})`;
-if (!python) unavailable.keras = 'no importable Python TensorFlow (install one into .native/venv, or pass --python)';
+if (!python)
+  unavailable.keras = unavailable['keras-augmented'] =
+    'no importable Python TensorFlow (install one into .native/venv, or pass --python)';
 const run: Record<Trainer, () => Result> = {
   graph: () => runLayerlab('native', 'graph', trainSize),
   augmented: () => runLayerlab('native', 'graph', trainSize, 'seed-augmented'),
   eager: () => runLayerlab('native', 'eager', trainSize),
   wasm: () => runLayerlab('wasm', 'eager', wasmTrainSize),
   keras: () => runKeras(python!, trainSize),
+  'keras-augmented': () => runKeras(python!, trainSize, true),
 };
 
 const trainers = option('trainers', TRAINERS.join(','))
@@ -248,6 +253,8 @@ for (const [a, b] of [
   ['graph', 'keras'],
   ['augmented', 'graph'],
   ['augmented', 'keras'],
+  ['keras-augmented', 'keras'],
+  ['augmented', 'keras-augmented'],
   ['graph', 'eager'],
   ['eager', 'keras'],
   ['wasm', 'keras'],
