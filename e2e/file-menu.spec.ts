@@ -325,7 +325,8 @@ test('File › Export Run… writes the run on screen as the CLI does, plus mode
   const runId = await trainRun(page, {
     name: 'exported run',
     spec: mlp,
-    hyperparameters: { trainSize: 300, epochs: 1, batchSize: 32, validationSplit: 0.1 },
+    // Augmented, so the built app's augmentation worker (out/main/augment-worker.cjs) trains it.
+    hyperparameters: { trainSize: 300, epochs: 1, batchSize: 32, validationSplit: 0.1, augmentShift: 1 },
     dataset: 'mnist',
   });
   await page.click('[data-screen="design"]');

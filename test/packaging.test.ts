@@ -110,6 +110,7 @@ describe('electron-builder config', () => {
       main,
       'out/main/engine.cjs',
       'out/main/training-worker.cjs',
+      'out/main/augment-worker.cjs',
       'out/main/chunks/runner-0.cjs',
       'out/preload/index.cjs',
       'out/renderer/index.html',
