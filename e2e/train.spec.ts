@@ -111,6 +111,36 @@ test('the seed + augmentation template fills the Augmentation section, and the p
   await expect(page.getByTestId('hp-augmentRotation')).toHaveValue('0');
 });
 
+test('the Early stopping and Learning rate schedule sections show the chosen settings, checked next to them', async ({
+  page,
+}) => {
+  await openTrainScreen(page);
+  const early = page.getByTestId('hp-early-stopping');
+  const schedule = page.getByTestId('hp-lr-schedule');
+  await expect(early.locator('summary')).toContainText('(off)');
+  await expect(schedule.locator('summary')).toContainText('(constant)');
+  await schedule.locator('summary').click();
+  await expect(page.getByTestId('hp-lrStepFactor')).toHaveCount(0);
+  await page.getByTestId('hp-lrSchedule').selectOption('step');
+  await expect(schedule.locator('summary')).toContainText('(step)');
+  await page.getByTestId('hp-lrStepFactor').fill('1.5');
+  await expect(page.locator('#hp-error-lrStepFactor')).toHaveText('must be greater than 0 and less than 1');
+  await page.getByTestId('hp-lrStepFactor').fill('0.5');
+  await expect(page.locator('#hp-error-lrStepFactor')).toHaveCount(0);
+  await page.getByTestId('hp-lrSchedule').selectOption('constant');
+  await expect(page.getByTestId('hp-lrStepEpochs')).toHaveCount(0);
+  // Early stopping needs validation images.
+  await early.locator('summary').click();
+  await page.getByTestId('hp-earlyStopping').selectOption('val_loss');
+  await expect(page.getByTestId('hp-earlyStoppingPatience')).toHaveValue('3');
+  await setHyperparameters(page, { validationSplit: '0' });
+  await expect(page.locator('#hp-error-earlyStopping')).toHaveText('needs a validation split above 0');
+  await setHyperparameters(page, { validationSplit: '0.1' });
+  await page.getByTestId('hp-earlyStopping').selectOption('off');
+  await expect(page.getByTestId('hp-earlyStoppingPatience')).toHaveCount(0);
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+});
+
 test('a small run trains to completion with live progress, charts and a result card', async ({
   page,
   saveScreenshot,

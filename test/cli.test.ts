@@ -85,6 +85,71 @@ describe('layerlab CLI', () => {
     });
   });
 
+  it('train takes early stopping and a schedule like the other hyperparameters, and says why the run stopped', async () => {
+    // An accuracy cannot rise by 1: epoch 1 stays the best, and the run ends after epoch 2 of 4.
+    const r = await layerlab(
+      'train',
+      '--template',
+      'mlp',
+      '--train-size',
+      '300',
+      '--epochs',
+      '4',
+      '--validation-split',
+      '0.2',
+      '--early-stopping',
+      'val_accuracy',
+      '--early-stopping-patience',
+      '1',
+      '--early-stopping-min-delta',
+      '1',
+      '--no-early-stopping-restore-best',
+      '--lr-schedule',
+      'step',
+      '--lr-step-epochs',
+      '1',
+      '--lr-step-factor',
+      '0.5',
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /stopped early: early stopping: val accuracy did not improve by 1 for 1 epoch \(best [\d.]+% at epoch 1\); the test evaluation used the last epoch's weights \(epoch 2\)/,
+    );
+    expect(r.stdout).toMatch(/epoch 2: .* \| lr 0\.0005 \|/);
+    const id = r.stdout.match(/run (\d+) completed/)![1];
+    const show = JSON.parse((await layerlab('runs', 'show', id, '--json')).stdout);
+    expect(show.run).toMatchObject({ epochsCompleted: 2, weightsEpoch: 2 });
+    expect(show.run.stopReason).toMatch(/^early stopping: val accuracy/);
+    expect(show.run.hyperparameters).toMatchObject({
+      earlyStopping: 'val_accuracy',
+      earlyStoppingPatience: 1,
+      earlyStoppingMinDelta: 1,
+      earlyStoppingRestoreBest: false,
+      lrSchedule: 'step',
+      lrStepEpochs: 1,
+      lrStepFactor: 0.5,
+    });
+    expect(show.epochs.map((e: { learningRate: number }) => e.learningRate)).toEqual([0.001, 0.0005]);
+    const text = (await layerlab('runs', 'show', id)).stdout;
+    expect(text).toMatch(/stopped early: early stopping/);
+    expect(text).toMatch(/EPOCH\s+LOSS\s+ACC\s+VAL LOSS\s+VAL ACC\s+LR/);
+
+    const refused = await layerlab(
+      'train',
+      '--template',
+      'mlp',
+      '--validation-split',
+      '0',
+      '--early-stopping',
+      'val_loss',
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/earlyStopping val_loss needs a validation set, but validationSplit is 0/);
+    const badSchedule = await layerlab('train', '--lr-schedule', 'linear');
+    expect(badSchedule.code).not.toBe(0);
+    expect(badSchedule.stderr).toMatch(/--lr-schedule.*linear.*constant, step, exponential, cosine, plateau/s);
+  });
+
   it('explains what is wrong instead of crashing', async () => {
     const badSpec = path.join(dir, 'bad.json');
     fs.writeFileSync(

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LAYERLAB_APPLICATION_ID, toStoreError } from '#engine/store/connection.ts';
 import { SCHEMA_VERSION, Store, StoreError } from '#engine/store/index.ts';
 import { tempDir } from './helpers/tmp.ts';
-import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
+import { ADDED_HYPERPARAMETERS_OFF } from '#shared/hyperparameters.ts';
 
 const dir = tempDir('layerlab-disk-store-');
 let files = 0;
@@ -123,7 +123,7 @@ describe('which files become a database', () => {
         validationSplit: 0,
         trainSize: null,
         seed: 1,
-        ...NO_AUGMENTATION,
+        ...ADDED_HYPERPARAMETERS_OFF,
       },
       dataset: { id: 'mnist', name: 'MNIST', classes: [...'0123456789'], trainCount: 60000, testCount: 10000 },
     });

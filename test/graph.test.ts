@@ -170,7 +170,8 @@ describe.skipIf(skip !== null)(`graph trainer vs eager tfjs${skip ? ` (skipped: 
 
       // One step each: the graph's fused update against tfjs's optimizer on the reference gradients
       // (the reference pass above also moved the eager batch-norm statistics, as the graph's step does).
-      const step = session.trainStep(x, y, seed);
+      const lr = tf.scalar(h.learningRate);
+      const step = session.trainStep(x, y, seed, lr);
       expect(step.loss).toBeCloseTo(reference.value.dataSync()[0], 5);
       const optimizer = createOptimizer(h);
       optimizer.applyGradients(reference.grads);
@@ -191,6 +192,7 @@ describe.skipIf(skip !== null)(`graph trainer vs eager tfjs${skip ? ` (skipped: 
         x,
         y,
         seed,
+        lr,
         graphProbs,
         eagerProbs,
         probsAfter,

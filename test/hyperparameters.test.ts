@@ -34,6 +34,41 @@ describe('hyperparameters', () => {
       'validationSplit',
       /holds out no validation image|leaves no training images/,
     ],
+    [
+      { earlyStopping: 'loss' },
+      'earlyStopping',
+      /earlyStopping must be one of off, val_loss, val_accuracy, got "loss"/,
+    ],
+    [{ earlyStoppingPatience: 0 }, 'earlyStoppingPatience', /earlyStoppingPatience must be at least 1/],
+    [{ earlyStoppingPatience: 1.5 }, 'earlyStoppingPatience', /earlyStoppingPatience must be a whole number/],
+    [{ earlyStoppingMinDelta: -0.1 }, 'earlyStoppingMinDelta', /earlyStoppingMinDelta must be at least 0/],
+    [{ earlyStoppingRestoreBest: 'yes' }, 'earlyStoppingRestoreBest', /must be true or false, got "yes"/],
+    [
+      { lrSchedule: 'linear' },
+      'lrSchedule',
+      /lrSchedule must be one of constant, step, exponential, cosine, plateau, got "linear"/,
+    ],
+    [{ lrStepEpochs: 0 }, 'lrStepEpochs', /lrStepEpochs must be at least 1/],
+    [{ lrStepFactor: 1 }, 'lrStepFactor', /lrStepFactor must be greater than 0 and less than 1, got 1/],
+    [{ lrDecayRate: 0 }, 'lrDecayRate', /lrDecayRate must be greater than 0 and less than 1, got 0/],
+    [{ lrMinimum: -1 }, 'lrMinimum', /lrMinimum must be at least 0/],
+    [{ lrPlateauFactor: 1.5 }, 'lrPlateauFactor', /lrPlateauFactor must be greater than 0 and less than 1/],
+    [{ lrPlateauPatience: 0 }, 'lrPlateauPatience', /lrPlateauPatience must be at least 1/],
+    [
+      { earlyStopping: 'val_loss', validationSplit: 0 },
+      'earlyStopping',
+      /earlyStopping val_loss needs a validation set, but validationSplit is 0/,
+    ],
+    [
+      { lrSchedule: 'plateau', validationSplit: 0 },
+      'lrSchedule',
+      /lrSchedule plateau watches the validation loss and needs a validation set, but validationSplit is 0/,
+    ],
+    [
+      { lrSchedule: 'cosine', lrMinimum: 0.001 },
+      'lrMinimum',
+      /lrMinimum 0.001 must be less than learningRate 0.001 for the cosine schedule/,
+    ],
   ])('rejects %j naming the field', (input, field, message) => {
     try {
       parseHyperparameters(input, 60000);
@@ -43,6 +78,18 @@ describe('hyperparameters', () => {
       expect((err as HyperparameterError).issues.map((i) => i.field)).toContain(field);
       expect((err as Error).message).toMatch(message);
     }
+  });
+
+  it('has early stopping off and a constant learning rate by default', () => {
+    expect(parseHyperparameters({})).toMatchObject({ earlyStopping: 'off', lrSchedule: 'constant' });
+  });
+
+  it('accepts early stopping and every schedule with a validation split, and parameters of schedules not chosen', () => {
+    expect(
+      parseHyperparameters({ earlyStopping: 'val_accuracy', earlyStoppingRestoreBest: false, lrSchedule: 'plateau' }),
+    ).toMatchObject({ earlyStopping: 'val_accuracy', earlyStoppingRestoreBest: false, lrSchedule: 'plateau' });
+    for (const lrSchedule of ['constant', 'step', 'exponential', 'cosine'])
+      expect(parseHyperparameters({ lrSchedule, validationSplit: 0, lrStepFactor: 0.1 }).lrSchedule).toBe(lrSchedule);
   });
 
   it('rejects a non-object', () => {

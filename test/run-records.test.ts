@@ -30,6 +30,8 @@ describe('run detail', () => {
       durationMs: 10,
       samplesPerSecond: 100,
       time: 1,
+      learningRate: 0.001,
+      note: null,
     });
     store.finishRunSession(run.id, 'stopped');
     const detail = getRunDetail(store, run.id);

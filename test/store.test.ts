@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defaultDatabasePath, SCHEMA_VERSION, Store, StoreError, type ModelSpec } from '#engine/store/index.ts';
+import { MIGRATIONS } from '#engine/store/migrations.ts';
 import type {
   BackendInfo,
   BatchMetric,
@@ -13,7 +14,7 @@ import type {
   EvaluationResult,
   Hyperparameters,
 } from '#shared/types.ts';
-import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
+import { ADDED_HYPERPARAMETERS_OFF } from '#shared/hyperparameters.ts';
 import { cpuBackend } from './helpers/run-fixtures.ts';
 
 const spec: ModelSpec = {
@@ -40,7 +41,7 @@ const hyperparameters: Hyperparameters = {
   validationSplit: 0.1,
   trainSize: null,
   seed: 1,
-  ...NO_AUGMENTATION,
+  ...ADDED_HYPERPARAMETERS_OFF,
 };
 const dataset: DatasetRef = {
   id: 'mnist',
@@ -89,6 +90,8 @@ function epochMetric(
     durationMs: 1000,
     samplesPerSecond: 100 * (epoch + 1),
     time: 1_700_000_000_000,
+    learningRate: 0.001,
+    note: null,
     ...extra,
   };
 }
@@ -202,6 +205,66 @@ describe('opening and migrations', () => {
       () => openStore(path.join(dir, 'missing.db'), { readonly: true }),
       /cannot open database .*missing\.db/,
     );
+  });
+
+  it('numbers its migrations 1, 2, 3, … so each applies once, in order, after the ones before it', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('migrates a version 3 database forward: old runs and epochs read with no learning rate, no stop reason, schedules off', () => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const raw = new Database(file);
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 3)) raw.exec(migration.sql);
+    raw.pragma('user_version = 3');
+    const { augmentRotation: _r, ...oldHyperparameters } = {
+      optimizer: 'adam',
+      learningRate: 0.001,
+      momentum: 0,
+      batchSize: 32,
+      epochs: 2,
+      validationSplit: 0.1,
+      trainSize: null,
+      seed: 1,
+      augmentRotation: 0,
+    };
+    raw
+      .prepare(
+        `INSERT INTO runs (id, name, status, spec_json, architecture, hyperparameters_json, dataset_json, created_at, epochs_completed)
+         VALUES (1, 'old', 'completed', ?, 'small-cnn', ?, ?, 1, 2)`,
+      )
+      .run(JSON.stringify(spec), JSON.stringify(oldHyperparameters), JSON.stringify(dataset));
+    const insertEpoch = raw.prepare(
+      `INSERT INTO epoch_metrics (run_id, epoch, loss, accuracy, val_loss, val_accuracy, duration_ms, samples_per_second, time)
+       VALUES (1, ?, 0.5, 0.9, 0.4, 0.91, 1000, 100, 1)`,
+    );
+    insertEpoch.run(0);
+    insertEpoch.run(1);
+    raw
+      .prepare(
+        "INSERT INTO checkpoints (run_id, epoch, path, created_at) VALUES (1, 1, '/old/1', 1), (1, 2, '/old/2', 1)",
+      )
+      .run();
+    raw.close();
+
+    const store = openStore();
+    const run = store.getRun(1)!;
+    expect(run).toMatchObject({ name: 'old', stopReason: null, weightsEpoch: null, epochsCompleted: 2 });
+    expect(run.hyperparameters).toMatchObject({
+      earlyStopping: 'off',
+      lrSchedule: 'constant',
+      augmentRotation: 0,
+      learningRate: 0.001,
+    });
+    expect(store.getEpochMetrics(1).map((e) => [e.epoch, e.learningRate, e.note, e.valLoss])).toEqual([
+      [0, null, null, 0.4],
+      [1, null, null, 0.4],
+    ]);
+    expect(store.latestCheckpoint(1)).toEqual({ epoch: 2, path: '/old/2' });
+    store.close();
+    const check = new Database(file, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    check.close();
   });
 
   it('allows :memory:', () => {
@@ -461,6 +524,45 @@ describe('checkpoints, evaluation, tags, notes, deletion', () => {
     expect(store.latestCheckpoint(run.id)).toEqual({ epoch: 2, path: '/ckpt/2b' });
     expect(store.saveEvaluation(run.id, evaluation)).toMatchObject({ testLoss: 0.1, testAccuracy: 0.97 });
     expect(store.getEvaluation(run.id)).toMatchObject(evaluation);
+  });
+
+  it("keeps each epoch's learning rate and schedule note, and a run's stop reason and weights epoch", () => {
+    const store = openStore();
+    const run = newRun(store);
+    store.startRunSession(run.id, cpuBackend, 0);
+    const note =
+      'reduce on plateau: val loss did not improve by 0.0001 for 2 epochs; learning rate 0.001 → 0.0005 from epoch 3';
+    store.appendEpochMetric(run.id, epochMetric(0, 0.8, 0.5, { learningRate: 0.001 }));
+    store.appendEpochMetric(run.id, epochMetric(1, 0.7, 0.6, { learningRate: 0.001, note }));
+    store.appendEpochMetric(run.id, epochMetric(2, 0.6, 0.7, { learningRate: 0.0005 }));
+    expect(store.getEpochMetrics(run.id).map((e) => [e.learningRate, e.note])).toEqual([
+      [0.001, null],
+      [0.001, note],
+      [0.0005, null],
+    ]);
+    for (const epoch of [1, 2, 3]) store.recordCheckpoint(run.id, { epoch, path: `/ckpt/${epoch}` });
+    expect(store.latestCheckpoint(run.id)?.epoch).toBe(3);
+    const reason = 'early stopping: val loss did not improve for 2 epochs (best 0.5000 at epoch 1)';
+    expect(store.setRunOutcome(run.id, { weightsEpoch: 1, stopReason: reason })).toMatchObject({
+      stopReason: reason,
+      weightsEpoch: 1,
+    });
+    // The run's weights (Evaluate, Draw, export) are the restored epoch's, not the newest checkpoint's.
+    expect(store.latestCheckpoint(run.id)).toEqual({ epoch: 1, path: '/ckpt/1' });
+    expect(store.listCheckpoints(run.id).map((c) => c.epoch)).toEqual([3, 2, 1]);
+    expectStoreError(
+      () => store.setRunOutcome(run.id, { weightsEpoch: 7, stopReason: null }),
+      `run ${run.id} has no epoch 7 checkpoint to keep as its weights`,
+    );
+    expectStoreError(
+      () => store.appendEpochMetric(run.id, epochMetric(3, 0.5, 0.5, { learningRate: -1 })),
+      /epoch metric.learningRate must be a finite number >= 0/,
+    );
+    // A session that starts again clears them (a resumed run ends anew).
+    store.finishRunSession(run.id, 'stopped');
+    store.startRunSession(run.id, cpuBackend, 3);
+    expect(store.getRun(run.id)).toMatchObject({ stopReason: null, weightsEpoch: null });
+    expect(store.latestCheckpoint(run.id)?.epoch).toBe(3);
   });
 
   it('edits tags, notes and names, and deletes with cascade', () => {

@@ -159,6 +159,8 @@ function epochRow(epoch: number, t0: number, validated = true): EpochMetric {
     durationMs: 500,
     samplesPerSecond: 500,
     time: t0 + ((epoch + 1) * BATCHES_PER_EPOCH - 1) * 100 + 50, // after its last batch
+    learningRate: null,
+    note: null,
   };
 }
 

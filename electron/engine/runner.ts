@@ -1,5 +1,7 @@
 // Runs a training session end to end: validate the request, pick the backend, record the run in the store,
-// train with a checkpoint after every epoch, evaluate on the test set, and report progress as events.
+// train with a checkpoint after every epoch, evaluate on the test set, and report progress as events. With early
+// stopping's restore-best, the best epoch's checkpoint is loaded back before the evaluation, and the run records
+// that its weights are that epoch's (and why it stopped).
 // Used by the CLI and by the desktop app's engine process alike.
 import { initBackend, type BackendPreference } from './backend/backends.ts';
 import { loadDataset, resolveDatasetSource, type Dataset } from './data/datasets.ts';
@@ -14,7 +16,8 @@ import { newestReadableCheckpoint, runCheckpointDir } from './train/checkpoint.t
 import { markRunFolder, prepareRunFolder } from './train/run-folder.ts';
 import { chooseTrainer, type TrainerPreference } from './train/choose-trainer.ts';
 import { parseHyperparameters } from '#shared/hyperparameters.ts';
-import { trainLoop } from './train/trainer.ts';
+import { trainLoop, type TrainLoopResult } from './train/trainer.ts';
+import type { BatchTrainer } from './train/batch-trainer.ts';
 import type { BackendInfo, EvaluationResult, Hyperparameters, RunEvent, RunStatus } from '#shared/types.ts';
 
 export interface RunnerContext {
@@ -125,6 +128,37 @@ export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunO
   }
 }
 
+/**
+ * Before a finished run is evaluated: with early stopping's restore-best, loads the best epoch's checkpoint into the
+ * trainer when that is not the last one. Returns the checkpoint (finished-epoch count) whose weights the trainer
+ * now holds, and how to say so. A best checkpoint that cannot be read leaves the last weights, and says why.
+ */
+async function restoreBestWeights(
+  ctx: RunnerContext,
+  runId: number,
+  trainer: BatchTrainer,
+  h: Hyperparameters,
+  result: TrainLoopResult,
+  log: (message: string) => void,
+): Promise<{ epoch: number; note: string }> {
+  const last = result.epochsCompleted;
+  const lastNote = `the test evaluation used the last epoch's weights (epoch ${last})`;
+  if (h.earlyStopping === 'off' || !h.earlyStoppingRestoreBest || result.bestEpoch === null)
+    return { epoch: last, note: lastNote };
+  const best = result.bestEpoch + 1;
+  if (best === last) return { epoch: last, note: `${lastNote}, the best` };
+  const checkpoint = ctx.store.listCheckpoints(runId).find((c) => c.epoch === best);
+  try {
+    if (!checkpoint) throw new Error('it was not recorded');
+    await trainer.loadCheckpoint(checkpoint.path);
+    return { epoch: best, note: `the test evaluation used the best epoch's weights (epoch ${best}, restored)` };
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    log(`run ${runId}: could not restore the epoch ${best} weights: ${why}`);
+    return { epoch: last, note: `${lastNote}: the best epoch's (${best}) could not be restored (${why})` };
+  }
+}
+
 /** This process no longer holds the run it was training: another process interrupted or took it over. */
 class LeaseLostError extends Error {}
 
@@ -165,6 +199,8 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
   faultPause('session');
   store.truncateMetricsAfter(runId, fromEpoch);
   store.startRunSession(runId, sessionBackend, fromEpoch);
+  // The epochs before the checkpoint: the schedule and early stopping continue from their state after them.
+  const history = store.getEpochMetrics(runId);
   emit({
     type: 'started',
     runId,
@@ -197,6 +233,7 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
       hyperparameters: h,
       split,
       startEpoch: fromEpoch,
+      history,
       signal: ctx.signal,
       onBatch: (progress) => {
         requireLease();
@@ -218,11 +255,14 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
     if (result.stopped) {
       status = 'stopped';
     } else {
+      const weights = await restoreBestWeights(ctx, runId, trainer, h, result, log);
       emit({ type: 'evaluating', runId });
       faultPause('evaluation');
       evaluation = await evaluateModel(trainer.classifier, dataset.test, ctx.testLimit);
       requireLease();
       store.saveEvaluation(runId, evaluation);
+      const stopReason = result.earlyStop ? `${result.earlyStop.reason}; ${weights.note}` : null;
+      store.setRunOutcome(runId, { weightsEpoch: weights.epoch, stopReason });
       emit({ type: 'evaluation', runId, result: evaluation });
       status = 'completed';
     }

@@ -6,6 +6,31 @@ export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const OPTIMIZER_LABELS: Record<OptimizerName, string> = { adam: 'Adam', sgd: 'SGD', rmsprop: 'RMSprop' };
 
+/** What early stopping watches after every epoch's validation; 'off' trains every epoch. */
+export const EARLY_STOPPING_MONITORS = ['off', 'val_loss', 'val_accuracy'] as const;
+export type EarlyStoppingMonitor = (typeof EARLY_STOPPING_MONITORS)[number];
+export const EARLY_STOPPING_LABELS: Record<EarlyStoppingMonitor, string> = {
+  off: 'Off',
+  val_loss: 'Validation loss',
+  val_accuracy: 'Validation accuracy',
+};
+
+/**
+ * How the learning rate moves during a run (electron/engine/train/schedule.ts computes it): constant; step
+ * (× lrStepFactor every lrStepEpochs epochs); exponential (× lrDecayRate per epoch, applied smoothly at every
+ * step); cosine (from learningRate down to lrMinimum over the run's steps); plateau (× lrPlateauFactor when the
+ * validation loss has not improved for lrPlateauPatience epochs, never below lrMinimum).
+ */
+export const LR_SCHEDULES = ['constant', 'step', 'exponential', 'cosine', 'plateau'] as const;
+export type LrScheduleName = (typeof LR_SCHEDULES)[number];
+export const LR_SCHEDULE_LABELS: Record<LrScheduleName, string> = {
+  constant: 'Constant',
+  step: 'Step',
+  exponential: 'Exponential',
+  cosine: 'Cosine',
+  plateau: 'Reduce on plateau',
+};
+
 export interface Hyperparameters {
   optimizer: OptimizerName;
   learningRate: number;
@@ -28,6 +53,26 @@ export interface Hyperparameters {
   augmentThickness: number;
   /** Elastic distortion: its largest displacement in pixels. */
   augmentElastic: number;
+  /** Early stopping's monitor ('off' = train every epoch); needs a validation split. */
+  earlyStopping: EarlyStoppingMonitor;
+  /** Epochs without an improvement of at least earlyStoppingMinDelta before the run ends. */
+  earlyStoppingPatience: number;
+  /** The smallest change of the monitored value that counts as an improvement. */
+  earlyStoppingMinDelta: number;
+  /** End with the best epoch's weights (evaluated, exported, drawn with), not the last epoch's. */
+  earlyStoppingRestoreBest: boolean;
+  lrSchedule: LrScheduleName;
+  /** step: the rate is multiplied by lrStepFactor every this many epochs. */
+  lrStepEpochs: number;
+  lrStepFactor: number;
+  /** exponential: the factor per epoch, applied a fraction at every step (lr · rate^(step / batches per epoch)). */
+  lrDecayRate: number;
+  /** cosine: the rate the run's last step reaches; plateau: the rate it is never lowered below. */
+  lrMinimum: number;
+  /** plateau: the factor applied when the validation loss stalls. */
+  lrPlateauFactor: number;
+  /** plateau: epochs without improvement before the rate is lowered. */
+  lrPlateauPatience: number;
 }
 
 /** The augmentation hyperparameters; all 0 (the default) trains on the images as they are. */
@@ -53,6 +98,66 @@ export function usesAugmentation(h: Pick<Hyperparameters, AugmentationName>): bo
   return AUGMENTATION_NAMES.some((name) => h[name] > 0);
 }
 
+export const EARLY_STOPPING_NAMES = [
+  'earlyStopping',
+  'earlyStoppingPatience',
+  'earlyStoppingMinDelta',
+  'earlyStoppingRestoreBest',
+] as const satisfies readonly (keyof Hyperparameters)[];
+export type EarlyStoppingName = (typeof EARLY_STOPPING_NAMES)[number];
+
+/** Early stopping off: also what a run recorded before early stopping existed trained with. */
+export const NO_EARLY_STOPPING: Pick<Hyperparameters, EarlyStoppingName> = {
+  earlyStopping: 'off',
+  earlyStoppingPatience: 3,
+  earlyStoppingMinDelta: 0,
+  earlyStoppingRestoreBest: true,
+};
+
+export const LR_SCHEDULE_NAMES = [
+  'lrSchedule',
+  'lrStepEpochs',
+  'lrStepFactor',
+  'lrDecayRate',
+  'lrMinimum',
+  'lrPlateauFactor',
+  'lrPlateauPatience',
+] as const satisfies readonly (keyof Hyperparameters)[];
+export type LrScheduleField = (typeof LR_SCHEDULE_NAMES)[number];
+
+/** A constant learning rate: also what a run recorded before schedules existed trained with. */
+export const CONSTANT_LEARNING_RATE: Pick<Hyperparameters, LrScheduleField> = {
+  lrSchedule: 'constant',
+  lrStepEpochs: 2,
+  lrStepFactor: 0.5,
+  lrDecayRate: 0.9,
+  lrMinimum: 0,
+  lrPlateauFactor: 0.5,
+  lrPlateauPatience: 2,
+};
+
+/** Each schedule's own settings, in display order (the others are not used by it). */
+export const LR_SCHEDULE_PARAMETERS: Record<LrScheduleName, readonly Exclude<LrScheduleField, 'lrSchedule'>[]> = {
+  constant: [],
+  step: ['lrStepEpochs', 'lrStepFactor'],
+  exponential: ['lrDecayRate'],
+  cosine: ['lrMinimum'],
+  plateau: ['lrPlateauFactor', 'lrPlateauPatience', 'lrMinimum'],
+};
+
+/** Whether training reads this hyperparameter, given the choices that switch others on (momentum, schedules, …). */
+export function hyperparameterInUse(
+  name: keyof Hyperparameters,
+  h: Pick<Hyperparameters, 'optimizer' | 'earlyStopping' | 'lrSchedule'>,
+): boolean {
+  if (name === 'momentum') return usesMomentum(h.optimizer);
+  if (name !== 'earlyStopping' && (EARLY_STOPPING_NAMES as readonly string[]).includes(name))
+    return h.earlyStopping !== 'off';
+  if (name !== 'lrSchedule' && (LR_SCHEDULE_NAMES as readonly string[]).includes(name))
+    return ((LR_SCHEDULE_PARAMETERS[h.lrSchedule] ?? []) as readonly string[]).includes(name);
+  return true;
+}
+
 export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   optimizer: 'adam',
   learningRate: 0.001,
@@ -63,7 +168,12 @@ export const DEFAULT_HYPERPARAMETERS: Hyperparameters = {
   trainSize: null,
   seed: 42,
   ...NO_AUGMENTATION,
+  ...NO_EARLY_STOPPING,
+  ...CONSTANT_LEARNING_RATE,
 };
+
+/** What a stored run lacks because it was recorded before these hyperparameters existed: each one off. */
+export const ADDED_HYPERPARAMETERS_OFF = { ...NO_AUGMENTATION, ...NO_EARLY_STOPPING, ...CONSTANT_LEARNING_RATE };
 
 /** The momentum the Train form starts with for an optimizer that uses it (the engine's default 0 means none). */
 export const SUGGESTED_MOMENTUM = 0.9;
@@ -96,6 +206,14 @@ export const HYPERPARAMETER_RULES = {
   augmentShift: { min: 0, max: 8 },
   augmentThickness: { min: 0, max: 1 },
   augmentElastic: { min: 0, max: 8 },
+  earlyStoppingPatience: { min: 1, max: 1000, integer: true },
+  earlyStoppingMinDelta: { min: 0, max: 1 },
+  lrStepEpochs: { min: 1, max: 1000, integer: true },
+  lrStepFactor: { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true },
+  lrDecayRate: { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true },
+  lrMinimum: { min: 0, max: 10 },
+  lrPlateauFactor: { min: 0, max: 1, exclusiveMin: true, exclusiveMax: true },
+  lrPlateauPatience: { min: 1, max: 1000, integer: true },
 } as const satisfies Record<string, NumberRule>;
 
 export type RuledField = keyof typeof HYPERPARAMETER_RULES;
@@ -105,7 +223,7 @@ export function trainSizeRule(trainingSetSize?: number | null): NumberRule {
   return { min: 1, max: trainingSetSize ?? 10_000_000, integer: true };
 }
 
-/** The range of a numeric hyperparameter (trainSize's without a known dataset), or null for the optimizer. */
+/** The range of a numeric hyperparameter (trainSize's without a known dataset), or null for a choice. */
 export function ruleOf(name: keyof Hyperparameters): NumberRule | null {
   if (name === 'trainSize') return trainSizeRule();
   return Object.hasOwn(HYPERPARAMETER_RULES, name) ? HYPERPARAMETER_RULES[name as RuledField] : null;
@@ -118,8 +236,8 @@ export interface HyperparameterField {
   help: string;
   /** The Train form's note on the allowed values. */
   hint?: string;
-  /** Shown in the Train form's Augmentation section. */
-  group?: 'augmentation';
+  /** Shown in the Train form's Augmentation, Early stopping or Learning rate schedule section. */
+  group?: 'augmentation' | 'earlyStopping' | 'lrSchedule';
 }
 
 /** Every hyperparameter, in display order (the CLI's options, the form's fields, the Runs and Compare rows). */
@@ -170,6 +288,69 @@ export const HYPERPARAMETER_FIELDS: Record<keyof Hyperparameters, Hyperparameter
     hint: '0–8 px',
     group: 'augmentation',
   },
+  earlyStopping: {
+    label: 'Early stopping',
+    help: 'end the run when this validation metric stops improving: off, val_loss or val_accuracy (needs a validation split)',
+    group: 'earlyStopping',
+  },
+  earlyStoppingPatience: {
+    label: 'Patience',
+    help: 'early stopping: epochs without improvement before the run ends',
+    hint: '1–1000 epochs',
+    group: 'earlyStopping',
+  },
+  earlyStoppingMinDelta: {
+    label: 'Min delta',
+    help: 'early stopping: the smallest change that counts as an improvement (loss, or accuracy as a fraction)',
+    hint: '0–1',
+    group: 'earlyStopping',
+  },
+  earlyStoppingRestoreBest: {
+    label: 'Restore best weights',
+    help: "early stopping: end with the best epoch's weights (evaluated, exported, drawn with)",
+    group: 'earlyStopping',
+  },
+  lrSchedule: {
+    label: 'Learning rate schedule',
+    help: 'how the learning rate changes: constant, step, exponential, cosine or plateau (reduce on plateau of the validation loss)',
+    group: 'lrSchedule',
+  },
+  lrStepEpochs: {
+    label: 'Step every',
+    help: 'step schedule: multiply the learning rate by the step factor every this many epochs',
+    hint: '1–1000 epochs',
+    group: 'lrSchedule',
+  },
+  lrStepFactor: {
+    label: 'Step factor',
+    help: 'step schedule: the factor applied at every step',
+    hint: '0 < f < 1',
+    group: 'lrSchedule',
+  },
+  lrDecayRate: {
+    label: 'Decay per epoch',
+    help: 'exponential schedule: the factor per epoch, applied smoothly at every batch (lr × rate^(batch / batches per epoch))',
+    hint: '0 < r < 1',
+    group: 'lrSchedule',
+  },
+  lrMinimum: {
+    label: 'Minimum learning rate',
+    help: 'cosine schedule: the rate the last batch reaches; plateau: the rate it never goes below',
+    hint: '0 ≤ min < learning rate',
+    group: 'lrSchedule',
+  },
+  lrPlateauFactor: {
+    label: 'Plateau factor',
+    help: 'plateau schedule: the factor applied when the validation loss stalls',
+    hint: '0 < f < 1',
+    group: 'lrSchedule',
+  },
+  lrPlateauPatience: {
+    label: 'Plateau patience',
+    help: 'plateau schedule: epochs without a validation-loss improvement before the rate is lowered',
+    hint: '1–1000 epochs',
+    group: 'lrSchedule',
+  },
 };
 
 export const HYPERPARAMETER_NAMES = Object.keys(HYPERPARAMETER_FIELDS) as (keyof Hyperparameters)[];
@@ -194,6 +375,33 @@ export function splitProblem(used: number, validationSplit: number): string | nu
   if (validationSplit > 0 && held < 1)
     return `validationSplit ${validationSplit} of ${used} images holds out no validation image`;
   return null;
+}
+
+/**
+ * Settings that are each valid but not together: early stopping and the plateau schedule watch the validation
+ * set, so they need a validation split; cosine and plateau need a minimum below the starting rate.
+ */
+export function combinationProblems(
+  h: Pick<Hyperparameters, 'earlyStopping' | 'lrSchedule' | 'validationSplit' | 'lrMinimum' | 'learningRate'>,
+): { field: keyof Hyperparameters; message: string }[] {
+  const issues: { field: keyof Hyperparameters; message: string }[] = [];
+  if (h.earlyStopping !== 'off' && h.validationSplit === 0)
+    issues.push({
+      field: 'earlyStopping',
+      message: `earlyStopping ${h.earlyStopping} needs a validation set, but validationSplit is 0 (hold out some training images, or turn early stopping off)`,
+    });
+  if (h.lrSchedule === 'plateau' && h.validationSplit === 0)
+    issues.push({
+      field: 'lrSchedule',
+      message:
+        'lrSchedule plateau watches the validation loss and needs a validation set, but validationSplit is 0 (hold out some training images, or choose another schedule)',
+    });
+  if ((h.lrSchedule === 'cosine' || h.lrSchedule === 'plateau') && h.lrMinimum >= h.learningRate)
+    issues.push({
+      field: 'lrMinimum',
+      message: `lrMinimum ${h.lrMinimum} must be less than learningRate ${h.learningRate} for the ${h.lrSchedule} schedule`,
+    });
+  return issues;
 }
 
 export class HyperparameterError extends Error {
@@ -231,10 +439,25 @@ export function parseHyperparameters(input: unknown, trainingSetSize?: number): 
       message: `optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(merged.optimizer)}`,
     });
   }
+  const choice = <T extends string>(field: keyof Hyperparameters, allowed: readonly T[]) => {
+    if (!allowed.includes(merged[field] as T))
+      issues.push({
+        field,
+        message: `${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(merged[field])}`,
+      });
+  };
+  choice('earlyStopping', EARLY_STOPPING_MONITORS);
+  choice('lrSchedule', LR_SCHEDULES);
+  if (typeof merged.earlyStoppingRestoreBest !== 'boolean')
+    issues.push({
+      field: 'earlyStoppingRestoreBest',
+      message: `earlyStoppingRestoreBest must be true or false, got ${JSON.stringify(merged.earlyStoppingRestoreBest)}`,
+    });
   for (const [field, rule] of Object.entries(HYPERPARAMETER_RULES)) {
     const problem = rangeProblem(merged[field as keyof Hyperparameters], rule);
     if (problem) issues.push({ field, message: `${field} ${problem}` });
   }
+  if (issues.length === 0) issues.push(...combinationProblems(merged));
   if (merged.trainSize !== null) {
     const problem = rangeProblem(merged.trainSize, trainSizeRule(trainingSetSize));
     if (problem)

@@ -47,6 +47,17 @@ export interface RunRecord {
   /** Mean over the run's epochs (or the value given to setFinalTrainingStats). */
   samplesPerSecond: number | null;
   epochsCompleted: number;
+  /**
+   * Why training ended before its last epoch (early stopping: what stalled, the best epoch, whose weights the test
+   * evaluation used); null when it ran every epoch, was stopped by hand, or was recorded before early stopping existed.
+   */
+  stopReason: string | null;
+  /**
+   * The checkpoint (finished-epoch count) whose weights the run's test evaluation used and its model keeps for
+   * Evaluate, Draw and export: its best epoch when early stopping restored it, else its last. Null until a session
+   * completes (and for runs recorded before it was kept: theirs is the last).
+   */
+  weightsEpoch: number | null;
   /** The process creating or training this run while it is queued or running; null once no process owns it. */
   heldBy: RunLeaseHolder | null;
 }

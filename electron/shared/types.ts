@@ -67,6 +67,11 @@ export interface EpochMetric {
   durationMs: number;
   samplesPerSecond: number;
   time: number;
+  /** The learning rate of the epoch's first step (the schedule may move it within the epoch); null for runs
+   * recorded before it was stored. */
+  learningRate: number | null;
+  /** What the learning-rate schedule did after this epoch's validation (reduce on plateau lowering the rate). */
+  note: string | null;
 }
 
 export interface Mistake {

@@ -8,7 +8,7 @@ import { buildModel } from '#engine/model/build.ts';
 import type { ModelSpec, Store } from '#engine/store/index.ts';
 import { runCheckpointDir, writeCheckpoint } from '#engine/train/checkpoint.ts';
 import type { BackendInfo, DatasetRef, Hyperparameters } from '#shared/types.ts';
-import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
+import { ADDED_HYPERPARAMETERS_OFF } from '#shared/hyperparameters.ts';
 
 export const tinySpec: ModelSpec = {
   name: 'tiny',
@@ -25,7 +25,7 @@ export const tinyHyperparameters: Hyperparameters = {
   validationSplit: 0,
   trainSize: null,
   seed: 1,
-  ...NO_AUGMENTATION,
+  ...ADDED_HYPERPARAMETERS_OFF,
 };
 
 /** The backend a run's session records: the pure-JS cpu backend. */

@@ -2,6 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '#shared/types.ts';
 import { duration, pct } from './format.ts';
+import { formatRate } from '../train/schedule.ts';
 
 export function createProgressReporter(out: NodeJS.WriteStream) {
   const live = Boolean(out.isTTY);
@@ -49,8 +50,9 @@ export function createProgressReporter(out: NodeJS.WriteStream) {
         stopBar();
         const m = event.metric;
         line(
-          `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${pct(m.accuracy)} | val loss ${m.valLoss?.toFixed(4) ?? '-'} val acc ${pct(m.valAccuracy)} | ${Math.round(m.samplesPerSecond)} samples/s | ${duration(m.durationMs)}`,
+          `epoch ${m.epoch + 1}: loss ${m.loss.toFixed(4)} acc ${pct(m.accuracy)} | val loss ${m.valLoss?.toFixed(4) ?? '-'} val acc ${pct(m.valAccuracy)} | lr ${m.learningRate === null ? '-' : formatRate(m.learningRate)} | ${Math.round(m.samplesPerSecond)} samples/s | ${duration(m.durationMs)}`,
         );
+        if (m.note) line(`  ${m.note}`);
         break;
       }
       case 'evaluating':

@@ -68,6 +68,8 @@ function collectEvents(store: Store, run: RunRecord): Record<Subfolder, SummaryE
       scalars: [
         { tag: 'epoch/loss', value: e.loss },
         { tag: 'epoch/accuracy', value: e.accuracy },
+        // Runs recorded before learning rates were stored have none.
+        ...(e.learningRate === null ? [] : [{ tag: 'epoch/learning_rate', value: e.learningRate }]),
       ],
     });
     const scalars = [];

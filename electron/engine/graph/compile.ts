@@ -5,7 +5,8 @@
 // reports gradients for tests. Signatures:
 //   assign   state feeds -> "done"          (initial weights, or a checkpoint being resumed)
 //   state    ()          -> every variable
-//   train    x, y, seed  -> loss, accuracy   (fetching loss runs every update: they are its control inputs)
+//   train    x, y, seed, lr -> loss, accuracy   (fetching loss runs every update: they are its control inputs;
+//                                               lr is the step's learning rate, fed so a schedule can move it)
 //   gradients x, y, seed -> loss, gradients and dropout masks, without updating anything
 //   predict  x           -> probabilities
 import type { Hyperparameters } from '#shared/types.ts';
@@ -149,7 +150,8 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
   const updates: Tensor[] = [];
   const iterations = declare('iterations', [], null, 'iterations', false);
   const step = g.float('AddV2', 'opt/step', [iterations, g.scalar('opt/one', 1)]);
-  const lr = g.scalar('opt/lr', h.learningRate);
+  // Fed at every step (a float32 scalar, like the constant it replaces), so a schedule moves it without recompiling.
+  const lr = g.placeholder('lr', F32, []);
   const slot = (weightId: string, name: string) => {
     const w = variables.find((v) => v.id === weightId)!;
     declare(`slot/${weightId}/${name}`, w.shape, w.layer, 'slot', false);
@@ -246,6 +248,7 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
     shape: dims,
   });
   const feeds = { x: batch(x, [-1, height, width, channels]), y: batch(y, [-1], I32), seed: batch(seed, [2], I32) };
+  const trainFeeds = { ...feeds, lr: batch(lr, []) };
   const gradientOutputs: Record<string, TensorSignature> = { loss: batch(loss, []) };
   for (const id of trainable)
     gradientOutputs[`grad/${id}`] = {
@@ -268,7 +271,7 @@ export function compileGraph(spec: ModelSpec, h: Hyperparameters, numClasses: nu
     signatures: {
       assign: { inputs: stateInputs, outputs: { done: batch(done, []) } },
       state: { inputs: {}, outputs: stateOutputs },
-      train: { inputs: feeds, outputs: { loss: batch(trainLoss, []), accuracy: batch(trainAccuracy, []) } },
+      train: { inputs: trainFeeds, outputs: { loss: batch(trainLoss, []), accuracy: batch(trainAccuracy, []) } },
       gradients: { inputs: feeds, outputs: gradientOutputs },
       predict: { inputs: { x: feeds.x }, outputs: { probabilities: batch(probabilities, [-1, numClasses]) } },
     },

@@ -49,6 +49,8 @@ export class GraphTrainer implements BatchTrainer {
   private readonly weightIds: string[];
   private readonly trainableIds: string[];
   private readonly trainableNames: string[];
+  /** The learning rate fed to the train signature, kept while the schedule holds it (most steps). */
+  private lr: { value: number; tensor: tf.Scalar } | null = null;
 
   private constructor(
     private readonly graph: CompiledGraph,
@@ -87,16 +89,29 @@ export class GraphTrainer implements BatchTrainer {
     }
   }
 
-  async trainBatch(set: ImageSet, rows: ArrayLike<number>, step: number): Promise<{ loss: number; accuracy: number }> {
+  async trainBatch(
+    set: ImageSet,
+    rows: ArrayLike<number>,
+    step: number,
+    learningRate = this.h.learningRate,
+  ): Promise<{ loss: number; accuracy: number }> {
     const x = imagesToTensor(set, rows);
     const y = tf.tensor1d(labelsOf(set, rows), 'int32');
     // Dropout masks are drawn from [seed, step]: the same masks on a resumed run as on an uninterrupted one.
     const seed = tf.tensor1d([this.h.seed, step], 'int32');
     try {
-      return this.session.trainStep(x, y, seed);
+      return this.session.trainStep(x, y, seed, this.learningRateTensor(learningRate));
     } finally {
       tf.dispose([x, y, seed]);
     }
+  }
+
+  private learningRateTensor(value: number): tf.Scalar {
+    if (this.lr?.value !== value) {
+      this.lr?.tensor.dispose();
+      this.lr = { value, tensor: tf.scalar(value, 'float32') };
+    }
+    return this.lr.tensor;
   }
 
   async saveCheckpoint(dir: string, epoch: number): Promise<string> {
@@ -161,6 +176,8 @@ export class GraphTrainer implements BatchTrainer {
   }
 
   dispose(): void {
+    this.lr?.tensor.dispose();
+    this.lr = null;
     this.session.dispose();
     this.model.dispose();
   }

@@ -75,9 +75,9 @@ export class GraphSession {
     return values;
   }
 
-  /** One optimizer step on a batch; y is int32 class indices, seed [run seed, global step]. */
-  trainStep(x: tf.Tensor4D, y: tf.Tensor1D, seed: tf.Tensor1D): { loss: number; accuracy: number } {
-    const out = this.run('train', { x, y, seed });
+  /** One optimizer step on a batch; y is int32 class indices, seed [run seed, global step], lr a float32 scalar. */
+  trainStep(x: tf.Tensor4D, y: tf.Tensor1D, seed: tf.Tensor1D, lr: tf.Scalar): { loss: number; accuracy: number } {
+    const out = this.run('train', { x, y, seed, lr });
     const result = { loss: out.loss.dataSync()[0], accuracy: out.accuracy.dataSync()[0] };
     tf.dispose(Object.values(out));
     return result;

@@ -13,9 +13,12 @@ export function upsertCheckpoint(prepare: Prepare, runId: number, epoch: number,
   ).run(runId, epoch, file, Date.now());
 }
 
+/** The run's weights checkpoint: the one runs.weights_epoch names (a restored best epoch), else the newest. */
 export function selectLatestCheckpoint(prepare: Prepare, runId: number): CheckpointRecord | undefined {
-  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1').get(runId) as
-    CheckpointRecord | undefined;
+  return prepare(
+    `SELECT epoch, path FROM checkpoints WHERE run_id = :id
+     ORDER BY epoch = (SELECT weights_epoch FROM runs WHERE id = :id) DESC, epoch DESC LIMIT 1`,
+  ).get({ id: runId }) as CheckpointRecord | undefined;
 }
 
 /** Every checkpoint recorded for the run, newest first. */

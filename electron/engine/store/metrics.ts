@@ -83,8 +83,8 @@ export function insertEpochMetric(prepare: Prepare, runId: number, raw: EpochMet
   const metric = checkEpochMetric(raw);
   try {
     prepare(
-      `INSERT INTO epoch_metrics (run_id, epoch, loss, accuracy, val_loss, val_accuracy, duration_ms, samples_per_second, time)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO epoch_metrics (run_id, epoch, loss, accuracy, val_loss, val_accuracy, duration_ms, samples_per_second, time, learning_rate, note)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       runId,
       metric.epoch,
@@ -95,6 +95,8 @@ export function insertEpochMetric(prepare: Prepare, runId: number, raw: EpochMet
       Math.round(metric.durationMs),
       metric.samplesPerSecond,
       metric.time,
+      metric.learningRate ?? null,
+      metric.note ?? null,
     );
   } catch (error) {
     if (!isPrimaryKeyViolation(error)) throw error;
@@ -153,7 +155,7 @@ export function selectBatchMetrics(prepare: Prepare, runId: number, afterStep: n
 
 export function selectEpochMetrics(prepare: Prepare, runId: number): EpochMetric[] {
   const rows = prepare(
-    `SELECT epoch, loss, accuracy, val_loss, val_accuracy, duration_ms, samples_per_second, time
+    `SELECT epoch, loss, accuracy, val_loss, val_accuracy, duration_ms, samples_per_second, time, learning_rate, note
      FROM epoch_metrics WHERE run_id = ? ORDER BY epoch`,
   ).all(runId) as EpochRow[];
   return rows.map(toEpochMetric);

@@ -2,7 +2,7 @@
 import type { ModelSpec } from '#shared/model/spec.ts';
 import type { DesignRecord, FinishStatus, RunLeaseHolder, RunRecord, RunSessionRecord } from '#shared/records.ts';
 import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, Hyperparameters, RunStatus } from '#shared/types.ts';
-import { NO_AUGMENTATION } from '#shared/hyperparameters.ts';
+import { ADDED_HYPERPARAMETERS_OFF } from '#shared/hyperparameters.ts';
 
 export interface RunRow {
   id: number;
@@ -31,6 +31,8 @@ export interface RunRow {
   training_duration_ms: number | null;
   samples_per_second: number | null;
   epochs_completed: number;
+  stop_reason: string | null;
+  weights_epoch: number | null;
   lease_json: string | null;
 }
 
@@ -47,8 +49,8 @@ export function toRunRecord(row: RunRow): RunRecord {
     name: row.name,
     status: row.status,
     spec: JSON.parse(row.spec_json) as ModelSpec,
-    // Runs recorded before augmentation existed trained without it.
-    hyperparameters: { ...NO_AUGMENTATION, ...(JSON.parse(row.hyperparameters_json) as Hyperparameters) },
+    // Runs recorded before augmentation, early stopping and schedules existed trained without them.
+    hyperparameters: { ...ADDED_HYPERPARAMETERS_OFF, ...(JSON.parse(row.hyperparameters_json) as Hyperparameters) },
     dataset: JSON.parse(row.dataset_json) as DatasetRef,
     backend,
     // Runs recorded before the graph trainer existed all trained eagerly.
@@ -72,6 +74,8 @@ export function toRunRecord(row: RunRow): RunRecord {
     trainingDurationMs: row.training_duration_ms,
     samplesPerSecond: row.samples_per_second,
     epochsCompleted: row.epochs_completed,
+    stopReason: row.stop_reason,
+    weightsEpoch: row.weights_epoch,
     heldBy: row.lease_json === null ? null : (JSON.parse(row.lease_json) as RunLeaseHolder),
   };
 }
@@ -134,6 +138,8 @@ export interface EpochRow {
   duration_ms: number;
   samples_per_second: number | null;
   time: number;
+  learning_rate: number | null;
+  note: string | null;
 }
 
 export function toEpochMetric(row: EpochRow): EpochMetric {
@@ -147,6 +153,8 @@ export function toEpochMetric(row: EpochRow): EpochMetric {
     durationMs: row.duration_ms,
     samplesPerSecond: nanIfNull(row.samples_per_second),
     time: row.time,
+    learningRate: row.learning_rate,
+    note: row.note,
   };
 }
 

@@ -198,6 +198,10 @@ export function checkEpochMetric(row: unknown): EpochMetric {
   checkNumber(row.durationMs, 'epoch metric.durationMs');
   checkNumber(row.samplesPerSecond, 'epoch metric.samplesPerSecond');
   checkNumber(row.time, 'epoch metric.time');
+  // Optional for callers that predate them (stored as NULL).
+  if (row.learningRate !== undefined && row.learningRate !== null)
+    checkNonNegativeNumber(row.learningRate, 'epoch metric.learningRate');
+  if (row.note !== undefined && row.note !== null) checkText(row.note, 'epoch metric.note');
   return row as unknown as EpochMetric;
 }
 

@@ -8,11 +8,20 @@ import { layersClassifier, type Classifier } from '../evaluate/evaluate.ts';
 import type { TrainerKind } from '#shared/types.ts';
 import { imagesToTensor, labelsToTensor } from './batches.ts';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { setLearningRate } from './optimizers.ts';
 
 export interface BatchTrainer {
   readonly kind: TrainerKind;
-  /** One optimizer step on the given rows; `step` is the run's global 0-based batch counter. */
-  trainBatch(set: ImageSet, rows: ArrayLike<number>, step: number): Promise<{ loss: number; accuracy: number }>;
+  /**
+   * One optimizer step on the given rows at `learningRate` (the schedule's rate for this step; the run's own
+   * learning rate when omitted); `step` is the run's global 0-based batch counter.
+   */
+  trainBatch(
+    set: ImageSet,
+    rows: ArrayLike<number>,
+    step: number,
+    learningRate?: number,
+  ): Promise<{ loss: number; accuracy: number }>;
   /** Predicts with the current weights, in inference mode. */
   readonly classifier: Classifier;
   /** Saves weights and optimizer state after `epoch` finished epochs; returns the folder. */
@@ -35,7 +44,13 @@ export class EagerTrainer implements BatchTrainer {
     this.classifier = layersClassifier(model);
   }
 
-  async trainBatch(set: ImageSet, rows: ArrayLike<number>): Promise<{ loss: number; accuracy: number }> {
+  async trainBatch(
+    set: ImageSet,
+    rows: ArrayLike<number>,
+    _step?: number,
+    learningRate?: number,
+  ): Promise<{ loss: number; accuracy: number }> {
+    if (learningRate !== undefined) setLearningRate(this.optimizer, learningRate);
     const xs = imagesToTensor(set, rows);
     const ys = labelsToTensor(set, rows);
     try {

@@ -85,3 +85,14 @@ export function createOptimizer(h: Hyperparameters): tf.Optimizer {
       return tf.train.rmsprop(h.learningRate, 0.9, h.momentum, 1e-7);
   }
 }
+
+/**
+ * Sets the rate the optimizer's next step uses (a schedule moves it). Adam and RMSprop read their learningRate field at
+ * every step; SGD and momentum keep it as a tensor, which setLearningRate replaces. Unchanged rates cost nothing.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  const o = optimizer as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (o.learningRate === learningRate) return;
+  if (o.setLearningRate) o.setLearningRate(learningRate);
+  else o.learningRate = learningRate;
+}

@@ -2,6 +2,8 @@
 // validation after every epoch, and a stop request honoured at the next batch boundary. With augmentation the
 // batches come from a prefetching source (augmented-batches.ts): the loop tells it the rows of the steps ahead,
 // so it augments the next batches on a worker thread while this one trains; the loop closes it however it ends.
+// Every step trains at the learning rate the schedule gives it (schedule.ts); after each epoch's validation the
+// monitor may lower the rate (reduce on plateau) or end the run (early stopping).
 import type { Dataset } from '../data/datasets.ts';
 import { epochOrder, type TrainingSplit } from '../data/random.ts';
 import type { BatchProgress, EpochMetric, Hyperparameters } from '#shared/types.ts';
@@ -9,6 +11,7 @@ import { lossAndAccuracy, predictSet } from '../evaluate/evaluate.ts';
 import { faultPause } from '../fault-pause.ts';
 import type { BatchTrainer } from './batch-trainer.ts';
 import { batchSource, type BatchSource } from './augmented-batches.ts';
+import { TrainingMonitor, type EarlyStop } from './schedule.ts';
 
 export interface TrainLoopOptions {
   trainer: BatchTrainer;
@@ -17,6 +20,11 @@ export interface TrainLoopOptions {
   split: TrainingSplit;
   /** First epoch to run (0-based): the number of epochs already finished by a resumed run. */
   startEpoch: number;
+  /**
+   * The epochs already recorded (0 … startEpoch − 1) of a resumed run: replayed so the learning-rate schedule and
+   * early stopping continue from where they were.
+   */
+  history?: readonly EpochMetric[];
   signal?: AbortSignal;
   onBatch?: (progress: BatchProgress) => void;
   /** Called after each epoch with its metrics; the caller saves the checkpoint before the next epoch starts. */
@@ -24,8 +32,13 @@ export interface TrainLoopOptions {
 }
 
 export interface TrainLoopResult {
+  /** Stopped on request (the signal): the run can be resumed. */
   stopped: boolean;
   epochsCompleted: number;
+  /** Early stopping ended the run after `epochsCompleted` epochs (or a replayed history had already ended it). */
+  earlyStop: EarlyStop | null;
+  /** The best epoch (0-based) early stopping saw, or null when it is off. */
+  bestEpoch: number | null;
   trainingMs: number;
   samplesSeen: number;
 }
@@ -74,6 +87,17 @@ async function trainEpochs(
   const { trainer, dataset, hyperparameters: h, split, signal } = options;
   const batchesPerEpoch = Math.ceil(split.train.length / h.batchSize);
   const totalBatches = batchesPerEpoch * (h.epochs - options.startEpoch);
+  const monitor = TrainingMonitor.replay(h, { batchesPerEpoch, epochs: h.epochs }, options.history ?? []);
+  const ended = (stopped: boolean, epochsCompleted: number, trainingMs: number, samplesSeen: number) => ({
+    stopped,
+    epochsCompleted,
+    trainingMs,
+    samplesSeen,
+    earlyStop: stopped ? null : monitor.stop,
+    bestEpoch: monitor.bestEpoch,
+  });
+  // A session that died after early stopping had ended the run, before the run was marked completed.
+  if (monitor.stop) return ended(false, options.startEpoch, 0, 0);
   const recent: { time: number; samples: number }[] = [];
   let batchesDone = 0;
   let samplesSeen = 0;
@@ -87,20 +111,16 @@ async function trainEpochs(
     let seen = 0;
     recent.length = 0;
     recent.push({ time: epochStarted, samples: 0 });
+    const epochLearningRate = monitor.learningRate(step);
     for (let batch = 0; batch < batchesPerEpoch; batch++) {
-      if (signal?.aborted)
-        return {
-          stopped: true,
-          epochsCompleted: epoch,
-          trainingMs: trainingMs + performance.now() - epochStarted,
-          samplesSeen,
-        };
+      if (signal?.aborted) return ended(true, epoch, trainingMs + performance.now() - epochStarted, samplesSeen);
       // tfjs-node resolves data() without touching the event loop, so a training loop made only of awaits
       // starves it: yield once per batch so stop requests, IPC and signals are handled while training.
       await yieldToEventLoop();
       const rows = rowsOf(epoch, batch);
       const batchInput = batches.batch(rows, step);
-      const { loss, accuracy } = await trainer.trainBatch(batchInput.set, batchInput.rows, step);
+      const learningRate = monitor.learningRate(step);
+      const { loss, accuracy } = await trainer.trainBatch(batchInput.set, batchInput.rows, step, learningRate);
       if (!Number.isFinite(loss))
         throw new Error(
           `training diverged: loss is ${loss} at epoch ${epoch + 1}, batch ${batch + 1} (try a lower learning rate)`,
@@ -141,6 +161,7 @@ async function trainEpochs(
       valLoss = validation.loss;
       valAccuracy = validation.accuracy;
     }
+    const decision = monitor.afterEpoch({ epoch, valLoss, valAccuracy });
     await options.onEpochEnd?.({
       epoch,
       loss: lossSum / seen,
@@ -150,7 +171,10 @@ async function trainEpochs(
       durationMs: performance.now() - epochStarted,
       samplesPerSecond: (seen * 1000) / epochTrainingMs,
       time: Date.now(),
+      learningRate: epochLearningRate,
+      note: decision.note,
     });
+    if (decision.stop) return ended(false, epoch + 1, trainingMs, samplesSeen);
   }
-  return { stopped: false, epochsCompleted: h.epochs, trainingMs, samplesSeen };
+  return ended(false, h.epochs, trainingMs, samplesSeen);
 }

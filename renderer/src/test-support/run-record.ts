@@ -32,6 +32,8 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     trainingDurationMs: null,
     samplesPerSecond: null,
     epochsCompleted: 5,
+    stopReason: null,
+    weightsEpoch: null,
     heldBy: null,
     ...overrides,
   };

@@ -33,6 +33,8 @@ function epoch(index: number, values: Partial<EpochMetric>): EpochMetric {
     durationMs: 1000,
     samplesPerSecond: 100,
     time: 0,
+    learningRate: 0.001,
+    note: null,
     ...values,
   };
 }
@@ -58,9 +60,9 @@ function record(bestValAccuracyEpoch: number | null): RunRecord {
 }
 
 const epochs = [
-  epoch(0, { loss: 0.9, valLoss: 0.8, valAccuracy: 0.7 }),
-  epoch(1, { loss: 0.5, valLoss: NaN, valAccuracy: 0.9 }),
-  epoch(2, { loss: 0.3, valLoss: 0.4, valAccuracy: 0.85 }),
+  epoch(0, { loss: 0.9, valLoss: 0.8, valAccuracy: 0.7, learningRate: 0.01 }),
+  epoch(1, { loss: 0.5, valLoss: NaN, valAccuracy: 0.9, learningRate: 0.001 }),
+  epoch(2, { loss: 0.3, valLoss: 0.4, valAccuracy: 0.85, learningRate: null }),
 ];
 const batches = [batch(0, 2), batch(1, 1), batch(2, NaN), batch(3, 0.5), batch(4, 0)];
 
@@ -162,6 +164,26 @@ describe('curvesOption', () => {
       ['A', 'solid'],
       ['B', 'dashed'],
     ]);
+  });
+
+  it("plots the learning rate each epoch started with, at the epoch's first batch on the step axis, on a log scale if asked", () => {
+    expect(option({ metric: 'learningRate' }).series[0].data).toEqual([
+      [1, 0.01],
+      [2, 0.001],
+      [3, null], // an epoch recorded before learning rates were stored
+    ]);
+    const steps = option({ metric: 'learningRate', axis: 'step', logScale: true });
+    expect(steps.series[0].data).toEqual([
+      [1, 0.01],
+      [5, 0.001],
+      [9, null],
+    ]);
+    expect(steps.series[0].showSymbol).toBe(true);
+    expect(steps.yAxis).toMatchObject({ type: 'log', name: 'Learning rate' });
+    expect(steps.yAxis.axisLabel?.formatter(0.00009999999999999999)).toBe('0.0001');
+    expect(steps.series[0].markPoint).toBeNull(); // the best validation epoch is pinned on the metrics, not here
+    expect(option({ metric: 'learningRate' }).tooltip.valueFormatter(0.000125)).toBe('0.000125');
+    expect(option({ metric: 'learningRate' }).yAxis.axisLabel?.formatter(1e-9)).toBe('1e-9');
   });
 
   it('formats values as losses or percentages', () => {

@@ -64,6 +64,17 @@ describe('settingRows', () => {
       'augmentShift',
       'augmentThickness',
       'augmentElastic',
+      'earlyStopping',
+      'earlyStoppingPatience',
+      'earlyStoppingMinDelta',
+      'earlyStoppingRestoreBest',
+      'lrSchedule',
+      'lrStepEpochs',
+      'lrStepFactor',
+      'lrDecayRate',
+      'lrMinimum',
+      'lrPlateauFactor',
+      'lrPlateauPatience',
       'backend',
     ]);
     expect(rows.map((r) => r.label).slice(0, 5)).toEqual([
@@ -100,6 +111,24 @@ describe('settingRows', () => {
       'momentum',
     ]);
     expect(row(rows, 'momentum')?.values).toEqual(['0', '0.9']);
+  });
+
+  it("says 'not used' for early-stopping and schedule settings a run's own choices do not use", () => {
+    const stepped = { ...DEFAULT_HYPERPARAMETERS, lrSchedule: 'step', lrStepEpochs: 1, earlyStopping: 'val_loss' };
+    const cosine = { ...DEFAULT_HYPERPARAMETERS, lrSchedule: 'cosine', lrMinimum: 0.0001 };
+    const rows = settingRows([compared({ hyperparameters: stepped }), compared({ hyperparameters: cosine })]);
+    expect(rows.filter((r) => r.differs).map((r) => [r.key, ...r.values])).toEqual([
+      ['earlyStopping', 'Validation loss', 'Off'],
+      ['earlyStoppingPatience', '3', 'not used'],
+      ['earlyStoppingMinDelta', '0', 'not used'],
+      ['earlyStoppingRestoreBest', 'yes', 'not used'],
+      ['lrSchedule', 'Step', 'Cosine'],
+      ['lrStepEpochs', '1', 'not used'],
+      ['lrStepFactor', '0.5', 'not used'],
+      ['lrMinimum', 'not used', '0.0001'],
+    ]);
+    // Settings neither run uses are alike: not a difference.
+    expect(row(rows, 'lrPlateauFactor')).toMatchObject({ values: ['not used', 'not used'], differs: false });
   });
 
   it('shows a dash for what a run does not have: a parameter count, a backend, a hyperparameter', () => {

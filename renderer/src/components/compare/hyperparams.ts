@@ -9,6 +9,26 @@ import {
   integer,
 } from '../runs/format.ts';
 import type { ComparedRun } from './load.ts';
+import {
+  EARLY_STOPPING_MONITORS,
+  HYPERPARAMETER_FIELDS,
+  hyperparameterInUse,
+  LR_SCHEDULES,
+  type Hyperparameters,
+} from '#shared/hyperparameters.ts';
+
+/** What a run shows for an early-stopping or schedule setting its own choice does not use (patience with it off). */
+export const NOT_USED = 'not used';
+
+function unused(key: string, h: Record<string, unknown>): boolean {
+  if (!Object.hasOwn(HYPERPARAMETER_FIELDS, key)) return false;
+  const group = HYPERPARAMETER_FIELDS[key as keyof Hyperparameters].group;
+  if (group !== 'earlyStopping' && group !== 'lrSchedule') return false;
+  // Only where the run's choices are known ones (not an older run's missing key, or a newer Layerlab's schedule).
+  const known = (values: readonly string[], value: unknown) => typeof value === 'string' && values.includes(value);
+  if (!known(EARLY_STOPPING_MONITORS, h.earlyStopping) || !known(LR_SCHEDULES, h.lrSchedule)) return false;
+  return !hyperparameterInUse(key as keyof Hyperparameters, h as unknown as Hyperparameters);
+}
 
 export interface SettingRow {
   key: string;
@@ -31,7 +51,7 @@ export function settingRows(runs: ComparedRun[]): SettingRow[] {
     ...hyperparameterKeys(hyper).map((key) => ({
       key,
       label: hyperparameterLabel(key),
-      values: hyper.map((h) => (key in h ? formatValue(key, h[key]) : DASH)),
+      values: hyper.map((h) => (!(key in h) ? DASH : unused(key, h) ? NOT_USED : formatValue(key, h[key]))),
     })),
     { key: 'backend', label: 'Backend', values: records.map((r) => r.backend?.kind ?? DASH) },
   ];

@@ -132,4 +132,12 @@ describe('formatValue', () => {
     expect(formatValue('schedule', { decay: 0.5 })).toBe('{"decay":0.5}');
     expect(formatValue('nesterov', true)).toBe('true');
   });
+
+  it('names the early-stopping monitor and the schedule, and says yes or no to restoring the best weights', () => {
+    expect(formatValue('earlyStopping', 'val_loss')).toBe('Validation loss');
+    expect(formatValue('earlyStopping', 'off')).toBe('Off');
+    expect(formatValue('lrSchedule', 'plateau')).toBe('Reduce on plateau');
+    expect(formatValue('lrSchedule', 'warmup')).toBe('warmup'); // a newer schedule, as named
+    expect(formatValue('earlyStoppingRestoreBest', false)).toBe('no');
+  });
 });

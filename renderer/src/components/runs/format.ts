@@ -1,5 +1,10 @@
 // Formatting shared by the Runs and Compare screens: short architecture strings, percentages, durations, dates.
-import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES } from '#shared/hyperparameters.ts';
+import {
+  EARLY_STOPPING_LABELS,
+  HYPERPARAMETER_FIELDS,
+  HYPERPARAMETER_NAMES,
+  LR_SCHEDULE_LABELS,
+} from '#shared/hyperparameters.ts';
 import { describeArchitecture, type ModelSpec } from '#shared/model/index.ts';
 import type { RunStatus } from '#shared/types.ts';
 import { formatDateTime } from '../../lib/dates.ts';
@@ -63,6 +68,11 @@ export function formatValue(key: string, value: unknown): string {
   if (value === null) return key === 'trainSize' ? 'all' : DASH;
   if (key === 'validationSplit' && typeof value === 'number') return `${value} (${Math.round(value * 100)}%)`;
   if (typeof value === 'number') return key === 'trainSize' ? value.toLocaleString() : String(value);
+  if (key === 'earlyStopping' && Object.hasOwn(EARLY_STOPPING_LABELS, String(value)))
+    return EARLY_STOPPING_LABELS[value as keyof typeof EARLY_STOPPING_LABELS];
+  if (key === 'lrSchedule' && Object.hasOwn(LR_SCHEDULE_LABELS, String(value)))
+    return LR_SCHEDULE_LABELS[value as keyof typeof LR_SCHEDULE_LABELS];
+  if (key === 'earlyStoppingRestoreBest' && typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
 }

@@ -28,6 +28,17 @@ describe('DEFAULT_FIELDS', () => {
       augmentShift: '0',
       augmentThickness: '0',
       augmentElastic: '0',
+      earlyStopping: 'off',
+      earlyStoppingPatience: '3',
+      earlyStoppingMinDelta: '0',
+      earlyStoppingRestoreBest: true,
+      lrSchedule: 'constant',
+      lrStepEpochs: '2',
+      lrStepFactor: '0.5',
+      lrDecayRate: '0.9',
+      lrMinimum: '0',
+      lrPlateauFactor: '0.5',
+      lrPlateauPatience: '2',
     });
   });
 
@@ -140,6 +151,17 @@ describe('field names', () => {
       'augmentShift',
       'augmentThickness',
       'augmentElastic',
+      'earlyStopping',
+      'earlyStoppingPatience',
+      'earlyStoppingMinDelta',
+      'earlyStoppingRestoreBest',
+      'lrSchedule',
+      'lrStepEpochs',
+      'lrStepFactor',
+      'lrDecayRate',
+      'lrMinimum',
+      'lrPlateauFactor',
+      'lrPlateauPatience',
     ]);
   });
 
@@ -162,6 +184,74 @@ describe('augmentation fields', () => {
   });
 });
 
+describe('early stopping and learning-rate schedule fields', () => {
+  it('check only the settings the choice uses, and send the defaults for the hidden ones', () => {
+    const hidden = form({
+      lrStepFactor: '7',
+      lrDecayRate: 'x',
+      earlyStoppingPatience: '0',
+      earlyStoppingRestoreBest: false,
+    });
+    expect(validateFields(hidden, null)).toEqual({ value: DEFAULT_HYPERPARAMETERS, errors: {} });
+    expect(validateFields(form({ lrSchedule: 'step', lrStepFactor: '1', lrStepEpochs: '0' }), null).errors).toEqual({
+      lrStepFactor: 'must be greater than 0 and less than 1',
+      lrStepEpochs: 'must be at least 1 and at most 1,000',
+    });
+    expect(validateFields(form({ lrSchedule: 'exponential', lrDecayRate: '0' }), null).errors).toEqual({
+      lrDecayRate: 'must be greater than 0 and less than 1',
+    });
+    expect(
+      validateFields(form({ earlyStopping: 'val_loss', earlyStoppingPatience: '0', earlyStoppingMinDelta: '2' }), null)
+        .errors,
+    ).toEqual({
+      earlyStoppingPatience: 'must be at least 1 and at most 1,000',
+      earlyStoppingMinDelta: 'must be at least 0 and at most 1',
+    });
+  });
+
+  it('send the chosen schedule and its settings, and early stopping with its own', () => {
+    const { value } = validateFields(
+      form({
+        lrSchedule: 'plateau',
+        lrPlateauFactor: '0.2',
+        lrPlateauPatience: '4',
+        lrMinimum: '1e-5',
+        lrStepFactor: '0.3', // not the plateau's: the default goes
+        earlyStopping: 'val_accuracy',
+        earlyStoppingPatience: '5',
+        earlyStoppingMinDelta: '0.001',
+        earlyStoppingRestoreBest: false,
+      }),
+      MNIST_TRAIN,
+    );
+    expect(value).toMatchObject({
+      lrSchedule: 'plateau',
+      lrPlateauFactor: 0.2,
+      lrPlateauPatience: 4,
+      lrMinimum: 1e-5,
+      lrStepFactor: 0.5,
+      earlyStopping: 'val_accuracy',
+      earlyStoppingPatience: 5,
+      earlyStoppingMinDelta: 0.001,
+      earlyStoppingRestoreBest: false,
+    });
+  });
+
+  it('refuse early stopping and reduce on plateau without a validation split, and a minimum not below the rate', () => {
+    expect(validateFields(form({ earlyStopping: 'val_loss', validationSplit: '0' }), MNIST_TRAIN).errors).toEqual({
+      earlyStopping: 'needs a validation split above 0',
+    });
+    expect(validateFields(form({ lrSchedule: 'plateau', validationSplit: '0' }), MNIST_TRAIN).errors).toEqual({
+      lrSchedule: 'reduce on plateau watches the validation loss: it needs a validation split above 0',
+    });
+    expect(validateFields(form({ lrSchedule: 'cosine', lrMinimum: '0.01' }), MNIST_TRAIN).errors).toEqual({
+      lrMinimum: 'must be less than the learning rate',
+    });
+    // A minimum the chosen schedule does not use is not checked against the rate.
+    expect(validateFields(form({ lrSchedule: 'step', lrMinimum: '0.01' }), MNIST_TRAIN).errors).toEqual({});
+  });
+});
+
 describe('fieldsFromHyperparameters', () => {
   it("shows a run's hyperparameters in the form, which validates back to the same values", () => {
     const run = {
@@ -178,6 +268,17 @@ describe('fieldsFromHyperparameters', () => {
       augmentShift: 2,
       augmentThickness: 0.5,
       augmentElastic: 0,
+      earlyStopping: 'val_loss',
+      earlyStoppingPatience: 4,
+      earlyStoppingMinDelta: 0.002,
+      earlyStoppingRestoreBest: false,
+      lrSchedule: 'step',
+      lrStepEpochs: 3,
+      lrStepFactor: 0.2,
+      lrDecayRate: 0.9,
+      lrMinimum: 0,
+      lrPlateauFactor: 0.5,
+      lrPlateauPatience: 2,
     } as const;
     const fields = fieldsFromHyperparameters(run);
     expect(fields).toEqual({
@@ -194,6 +295,17 @@ describe('fieldsFromHyperparameters', () => {
       augmentShift: '2',
       augmentThickness: '0.5',
       augmentElastic: '0',
+      earlyStopping: 'val_loss',
+      earlyStoppingPatience: '4',
+      earlyStoppingMinDelta: '0.002',
+      earlyStoppingRestoreBest: false,
+      lrSchedule: 'step',
+      lrStepEpochs: '3',
+      lrStepFactor: '0.2',
+      lrDecayRate: '0.9',
+      lrMinimum: '0',
+      lrPlateauFactor: '0.5',
+      lrPlateauPatience: '2',
     });
     expect(validateFields(fields, MNIST_TRAIN)).toEqual({ value: run, errors: {} });
   });

@@ -3,16 +3,20 @@
 // its field errors are shown at the same fields.
 import {
   AUGMENTATION_NAMES,
+  combinationProblems,
   DEFAULT_HYPERPARAMETERS,
   HYPERPARAMETER_NAMES,
   HYPERPARAMETER_RULES,
+  hyperparameterInUse,
   rangeProblem,
   splitProblem,
   SUGGESTED_MOMENTUM,
   trainSizeRule,
   usesMomentum,
   type AugmentationName,
+  type EarlyStoppingMonitor,
   type Hyperparameters,
+  type LrScheduleName,
   type NumberRule,
   type OptimizerName,
   type RuledField,
@@ -34,7 +38,24 @@ export interface HyperparameterFields {
   augmentShift: string;
   augmentThickness: string;
   augmentElastic: string;
+  earlyStopping: EarlyStoppingMonitor;
+  earlyStoppingPatience: string;
+  earlyStoppingMinDelta: string;
+  earlyStoppingRestoreBest: boolean;
+  lrSchedule: LrScheduleName;
+  lrStepEpochs: string;
+  lrStepFactor: string;
+  lrDecayRate: string;
+  lrMinimum: string;
+  lrPlateauFactor: string;
+  lrPlateauPatience: string;
 }
+
+/** The settings that are text boxes (numbers as typed), in display order; the others are choices. */
+export type NumericFieldName = Exclude<
+  FieldName,
+  'optimizer' | 'earlyStopping' | 'lrSchedule' | 'earlyStoppingRestoreBest'
+>;
 
 export type FieldName = keyof HyperparameterFields;
 export type FieldErrors = Partial<Record<FieldName, string>>;
@@ -51,6 +72,7 @@ export const DEFAULT_FIELDS: HyperparameterFields = {
   trainSize: D.trainSize === null ? '' : String(D.trainSize),
   seed: String(D.seed),
   ...augmentationFields(D),
+  ...trainingControlFields(D),
 };
 
 export const FIELD_NAMES: FieldName[] = HYPERPARAMETER_NAMES;
@@ -67,8 +89,48 @@ export function fieldsFromHyperparameters(h: Hyperparameters): HyperparameterFie
     trainSize: h.trainSize === null ? '' : String(h.trainSize),
     seed: String(h.seed),
     ...augmentationFields(h),
+    ...trainingControlFields(h),
   };
 }
+
+/** Early stopping and the learning-rate schedule as the form shows them. */
+function trainingControlFields(
+  h: Hyperparameters,
+): Pick<
+  HyperparameterFields,
+  | 'earlyStopping'
+  | 'earlyStoppingPatience'
+  | 'earlyStoppingMinDelta'
+  | 'earlyStoppingRestoreBest'
+  | 'lrSchedule'
+  | 'lrStepEpochs'
+  | 'lrStepFactor'
+  | 'lrDecayRate'
+  | 'lrMinimum'
+  | 'lrPlateauFactor'
+  | 'lrPlateauPatience'
+> {
+  return {
+    earlyStopping: h.earlyStopping,
+    earlyStoppingPatience: String(h.earlyStoppingPatience),
+    earlyStoppingMinDelta: String(h.earlyStoppingMinDelta),
+    earlyStoppingRestoreBest: h.earlyStoppingRestoreBest,
+    lrSchedule: h.lrSchedule,
+    lrStepEpochs: String(h.lrStepEpochs),
+    lrStepFactor: String(h.lrStepFactor),
+    lrDecayRate: String(h.lrDecayRate),
+    lrMinimum: String(h.lrMinimum),
+    lrPlateauFactor: String(h.lrPlateauFactor),
+    lrPlateauPatience: String(h.lrPlateauPatience),
+  };
+}
+
+/** What the form says next to a field whose value is fine alone but not with the others. */
+const COMBINATION_MESSAGES: Partial<Record<keyof Hyperparameters, string>> = {
+  earlyStopping: 'needs a validation split above 0',
+  lrSchedule: 'reduce on plateau watches the validation loss: it needs a validation split above 0',
+  lrMinimum: 'must be less than the learning rate',
+};
 
 /** The augmentation settings as text (a template's recipe, or a run's). */
 export function augmentationFields(
@@ -100,7 +162,11 @@ export function validateFields(
   const errors: FieldErrors = {};
   const numbers: Partial<Record<FieldName, number>> = {};
   for (const [name, rule] of Object.entries(HYPERPARAMETER_RULES) as [RuledField, NumberRule][]) {
-    if (name === 'momentum' && !usesMomentum(fields.optimizer)) continue;
+    // A hidden setting (momentum for Adam, a schedule not chosen) sends its default, whatever it holds.
+    if (!hyperparameterInUse(name, fields)) {
+      numbers[name] = DEFAULT_HYPERPARAMETERS[name];
+      continue;
+    }
     const parsed = parseNumber(fields[name], rule);
     if ('error' in parsed) errors[name] = parsed.error;
     else numbers[name] = parsed.value;
@@ -120,7 +186,17 @@ export function validateFields(
     const problem = splitProblem(used, split);
     if (problem) errors.validationSplit = problem.replace(/^validationSplit /, '');
   }
+  // Settings fine alone but not together (early stopping without validation images, …), once their parts parse.
+  const learningRate = numbers.learningRate;
+  if (split !== undefined && learningRate !== undefined) {
+    const lrMinimum = numbers.lrMinimum ?? DEFAULT_HYPERPARAMETERS.lrMinimum;
+    for (const issue of combinationProblems({ ...fields, validationSplit: split, learningRate, lrMinimum })) {
+      const field = issue.field as FieldName;
+      errors[field] ??= COMBINATION_MESSAGES[issue.field] ?? issue.message;
+    }
+  }
   if (Object.keys(errors).length) return { value: null, errors };
+  const on = hyperparameterInUse;
   return {
     value: {
       optimizer: fields.optimizer,
@@ -135,6 +211,19 @@ export function validateFields(
         Hyperparameters,
         AugmentationName
       >),
+      earlyStopping: fields.earlyStopping,
+      earlyStoppingPatience: numbers.earlyStoppingPatience!,
+      earlyStoppingMinDelta: numbers.earlyStoppingMinDelta!,
+      earlyStoppingRestoreBest: on('earlyStoppingRestoreBest', fields)
+        ? fields.earlyStoppingRestoreBest
+        : DEFAULT_HYPERPARAMETERS.earlyStoppingRestoreBest,
+      lrSchedule: fields.lrSchedule,
+      lrStepEpochs: numbers.lrStepEpochs!,
+      lrStepFactor: numbers.lrStepFactor!,
+      lrDecayRate: numbers.lrDecayRate!,
+      lrMinimum: numbers.lrMinimum!,
+      lrPlateauFactor: numbers.lrPlateauFactor!,
+      lrPlateauPatience: numbers.lrPlateauPatience!,
     },
     errors,
   };
