@@ -98,10 +98,64 @@ export function foreignLease(prepare: Prepare, dbFile: string, runId: number, no
   return lease && !isOwnLease(lease) && leaseIsLive(dbFile, lease, now) ? lease : undefined;
 }
 
+/**
+ * Training cannot go ahead now because another live process trains on the database, or runs a sweep's queue;
+ * a sweep queue waits and tries again, anything else reports it.
+ */
+export class TrainingBusyError extends StoreError {}
+
+/** The sweep a run belongs to, and how messages name it: ' (point 3 of sweep 2 “lr search”)'; null for none. */
+function sweepOfRun(prepare: Prepare, runId: number): { id: number; name: string; text: string } | null {
+  const row = prepare(
+    `SELECT sweeps.id AS id, sweeps.name AS name, sweep_points.point AS point FROM sweep_points
+     JOIN sweeps ON sweeps.id = sweep_points.sweep_id WHERE sweep_points.run_id = ?`,
+  ).get(runId) as { id: number; name: string; point: number } | undefined;
+  return row
+    ? { id: row.id, name: row.name, text: ` (point ${row.point + 1} of sweep ${row.id} “${row.name}”)` }
+    : null;
+}
+
+/** A sweep's queue lease (sweeps.owner_*): live like a run's lease, by pid on this host and by heartbeat. */
+export interface SweepDriverRow {
+  id: number;
+  name: string;
+  owner_host: string;
+  owner_pid: number;
+  owner_label: string;
+  acquired_at: number;
+  heartbeat_at: number;
+}
+
+export function sweepDriverIsLive(
+  driver: Pick<SweepDriverRow, 'owner_host' | 'owner_pid' | 'heartbeat_at'>,
+  now: number,
+): boolean {
+  if (now - driver.heartbeat_at > LEASE_STALE_MS) return false;
+  if (driver.owner_host !== ownerHost) return true;
+  return processIsAlive(driver.owner_pid);
+}
+
+/**
+ * A running sweep whose queue another live process runs, and which goes before `runId`: any such sweep goes before
+ * a run outside sweeps, its own runs are that process's to train, and older sweeps go before a newer sweep's runs
+ * (so two queues never wait on each other).
+ */
+function blockingSweep(prepare: Prepare, runId: number | null, now: number): SweepDriverRow | undefined {
+  const own = runId === null ? null : sweepOfRun(prepare, runId);
+  const drivers = prepare(
+    `SELECT id, name, owner_host, owner_pid, owner_label, acquired_at, heartbeat_at FROM sweeps
+     WHERE status = 'running' AND owner_pid IS NOT NULL ORDER BY id`,
+  ).all() as SweepDriverRow[];
+  return drivers.find((d) => (own === null || d.id <= own.id) && !isOwnLease(d) && sweepDriverIsLive(d, now));
+}
+
 /** Throws when another live process holds the run. */
 export function requireNotHeldElsewhere(prepare: Prepare, dbFile: string, runId: number, now: number): void {
   const lease = foreignLease(prepare, dbFile, runId, now);
-  if (lease) throw new StoreError(`run ${runId} is being trained by ${describeHolder(lease)}`);
+  if (lease)
+    throw new TrainingBusyError(
+      `run ${runId}${sweepOfRun(prepare, runId)?.text ?? ''} is being trained by ${describeHolder(lease)}`,
+    );
 }
 
 /**
@@ -115,11 +169,16 @@ export function requireFreeToTrain(prepare: Prepare, dbFile: string, runId: numb
      WHERE runs.status IN ('queued', 'running') AND run_leases.run_id IS NOT ?`,
   ).all(runId) as LeaseRow[];
   const busy = others.find((lease) => !isOwnLease(lease) && leaseIsLive(dbFile, lease, now));
-  if (!busy) return;
   const what = runId === null ? 'cannot start a new run' : `cannot train run ${runId}`;
-  throw new StoreError(
-    `${what}: run ${busy.run_id} is being trained by ${describeHolder(busy)}; one run trains at a time on a database`,
-  );
+  if (busy)
+    throw new TrainingBusyError(
+      `${what}: run ${busy.run_id}${sweepOfRun(prepare, busy.run_id)?.text ?? ''} is being trained by ${describeHolder(busy)}; one run trains at a time on a database`,
+    );
+  const sweep = blockingSweep(prepare, runId, now);
+  if (sweep)
+    throw new TrainingBusyError(
+      `${what}: sweep ${sweep.id} “${sweep.name}” is running in ${describeHolder(sweep)} and trains its runs one after another; pause it (layerlab sweep pause ${sweep.id}) or wait for it, one run trains at a time on a database`,
+    );
 }
 
 /** Takes (or refreshes) this process's lease on the run; the caller checked requireFreeToTrain in the same transaction. */

@@ -151,6 +151,72 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: 'learning rate and schedule note per epoch; why a run stopped and whose weights it ends with',
+    sql: `
+      -- NULL for epochs recorded before schedules existed (they trained at the run's constant learning rate).
+      ALTER TABLE epoch_metrics ADD COLUMN learning_rate REAL;
+      ALTER TABLE epoch_metrics ADD COLUMN note TEXT;
+      -- Set when early stopping ended the run; weights_epoch is the checkpoint (finished-epoch count) whose weights
+      -- the run's evaluation used and its model keeps (NULL: its newest, as for every run before this version).
+      ALTER TABLE runs ADD COLUMN stop_reason TEXT;
+      ALTER TABLE runs ADD COLUMN weights_epoch INTEGER;
+    `,
+  },
+  {
+    version: 5,
+    description: 'sweeps (their definition, queue and points) and imported runs',
+    sql: `
+      -- A sweep: its definition, the base spec, hyperparameters and dataset its points vary, and its queue's state.
+      -- owner_*: the live process running its queue (a lease like run_leases', NULL when none runs it).
+      CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('running','paused','cancelled','completed')),
+        mode TEXT NOT NULL CHECK (mode IN ('grid','random')),
+        definition_json TEXT NOT NULL,
+        spec_json TEXT NOT NULL,
+        hyperparameters_json TEXT NOT NULL,
+        dataset_json TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER,
+        error TEXT,
+        pause_mode TEXT CHECK (pause_mode IN ('now','after-run')),
+        owner_host TEXT,
+        owner_pid INTEGER,
+        owner_label TEXT,
+        acquired_at INTEGER,
+        heartbeat_at INTEGER
+      );
+      CREATE INDEX sweeps_status ON sweeps (status);
+
+      -- One row per point, in queue order; run_id is its run (created 'queued'), NULL once removed, cancelled or
+      -- deleted. state: 'active', or 'removed' / 'cancelled' when its queued run was taken out of the queue.
+      CREATE TABLE sweep_points (
+        sweep_id INTEGER NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,
+        point INTEGER NOT NULL,
+        values_json TEXT NOT NULL,
+        run_id INTEGER UNIQUE REFERENCES runs (id) ON DELETE SET NULL,
+        state TEXT NOT NULL DEFAULT 'active' CHECK (state IN ('active','removed','cancelled')),
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (sweep_id, point)
+      );
+
+      -- Runs merged from another database's export (layerlab runs import): source_key identifies the run at its
+      -- origin, so the same run is never imported twice.
+      CREATE TABLE run_imports (
+        run_id INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        source_key TEXT NOT NULL UNIQUE,
+        source_dir TEXT NOT NULL,
+        source_run_id INTEGER NOT NULL,
+        exported_epoch INTEGER NOT NULL,
+        imported_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

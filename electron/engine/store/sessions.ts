@@ -76,17 +76,31 @@ export function recoverInterruptedRuns(db: Database.Database, dbFile: string, no
         status: string;
       }>
     ).filter((run) => !runIsOwned(prepare, dbFile, run, now));
-  if (unowned().length === 0) return 0;
+  // A queued run of a sweep waits in the sweep's queue, whoever runs it: it is no abandoned start, only the lease
+  // of a process that died while starting it goes.
+  const inQueue = (run: { id: number; status: string }) =>
+    run.status === 'queued' &&
+    prepare("SELECT 1 FROM sweep_points WHERE run_id = ? AND state = 'active'").get(run.id) !== undefined;
+  const found = unowned();
+  if (found.length === 0) return 0;
+  if (found.every(inQueue) && found.every((run) => !selectLease(prepare, run.id))) return 0;
   const recover = db.transaction((): number => {
     const runs = unowned(); // again under the write lock: another process may have recovered them meanwhile
-    for (const run of runs)
+    let interrupted = 0;
+    for (const run of runs) {
+      if (inQueue(run)) {
+        prepare('DELETE FROM run_leases WHERE run_id = ?').run(run.id);
+        continue;
+      }
       interruptRun(
         prepare,
         run.id,
         run.status === 'queued' ? INTERRUPTED_BEFORE_START_MESSAGE : INTERRUPTED_MESSAGE,
         now,
       );
-    return runs.length;
+      interrupted++;
+    }
+    return interrupted;
   });
   return recover.immediate();
 }

@@ -72,6 +72,7 @@ import type {
   StoredEvaluation,
 } from '#shared/records.ts';
 import { architectureText, RUN_COLUMNS, toRunRecord, type RunRow } from './rows.ts';
+import { SweepTables } from './sweeps.ts';
 import * as check from './validate.ts';
 import { StoreError } from './validate.ts';
 
@@ -109,6 +110,7 @@ export class Store {
   /** Held runs another process took over or interrupted meanwhile, with what happened. */
   private readonly lostLeases = new Map<number, string>();
   private heartbeat: NodeJS.Timeout | null = null;
+  private sweepTables: SweepTables | null = null;
 
   private constructor(
     private readonly db: Database.Database,
@@ -143,6 +145,19 @@ export class Store {
     return SCHEMA_VERSION;
   }
 
+  /** Sweeps, their points and queues, and imported runs (sweeps.ts), on this Store's connection. */
+  get sweeps(): SweepTables {
+    this.sweepTables ??= new SweepTables({
+      db: this.db,
+      prepare: this.sql,
+      file: this.file,
+      resolvedFile: this.resolvedFile,
+      owner: this.owner,
+      readonly: this.readonly,
+    });
+    return this.sweepTables;
+  }
+
   close(): void {
     if (!this.db.open) return;
     // Sessions still open stay 'running' in the file; the next open that finds them ownerless recovers them.
@@ -162,6 +177,8 @@ export class Store {
     this.heldLeases.clear();
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
+    // The sweeps whose queue this Store ran are free for another process at once.
+    this.sweepTables?.close();
     this.statements.clear();
     this.db.close();
   }
@@ -287,7 +304,8 @@ export class Store {
           const id = insertSession(this.sql, run.id, backend, fromEpoch, now);
           // started_at keeps the first start; a resume clears the previous ending.
           this.prepare(
-            `UPDATE runs SET status = 'running', backend_json = ?, started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL
+            `UPDATE runs SET status = 'running', backend_json = ?, started_at = coalesce(started_at, ?), finished_at = NULL, error = NULL,
+             stop_reason = NULL, weights_epoch = NULL
            WHERE id = ?`,
           ).run(JSON.stringify(backend), now, run.id);
           return id;
@@ -491,8 +509,29 @@ export class Store {
     });
   }
 
+  /**
+   * The checkpoint holding the run's weights as it ended, which Evaluate, Draw and export use: its newest, except for
+   * a run whose early stopping restored its best epoch (RunRecord.weightsEpoch), whose checkpoint that is.
+   */
   latestCheckpoint(runId: number): CheckpointRecord | undefined {
     return this.read('get latest checkpoint', () => selectLatestCheckpoint(this.sql, this.requireRun(runId).id));
+  }
+
+  /**
+   * Records how a completed session ended: whose weights (`weightsEpoch`, a recorded checkpoint's epoch) the test
+   * evaluation used and the run keeps, and why training ended early (null when it ran every epoch).
+   */
+  setRunOutcome(runId: number, outcome: { weightsEpoch: number; stopReason: string | null }): RunRecord {
+    return this.write('set run outcome', () => {
+      const id = this.requireRun(runId).id;
+      const weightsEpoch = check.checkNonNegativeInteger(outcome?.weightsEpoch, 'weightsEpoch');
+      const reason = outcome.stopReason === null ? null : check.checkText(outcome.stopReason, 'stopReason');
+      const known = this.prepare('SELECT 1 FROM checkpoints WHERE run_id = ? AND epoch = ?').get(id, weightsEpoch);
+      if (weightsEpoch > 0 && !known)
+        throw new StoreError(`run ${id} has no epoch ${weightsEpoch} checkpoint to keep as its weights`);
+      this.prepare('UPDATE runs SET stop_reason = ?, weights_epoch = ? WHERE id = ?').run(reason, weightsEpoch, id);
+      return this.loadRun(id);
+    });
   }
 
   /** Every recorded checkpoint of the run, newest first (a resume falls back to older ones). */
