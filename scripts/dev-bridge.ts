@@ -49,8 +49,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 const SHIM = `
-const decode = (text) => JSON.parse(text, (k, v) => v && typeof v === 'object' && typeof v.__bytes === 'string'
-  ? Uint8Array.from(atob(v.__bytes), (c) => c.charCodeAt(0)) : v);
+const bytesOf = (base64) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+const decode = (text) => JSON.parse(text, (k, v) => !v || typeof v !== 'object' ? v
+  : typeof v.__bytes === 'string' ? bytesOf(v.__bytes)
+  : typeof v.__float32 === 'string' ? new Float32Array(bytesOf(v.__float32).buffer) : v);
 const toBase64 = (bytes) => {
   let text = '';
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));

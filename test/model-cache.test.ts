@@ -103,4 +103,62 @@ describe('run model cache', () => {
     await expect(cache.get(queued.id)).rejects.toThrow(`run ${queued.id} has no saved weights yet`);
     await expect(cache.get(9999)).rejects.toThrow(/9999/);
   });
+
+  it('loads the checkpoint of an epoch asked for, and keeps it when the run saves a newer one', async () => {
+    const cache = new RunModelCache(store);
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    await saveTinyCheckpoint(store, checkpointRoot, runId, 2, 77);
+    const latest = await cache.load(runId);
+    const first = await cache.load(runId, 1);
+    expect([latest.epoch, first.epoch]).toEqual([2, 1]);
+    expect(first.model).not.toBe(latest.model);
+    // Asking for the latest epoch by number is the same model.
+    expect((await cache.load(runId, 2)).model).toBe(latest.model);
+    const reference = buildModel(tinySpec, { seed: runId * 100 + 1 });
+    expect(Array.from(first.model.getWeights()[0].dataSync())).toEqual(
+      Array.from(reference.getWeights()[0].dataSync()),
+    );
+    reference.dispose();
+    await saveTinyCheckpoint(store, checkpointRoot, runId, 3, 78);
+    const third = await cache.load(runId);
+    expect(third.epoch).toBe(3);
+    // Both were asked for by their epochs: kept, until they are the least recently used.
+    expect(isDisposed(first.model)).toBe(false);
+    expect(isDisposed(latest.model)).toBe(false);
+    await saveTinyCheckpoint(store, checkpointRoot, runId, 4, 79);
+    // Epoch 3 was only ever the latest: replaced by epoch 4.
+    expect((await cache.load(runId)).epoch).toBe(4);
+    expect(isDisposed(third.model)).toBe(true);
+    cache.dispose();
+    expect(isDisposed(first.model)).toBe(true);
+  });
+
+  it('refuses an epoch the run has no checkpoint for, naming the epochs it has', async () => {
+    const cache = new RunModelCache(store);
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    for (const epoch of [2, 3, 5]) await saveTinyCheckpoint(store, checkpointRoot, runId, epoch);
+    await expect(cache.get(runId, 4)).rejects.toThrow(
+      `run ${runId} has no checkpoint for epoch 4; it has epochs 1–3, 5`,
+    );
+    await expect(cache.get(runId, 4)).rejects.toMatchObject({ issues: [{ field: 'epoch' }] });
+    cache.dispose();
+  });
+
+  it('loads a model once for requests that arrive together, and disposes its companions with it', async () => {
+    const cache = new RunModelCache(store);
+    const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
+    const before = tf.memory().numTensors;
+    const [a, b] = await Promise.all([cache.load(runId), cache.load(runId)]);
+    expect(a).toBe(b);
+    let disposed = 0;
+    let made = 0;
+    const make = () => (made++, { dispose: () => disposed++ });
+    const companion = a.companion('probe', make);
+    expect(a.companion('probe', make)).toBe(companion);
+    expect(made).toBe(1);
+    cache.drop(runId);
+    expect(disposed).toBe(1);
+    expect(tf.memory().numTensors).toBe(before);
+    cache.dispose();
+  });
 });

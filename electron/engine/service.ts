@@ -12,6 +12,8 @@ import { confusionCell } from './evaluate/confusion-cells.ts';
 import { predictDrawing, predictStrokes } from './evaluate/draw-predictions.ts';
 import { RunModelCache } from './evaluate/model-cache.ts';
 import { TestPredictionCache } from './evaluate/test-predictions.ts';
+import { inspectFilters } from './inspect/filters.ts';
+import { inspectModel } from './inspect/inspect-model.ts';
 import { saveCheckedDesign } from './model/designs.ts';
 import { exportRun } from './model/run-model.ts';
 import { readDesignSpecFile } from './model/spec-file.ts';
@@ -21,6 +23,8 @@ import { exportTensorboard } from './export/tensorboard.ts';
 import { removeRunCheckpoints } from './train/checkpoint.ts';
 import { engineMemoryLimits, plannedBackend } from './train/memory-budget.ts';
 import { TrainingSupervisor } from './training-supervisor.ts';
+import { SupervisorSweepRunner, SweepQueue } from './sweeps/queue.ts';
+import { SweepError } from '#shared/sweeps.ts';
 import { parseRequest, type Channel, type Envelope, type ParsedRequestOf, type Responses } from '#shared/contract.ts';
 import type { DoctorReport, RunEvent } from '#shared/types.ts';
 
@@ -65,6 +69,17 @@ function writeError(dir: string, err: unknown): Error {
   return reason ? new Error(`cannot write the export to ${dir}: ${reason}`) : (err as Error);
 }
 
+/** A sweep's refusal (SweepError, naming its field) worded as the schema's are: "<channel>: <field…>: <reason>". */
+function namingChannel<T>(channel: Channel, body: () => T): T {
+  try {
+    return body();
+  } catch (err) {
+    if (err instanceof SweepError)
+      throw new SweepError(err.issues.map((i) => ({ ...i, message: `${channel}: ${i.message}` })));
+    throw err;
+  }
+}
+
 /** JavaScript's own errors from a handler are bugs: logged, and named by channel so a report can point at it. */
 const INTERNAL_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError];
 
@@ -85,6 +100,7 @@ export class EngineService {
   private readonly models: RunModelCache;
   private readonly testPredictions: TestPredictionCache;
   private readonly training: TrainingSupervisor;
+  private readonly sweeps: SweepQueue;
   private doctor: DoctorReport | null = null;
 
   constructor(options: EngineServiceOptions) {
@@ -95,13 +111,32 @@ export class EngineService {
     this.checkpointRoot = path.join(options.dataDir, 'runs');
     this.models = new RunModelCache(this.store);
     this.testPredictions = new TestPredictionCache(this.store, this.models);
+    // Sweeps train their runs through the same supervisor; a run's 'finished' event moves its sweep on.
+    const sweepRunner = new SupervisorSweepRunner();
     this.training = new TrainingSupervisor({
       store: this.store,
       dbPath: options.dbPath,
       checkpointRoot: this.checkpointRoot,
-      emit: options.emit,
+      emit: (event) => {
+        options.emit(event);
+        sweepRunner.noteEvent(event);
+      },
       // A run that trained on has new weights; its cached model is stale.
       onFinished: (runId) => this.models.drop(runId),
+    });
+    sweepRunner.attach(this.training);
+    this.sweeps = new SweepQueue({
+      store: this.store,
+      runner: sweepRunner,
+      log: (m) => console.warn(`layerlab engine: ${m}`),
+    });
+    // Sweeps left running when the app quit, crashed or the machine rebooted go on where they were.
+    setImmediate(() => {
+      try {
+        this.sweeps.adopt();
+      } catch (err) {
+        console.warn(`layerlab engine: could not resume sweeps: ${err instanceof Error ? err.message : String(err)}`);
+      }
     });
   }
 
@@ -134,12 +169,15 @@ export class EngineService {
 
   /** The app is gone: ends training at once, its run recorded interrupted with `reason`, and closes the store. */
   async abandon(reason: string): Promise<void> {
+    this.sweeps.abandon();
     await this.training.abandon(reason);
     this.store.close();
   }
 
   /** Stops a training run at its next batch (it stays resumable) and closes the store. */
   async shutdown(): Promise<void> {
+    // Sweeps stay running: their stopped run resumes from its last epoch when the engine starts again.
+    await this.sweeps.shutdown();
     await this.training.shutdown();
     this.models.dispose();
     this.store.close();
@@ -193,8 +231,14 @@ export class EngineService {
     },
     'evaluation:cell': async ({ runId, ...cell }) => confusionCell(await this.testPredictions.forRun(runId), cell),
     'evaluation:checkpoint': ({ runId }) => evaluateLatestCheckpoint(this.store, this.testPredictions, runId),
-    'training:start': (request) => this.training.start(request),
-    'training:resume': ({ runId, backend }) => this.training.resume(runId, backend),
+    'training:start': (request) => {
+      this.sweeps.requireNoSweep('starting a run by hand');
+      return this.training.start(request);
+    },
+    'training:resume': ({ runId, backend }) => {
+      this.sweeps.requireNoSweep('resuming a run by hand');
+      return this.training.resume(runId, backend);
+    },
     'training:stop': ({ runId }) => this.training.stop(runId),
     'training:active': () => this.training.active(),
     'training:memoryLimits': ({ backend }) => {
@@ -203,5 +247,16 @@ export class EngineService {
     },
     'predict:image': ({ runIds, image }) => predictDrawing(this.store, this.models, runIds, image),
     'predict:strokes': ({ runIds, strokes }) => predictStrokes(this.store, this.models, runIds, strokes),
+    'inspect:model': (request) => inspectModel(this.store, this.models, request),
+    'inspect:filters': (request) => inspectFilters(this.store, request),
+    'sweeps:create': (request) => namingChannel('sweeps:create', () => this.sweeps.create(request)),
+    'sweeps:list': () => this.sweeps.list(),
+    'sweeps:get': ({ sweepId }) => this.sweeps.detail(sweepId),
+    'sweeps:pause': ({ sweepId, finishCurrent }) => this.sweeps.pause(sweepId, finishCurrent),
+    'sweeps:resume': ({ sweepId }) => this.sweeps.resume(sweepId),
+    'sweeps:cancel': ({ sweepId }) => this.sweeps.cancel(sweepId),
+    'sweeps:addRuns': ({ sweepId, points, samples }) =>
+      namingChannel('sweeps:addRuns', () => this.sweeps.addRuns(sweepId, { points, samples }, 'running')),
+    'sweeps:removeRun': ({ sweepId, runId }) => this.sweeps.removeRun(sweepId, runId),
   };
 }

@@ -35,6 +35,16 @@ export const CHANNELS = [
   'training:memoryLimits',
   'predict:image',
   'predict:strokes',
+  'inspect:model',
+  'inspect:filters',
+  'sweeps:create',
+  'sweeps:list',
+  'sweeps:get',
+  'sweeps:pause',
+  'sweeps:resume',
+  'sweeps:cancel',
+  'sweeps:addRuns',
+  'sweeps:removeRun',
 ] as const;
 
 /** Main → renderer: training progress (same value as contract.ts's TRAINING_EVENT_CHANNEL). */

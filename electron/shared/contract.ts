@@ -21,6 +21,7 @@ import type {
   RunEvent,
 } from './types.ts';
 import { describeValue, issueReason, jsonProblem, refusal, type JsonLimits } from './request-checks.ts';
+import { MAX_SWEEP_POINTS, SWEEP_MODES, type SweepDetail, type SweepRecord } from './sweeps.ts';
 
 const MAX_RUN_ID = 2 ** 31;
 const runId = z
@@ -115,6 +116,26 @@ const strokes = z
 /** Up to 8 runs read one drawing side by side. */
 const predictRunIds = z.array(runId).min(1).max(8);
 
+/** A checkpoint epoch of a run (1 is the first epoch's end); absent, the run's latest. */
+const checkpointEpoch = z.number().int().min(1).max(100_000);
+/**
+ * What inspect:model looks through the network: the Draw pad's strokes (rasterised as predict:strokes does), a
+ * test image of the run's own dataset, or 28×28 pixels (values 0..1, or bytes 0..255) already like MNIST.
+ */
+const inspectInput = z.union([
+  plainObject({ strokes }),
+  plainObject({ testIndex: z.number().int().min(0).max(10_000_000) }),
+  plainObject({ pixels: z.array(z.number().finite().min(0).max(255)).length(784) }),
+]);
+export const SALIENCY_METHODS = ['gradient-input', 'grad-cam'] as const;
+export type SaliencyMethod = (typeof SALIENCY_METHODS)[number];
+
+/** A sweep's id (sweeps:*). */
+const sweepId = runId;
+/** Sweep parameters and points: small JSON the engine checks field by field (shared/sweeps.ts), naming each. */
+const SWEEP_JSON_LIMITS: JsonLimits = { maxDepth: 4, maxValues: 20_000, maxStringLength: 1000 };
+const sweepCount = z.number().int().min(1).max(MAX_SWEEP_POINTS);
+
 export const requestSchemas = {
   'app:info': z.undefined(),
   /** Answered by main, not the engine: the engine process's state; restart starts it now if it is not running. */
@@ -197,6 +218,67 @@ export const requestSchemas = {
   }),
   /** The Draw pad's strokes, rasterised by the engine with a pen in proportion to the drawing's size. */
   'predict:strokes': plainObject({ runIds: predictRunIds, strokes }),
+  /**
+   * One input through one run's network: every layer's output, the prediction, and (unless saliency is null) a
+   * saliency map for `classIndex` (absent: the predicted class).
+   */
+  'inspect:model': plainObject({
+    runId,
+    input: inspectInput,
+    epoch: checkpointEpoch.optional(),
+    saliency: plainObject({
+      method: z.enum(SALIENCY_METHODS).default('gradient-input'),
+      classIndex: z.number().int().min(0).max(65535).optional(),
+    })
+      .nullable()
+      .default({ method: 'gradient-input' }),
+  }),
+  /** The learned filters of every Conv2D layer of a run at one checkpoint, and their change since another. */
+  'inspect:filters': plainObject({
+    runId,
+    epoch: checkpointEpoch.optional(),
+    compareEpoch: checkpointEpoch.optional(),
+  }),
+  /**
+   * A sweep: every point of a grid over `parameters` (the first varies slowest), or `samples` seeded random draws;
+   * each point becomes a queued run, trained one after another by the engine's sweep queue. A parameter is
+   * {name, values: [...]} or {name, range: 'log'|'linear'|'int', min, max, steps?}; names are hyperparameters
+   * ('learningRate', 'optimizer', …) or layer fields ('layers.2.filters', units, kernelSize, rate). start false
+   * records it paused (to export it for a cluster, or to start later with sweeps:resume).
+   */
+  'sweeps:create': plainObject({
+    name: z.string().trim().max(MAX_RUN_NAME_LENGTH).optional(),
+    spec: json(SPEC_LIMITS),
+    hyperparameters: json(HYPERPARAMETER_LIMITS),
+    dataset: z.string().min(1).max(4200),
+    backend: backend.default('auto'),
+    mode: z.enum(SWEEP_MODES),
+    parameters: json(SWEEP_JSON_LIMITS),
+    samples: sweepCount.optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
+    start: z.boolean().default(true),
+  }),
+  'sweeps:list': z.undefined(),
+  /** The sweep with every point: its values, status and run (with the run's metrics). */
+  'sweeps:get': plainObject({ sweepId }),
+  /** Stops the current run at its next batch (it resumes from its last epoch), or with finishCurrent lets it finish. */
+  'sweeps:pause': plainObject({ sweepId, finishCurrent: z.boolean().default(false) }),
+  'sweeps:resume': plainObject({ sweepId }),
+  /** Deletes the queued runs (their points stay, cancelled) and stops the current run, which is kept. */
+  'sweeps:cancel': plainObject({ sweepId }),
+  /** More points: explicit ones ([{learningRate: 0.01, …}]) and/or `samples` more random draws of a random sweep. */
+  'sweeps:addRuns': plainObject({
+    sweepId,
+    points: json(SWEEP_JSON_LIMITS).optional(),
+    samples: sweepCount.optional(),
+  }),
+  /** Takes a queued run out of the sweep (the run is deleted, its point kept as removed). */
+  'sweeps:removeRun': plainObject({ sweepId, runId }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -320,6 +402,82 @@ export interface PredictResult {
   durationMs: number;
 }
 
+/** One layer's output for one input (inspect:model). */
+export interface LayerActivation {
+  /** Position in the run's spec.layers. */
+  index: number;
+  /** The spec's layer type ('Conv2D', 'MaxPooling2D', 'Dense', …). */
+  type: string;
+  /** Output shape without the batch: [height, width, channels] for maps, [units] for vectors. */
+  shape: number[];
+  /** The output, channel-last as TensorFlow holds it (height × width × channels, or units). */
+  values: Float32Array;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/** Which input pixels drove the score of one class. */
+export interface Saliency {
+  method: SaliencyMethod;
+  classIndex: number;
+  /** 28×28 row-major, scaled so the strongest pixel is 1 (0..1 for grad-cam; -1..1 for gradient-input). */
+  map: Float32Array;
+  /** The Conv2D layer Grad-CAM weighted (index in spec.layers); null for gradient × input. */
+  layerIndex: number | null;
+  /** The strongest pixels by magnitude, strongest first (at most 20). */
+  top: { x: number; y: number; value: number }[];
+}
+
+export interface ModelInspection {
+  runId: number;
+  /** The checkpoint epoch whose weights were used. */
+  epoch: number;
+  /** The 28×28 input the network saw, values 0..1. */
+  input: number[];
+  /** The drawing had no ink (then layers and saliency still describe the blank input). */
+  blank: boolean;
+  layers: LayerActivation[];
+  probabilities: number[];
+  predicted: number;
+  classes: string[];
+  saliency: Saliency | null;
+  durationMs: number;
+}
+
+/** One Conv2D layer's filters at a checkpoint (inspect:filters). */
+export interface ConvFilters {
+  /** Position in the run's spec.layers. */
+  index: number;
+  kernelSize: [number, number];
+  inChannels: number;
+  filters: number;
+  /** Weights and biases. */
+  parameters: number;
+  /** kernelHeight × kernelWidth × inChannels × filters, as TensorFlow holds a Conv2D kernel. */
+  kernel: Float32Array;
+  bias: Float32Array | null;
+  /** The largest |weight| of the layer (a shared colour scale). */
+  maxAbs: number;
+  /** With compareEpoch: kernel at this epoch minus kernel at compareEpoch, and a summary per filter. */
+  change: {
+    fromEpoch: number;
+    delta: Float32Array;
+    /** Mean |delta| per filter, and over the layer. */
+    meanAbsPerFilter: number[];
+    meanAbs: number;
+  } | null;
+}
+
+export interface FilterInspection {
+  runId: number;
+  epoch: number;
+  compareEpoch: number | null;
+  /** The checkpoint epochs the run has, oldest first (what epoch and compareEpoch may be). */
+  epochs: number[];
+  layers: ConvFilters[];
+}
+
 /** The backend a run would train on, and what its estimate may reach there (shared/model/memory.ts). */
 export interface TrainingMemoryLimits {
   backend: BackendKind;
@@ -380,6 +538,16 @@ export interface Responses {
   'training:memoryLimits': TrainingMemoryLimits;
   'predict:image': PredictResult;
   'predict:strokes': PredictResult;
+  'inspect:model': ModelInspection;
+  'inspect:filters': FilterInspection;
+  'sweeps:create': SweepDetail;
+  'sweeps:list': SweepRecord[];
+  'sweeps:get': SweepDetail;
+  'sweeps:pause': SweepRecord;
+  'sweeps:resume': SweepRecord;
+  'sweeps:cancel': SweepRecord;
+  'sweeps:addRuns': SweepDetail;
+  'sweeps:removeRun': SweepDetail;
 }
 
 /** Every invoke resolves to this envelope, so errors reach the renderer as data with a clean message. */

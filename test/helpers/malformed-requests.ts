@@ -61,6 +61,32 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'training:memoryLimits': { backend: 'auto' },
   'predict:image': { runIds: [1], image: { width: 2, height: 2, data: pixels(2, 2) } },
   'predict:strokes': { runIds: [1], strokes: [[point(100, 40), point(98, 120), point(96, 200)], [point(60, 60)]] },
+  'inspect:model': {
+    runId: 1,
+    input: { strokes: [[point(100, 40), point(98, 120), point(96, 200)]] },
+    epoch: 1,
+    saliency: { method: 'gradient-input', classIndex: 3 },
+  },
+  'inspect:filters': { runId: 1, epoch: 2, compareEpoch: 1 },
+  'sweeps:create': {
+    name: 'probe',
+    spec: SEED,
+    hyperparameters: { epochs: 1 },
+    dataset: 'mnist',
+    backend: 'auto',
+    mode: 'random',
+    parameters: [{ name: 'learningRate', range: 'log', min: 0.0001, max: 0.1 }],
+    samples: 2,
+    seed: 1,
+    start: false,
+  },
+  'sweeps:list': undefined,
+  'sweeps:get': { sweepId: 1 },
+  'sweeps:pause': { sweepId: 1, finishCurrent: true },
+  'sweeps:resume': { sweepId: 1 },
+  'sweeps:cancel': { sweepId: 1 },
+  'sweeps:addRuns': { sweepId: 1, points: [{ learningRate: 0.01 }], samples: 1 },
+  'sweeps:removeRun': { sweepId: 1, runId: 1 },
 };
 
 /** Built once and shared: each is costly to make. */
@@ -97,7 +123,7 @@ const PROTOTYPE_OBJECTS: [string, () => unknown][] = [
   ['prototype', () => ({ prototype: { polluted: true } })],
 ];
 
-const JSON_FIELDS = new Set(['spec', 'hyperparameters']);
+const JSON_FIELDS = new Set(['spec', 'hyperparameters', 'parameters', 'points']);
 const ARRAY_FIELDS = new Set(['indices', 'runIds', 'tags', 'status', 'strokes']);
 
 /** The fields of a channel's request object (plainObject is a check piped into a strict object), or null. */
@@ -189,6 +215,21 @@ export function malformedRequests(channel: Channel): MalformedRequest[] {
       'strokes.0.0.__proto__',
     );
   }
+  if (channel === 'inspect:model') {
+    const input = (value: unknown) => ({ ...valid, input: value });
+    add('input with two kinds at once', input({ testIndex: 0, pixels: new Array(784).fill(0) }), 'input');
+    add('input of an unknown kind', input({ image: 'x' }), 'input');
+    add('pixels of 783 values', input({ pixels: new Array(783).fill(0) }), 'input');
+    add('pixels of two million values', input({ pixels: HUGE.longArray }), 'input');
+    add('a pixel above 255', input({ pixels: new Array(784).fill(0).fill(256, 0, 1) }), 'input');
+    add('a negative testIndex', input({ testIndex: -1 }), 'input');
+    add('a fractional testIndex', input({ testIndex: 1.5 }), 'input');
+    add('epoch 0', { ...valid, epoch: 0 }, 'epoch');
+    add('an unknown saliency method', { ...valid, saliency: { method: 'occlusion' } }, 'saliency.method');
+    add('a negative classIndex', { ...valid, saliency: { classIndex: -1 } }, 'saliency.classIndex');
+    add('saliency with an extra field', { ...valid, saliency: { padding: HUGE.text } }, 'saliency.padding');
+  }
+  if (channel === 'inspect:filters') add('a fractional compareEpoch', { ...valid, compareEpoch: 1.5 }, 'compareEpoch');
   return out;
 }
 

@@ -9,13 +9,24 @@ import { analyzeSpec, getTemplate, templateHyperparameters, templateNames, TEMPL
 import { defaultDatabasePath, Store } from '../store/index.ts';
 import { exportRun } from '../model/run-model.ts';
 import { removeRunCheckpoints } from '../train/checkpoint.ts';
+import { formatRate } from '../train/schedule.ts';
 import { resumeRun, trainNewRun, type RunOutcome, type RunnerContext } from '../runner.ts';
-import { HYPERPARAMETER_FIELDS, HYPERPARAMETER_NAMES, OPTIMIZERS, ruleOf } from '#shared/hyperparameters.ts';
+import {
+  EARLY_STOPPING_MONITORS,
+  HYPERPARAMETER_FIELDS,
+  HYPERPARAMETER_NAMES,
+  LR_SCHEDULES,
+  OPTIMIZERS,
+  ruleOf,
+} from '#shared/hyperparameters.ts';
 import { duration, layersTable, pct, runsTable, table } from './format.ts';
 import { printable, singleLine } from '#shared/plain-text.ts';
 import { createProgressReporter } from './progress.ts';
 import { predictImages } from './predict.ts';
+import { inspectImage } from './inspect.ts';
+import { SALIENCY_METHODS, type SaliencyMethod } from '#shared/contract.ts';
 import { exportTensorboard } from '../export/tensorboard.ts';
+import { registerRunImport, registerSweepCommands, type CliHelpers } from './sweep.ts';
 
 class UsageError extends Error {}
 
@@ -29,13 +40,23 @@ function number(label: string, integer = false) {
   };
 }
 
-/** One option per hyperparameter, from the shared schema: --learning-rate <n>, --optimizer <name>, … */
+/**
+ * One option per hyperparameter, from the shared schema: --learning-rate <n>, --optimizer <name>, --lr-schedule
+ * <name>, …; the one yes/no setting is a pair, --early-stopping-restore-best / --no-early-stopping-restore-best.
+ */
 function hyperparameterOptions(): Option[] {
-  return HYPERPARAMETER_NAMES.map((name) => {
+  return HYPERPARAMETER_NAMES.flatMap((name) => {
     const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     const { help } = HYPERPARAMETER_FIELDS[name];
-    if (name === 'optimizer') return new Option(`${flag} <name>`, help).choices([...OPTIMIZERS]);
-    return new Option(`${flag} <n>`, help).argParser(number(flag, ruleOf(name)?.integer === true));
+    if (name === 'optimizer') return [new Option(`${flag} <name>`, help).choices([...OPTIMIZERS])];
+    if (name === 'earlyStopping') return [new Option(`${flag} <monitor>`, help).choices([...EARLY_STOPPING_MONITORS])];
+    if (name === 'lrSchedule') return [new Option(`${flag} <name>`, help).choices([...LR_SCHEDULES])];
+    if (name === 'earlyStoppingRestoreBest')
+      return [
+        new Option(flag, `${help} (the default)`),
+        new Option(`--no-${flag.slice(2)}`, "early stopping: end with the last epoch's weights"),
+      ];
+    return [new Option(`${flag} <n>`, help).argParser(number(flag, ruleOf(name)?.integer === true))];
   });
 }
 
@@ -84,6 +105,8 @@ function summary(outcome: RunOutcome) {
     tfjsVersion: run.backend?.tfjsVersion ?? null,
     tensorflowVersion: run.backend?.tensorflowVersion ?? null,
     epochsCompleted: run.epochsCompleted,
+    stopReason: run.stopReason,
+    weightsEpoch: run.weightsEpoch,
     testAccuracy: evaluation?.testAccuracy ?? run.testAccuracy,
     testLoss: evaluation?.testLoss ?? run.testLoss,
     bestValAccuracy: run.bestValAccuracy,
@@ -117,6 +140,7 @@ async function runTraining(
     else {
       console.log(`\nrun ${result.runId} ${result.status}: ${singleLine(outcome.run.name)}`);
       if (result.error) console.log(`error: ${printable(result.error)}`);
+      if (result.stopReason) console.log(`stopped early: ${printable(result.stopReason)}`);
       console.log(`backend: ${result.backend}, ${result.trainer} trainer (${result.device}; ${result.backendReason})`);
       if (result.testAccuracy !== null)
         console.log(`test accuracy ${pct(result.testAccuracy)}, loss ${result.testLoss?.toFixed(4)}`);
@@ -148,6 +172,17 @@ export function buildProgram(): Command {
       .choices(TRAINER_PREFERENCES as string[])
       .default('auto');
   const dbOf = (cmd: Command) => cmd.optsWithGlobals().db as string | undefined;
+  // What the sweep commands (sweep.ts) share with these.
+  const cli: CliHelpers = {
+    openStore,
+    checkpointRoot,
+    readSpecFile,
+    hyperparameterOptions,
+    backendOption,
+    trainerOption,
+    dbOf,
+    number,
+  };
 
   const train = program
     .command('train')
@@ -195,6 +230,7 @@ export function buildProgram(): Command {
     });
 
   const runs = program.command('runs').description('list and inspect runs');
+  registerRunImport(runs, cli);
   runs
     .command('list')
     .option('--json', 'print JSON')
@@ -233,6 +269,9 @@ export function buildProgram(): Command {
         if (run.tags.length) console.log(`tags: ${run.tags.map(singleLine).join(', ')}`);
         if (run.notes) console.log(`notes: ${printable(run.notes)}`);
         if (run.error) console.log(`error: ${printable(run.error)}`);
+        if (run.stopReason) console.log(`stopped early: ${printable(run.stopReason)}`);
+        else if (run.weightsEpoch !== null && run.weightsEpoch !== run.epochsCompleted)
+          console.log(`weights: epoch ${run.weightsEpoch} (the best, restored), not the last epoch's`);
         const analysis = analyzeSpec(run.spec);
         if (analysis.ok)
           console.log(
@@ -241,18 +280,20 @@ export function buildProgram(): Command {
         if (epochs.length) {
           console.log(
             `\n${table(
-              ['EPOCH', 'LOSS', 'ACC', 'VAL LOSS', 'VAL ACC', 'SAMPLES/S', 'TIME'],
+              ['EPOCH', 'LOSS', 'ACC', 'VAL LOSS', 'VAL ACC', 'LR', 'SAMPLES/S', 'TIME'],
               epochs.map((e) => [
                 String(e.epoch + 1),
                 e.loss.toFixed(4),
                 pct(e.accuracy),
                 e.valLoss?.toFixed(4) ?? '-',
                 pct(e.valAccuracy),
+                e.learningRate === null ? '-' : formatRate(e.learningRate),
                 e.samplesPerSecond.toFixed(0),
                 duration(e.durationMs),
               ]),
             )}`,
           );
+          for (const e of epochs) if (e.note) console.log(`epoch ${e.epoch + 1}: ${printable(e.note)}`);
         }
         if (evaluation) {
           console.log(
@@ -327,6 +368,42 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('inspect <id> <image>')
+    .description(
+      "every layer's output for one PNG image (read as predict reads it), the prediction, and which pixels drove it (saliency)",
+    )
+    .addOption(
+      new Option('--backend <kind>', 'backend to run on').choices(BACKEND_PREFERENCES as string[]).default('auto'),
+    )
+    .option('--epoch <n>', "the checkpoint after epoch N (default: the run's latest)", number('--epoch', true))
+    .option('--class <k>', 'the class the saliency map explains (default: the predicted one)', number('--class', true))
+    .addOption(
+      new Option('--method <name>', 'saliency: gradient × input, or Grad-CAM on the last Conv2D layer')
+        .choices([...SALIENCY_METHODS])
+        .default('gradient-input'),
+    )
+    .option(
+      '--json',
+      'print one JSON line: image, run, epoch, predicted, probabilities, blank, layers, saliency (method, classIndex, top)',
+    )
+    .action(async (id: string, image: string, opts, cmd: Command) => {
+      const runId = number('id', true)(id);
+      const store = openStore(dbOf(cmd), 'layerlab inspect', true);
+      try {
+        // 1 when the image is blank (it is still inspected and printed with --json).
+        process.exitCode = await inspectImage(store, runId, image, {
+          json: opts.json,
+          backend: opts.backend as BackendPreference,
+          epoch: opts.epoch,
+          classIndex: opts.class,
+          method: opts.method as SaliencyMethod,
+        });
+      } finally {
+        store.close();
+      }
+    });
+
+  program
     .command('spec [file]')
     .description("check a model spec (or --template) and print each layer's shape, parameters and FLOPs")
     .option('--template <name>', 'a template instead of a file')
@@ -391,6 +468,7 @@ export function buildProgram(): Command {
         )}`,
       );
     });
+  registerSweepCommands(program, cli);
   return program;
 }
 

@@ -1,51 +1,118 @@
-// Loaded models of recorded runs, so Draw and the confusion-cell gallery do not rebuild a model and read its
-// checkpoint for every request.
+// Loaded models of recorded runs, so Draw, inspection and the confusion-cell gallery do not rebuild a model and
+// read its checkpoint for every request. What is derived from a loaded model (inspect/'s multi-output graph over
+// its layers) is kept with it and disposed with it.
 import type * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../backend/backends.ts';
-import { loadRunModel } from '../model/run-model.ts';
+import { loadRunModel, runCheckpoint } from '../model/run-model.ts';
 import type { Store } from '../store/index.ts';
 
 export const MODEL_CACHE_SIZE = 8;
 
-/** Keyed by run id and checkpoint epoch, so a run that trained further is loaded again; least recently used dropped first. */
+/** Something made from a cached model that must go when the model goes. */
+export interface ModelCompanion {
+  dispose(): void;
+}
+
+/** A cached model with the checkpoint epoch its weights are from. */
+export interface CachedRunModel {
+  readonly runId: number;
+  readonly epoch: number;
+  readonly model: tf.LayersModel;
+  /** The companion `name` made from this model by `make`, made once; disposed before the model is. */
+  companion<T extends ModelCompanion>(name: string, make: (model: tf.LayersModel) => T): T;
+}
+
+class Entry implements CachedRunModel {
+  private readonly companions = new Map<string, ModelCompanion>();
+  /** Asked for by its epoch rather than as the run's latest: it stays when the run saves a newer checkpoint. */
+  pinned = false;
+
+  constructor(
+    readonly runId: number,
+    readonly epoch: number,
+    readonly path: string,
+    readonly model: tf.LayersModel,
+  ) {}
+
+  companion<T extends ModelCompanion>(name: string, make: (model: tf.LayersModel) => T): T {
+    let made = this.companions.get(name) as T | undefined;
+    if (!made) {
+      made = make(this.model);
+      this.companions.set(name, made);
+    }
+    return made;
+  }
+
+  dispose(): void {
+    for (const companion of this.companions.values()) companion.dispose();
+    this.companions.clear();
+    this.model.dispose();
+  }
+}
+
+/**
+ * Keyed by run id, checkpoint epoch and folder, so a run that trained further (or saved an epoch again) is loaded
+ * again; least recently used dropped first. A run's latest model is replaced when it saves a newer checkpoint;
+ * models asked for by epoch stay until they are the least recently used.
+ */
 export class RunModelCache {
-  private models = new Map<string, tf.LayersModel>();
+  private entries = new Map<string, Entry>();
+  private loading = new Map<string, Promise<Entry>>();
 
   constructor(private readonly store: Store) {}
 
-  /** The run's model with the weights of its latest checkpoint. */
-  async get(runId: number): Promise<tf.LayersModel> {
-    const checkpoint = this.store.latestCheckpoint(runId);
-    const key = `${runId}@${checkpoint?.epoch ?? 0}`;
-    const cached = this.models.get(key);
+  /** The run's model with the weights of its latest checkpoint, or of the checkpoint after `epoch` epochs. */
+  async get(runId: number, epoch?: number): Promise<tf.LayersModel> {
+    return (await this.load(runId, epoch)).model;
+  }
+
+  /** As get, with the epoch the weights are from and the model's companions. */
+  async load(runId: number, epoch?: number): Promise<CachedRunModel> {
+    const checkpoint = runCheckpoint(this.store, runId, epoch);
+    const key = `${runId}@${checkpoint.epoch}:${checkpoint.path}`;
+    const cached = this.entries.get(key);
     if (cached) {
-      this.models.delete(key);
-      this.models.set(key, cached);
+      this.entries.delete(key);
+      this.entries.set(key, cached);
+      if (epoch !== undefined) cached.pinned = true;
       return cached;
     }
-    this.drop(runId);
-    const { model } = await loadRunModel(this.store, runId, activeBackend()?.kind ?? 'auto');
-    this.models.set(key, model);
-    if (this.models.size > MODEL_CACHE_SIZE) {
-      const [oldest, old] = this.models.entries().next().value!;
-      old.dispose();
-      this.models.delete(oldest);
+    // Two requests for a model not loaded yet share one load.
+    let pending = this.loading.get(key);
+    if (!pending) {
+      pending = this.loadEntry(key, runId, checkpoint.epoch, checkpoint.path).finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
     }
-    return model;
+    const entry = await pending;
+    if (epoch !== undefined) entry.pinned = true;
+    return entry;
+  }
+
+  private async loadEntry(key: string, runId: number, epoch: number, folder: string): Promise<Entry> {
+    const { model } = await loadRunModel(this.store, runId, activeBackend()?.kind ?? 'auto', epoch);
+    // Stale: the run's model loaded as its latest when it had fewer epochs, and this epoch from another folder.
+    const latest = this.store.latestCheckpoint(runId)?.epoch;
+    for (const [other, entry] of this.entries) {
+      if (entry.runId !== runId) continue;
+      if (entry.epoch === epoch || (!entry.pinned && entry.epoch !== latest)) this.remove(other);
+    }
+    const entry = new Entry(runId, epoch, folder, model);
+    this.entries.set(key, entry);
+    if (this.entries.size > MODEL_CACHE_SIZE) this.remove(this.entries.keys().next().value!);
+    return entry;
+  }
+
+  private remove(key: string): void {
+    this.entries.get(key)?.dispose();
+    this.entries.delete(key);
   }
 
   /** Disposes the run's models (it trained on, or was deleted). */
   drop(runId: number): void {
-    for (const [key, model] of this.models) {
-      if (key.startsWith(`${runId}@`)) {
-        model.dispose();
-        this.models.delete(key);
-      }
-    }
+    for (const [key, entry] of this.entries) if (entry.runId === runId) this.remove(key);
   }
 
   dispose(): void {
-    for (const model of this.models.values()) model.dispose();
-    this.models.clear();
+    for (const key of [...this.entries.keys()]) this.remove(key);
   }
 }

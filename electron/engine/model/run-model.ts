@@ -1,29 +1,82 @@
-// A recorded run's trained model: rebuilt from its spec with the weights of its latest checkpoint, for
-// prediction (Draw, the confusion-cell gallery) and for export.
+// A recorded run's trained model: rebuilt from its spec with the weights of its latest checkpoint (or of a given
+// epoch's), for prediction (Draw, the confusion-cell gallery), inspection and export.
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { toKerasCode } from '#shared/model/keras.ts';
 import { singleLine } from '#shared/plain-text.ts';
 import { initBackend, type BackendPreference } from '../backend/backends.ts';
-import { StoreError, type RunRecord, type Store } from '../store/index.ts';
+import { StoreError, type CheckpointRecord, type RunRecord, type Store } from '../store/index.ts';
 import { exportLayersModel, loadCheckpoint } from '../train/checkpoint.ts';
 import { buildModel } from './build.ts';
 
-/** Builds a run's model with the weights of its latest checkpoint, for prediction and export. */
+/** An epoch the run has no checkpoint for; `issues` names the request field that asked for it. */
+export class CheckpointEpochError extends StoreError {
+  readonly issues: { field: string }[];
+  constructor(message: string, field: string) {
+    super(message);
+    this.name = 'CheckpointEpochError';
+    this.issues = [{ field }];
+  }
+}
+
+/** "1–5, 7, 9–10": a run's checkpoint epochs, short however many epochs it trained. */
+export function describeEpochs(epochs: readonly number[]): string {
+  const sorted = [...epochs].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    ranges.push(j === i ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return ranges.join(', ');
+}
+
+/**
+ * The run's checkpoint after `epoch` finished epochs, or its latest without one. A run without any, or an epoch it
+ * has none for, is refused naming what it has; `field` is the request field the epoch came from.
+ */
+export function runCheckpoint(store: Store, runId: number, epoch?: number, field = 'epoch'): CheckpointRecord {
+  if (!store.getRun(runId)) throw new StoreError(`run ${runId} does not exist`);
+  if (epoch === undefined) {
+    const latest = store.latestCheckpoint(runId);
+    if (!latest) throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
+    return latest;
+  }
+  const checkpoints = store.listCheckpoints(runId);
+  const found = checkpoints.find((c) => c.epoch === epoch);
+  if (found) return found;
+  if (checkpoints.length === 0)
+    throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
+  const has = describeEpochs(checkpoints.map((c) => c.epoch));
+  throw new CheckpointEpochError(
+    `run ${runId} has no checkpoint for epoch ${epoch}; it has ${checkpoints.length === 1 ? 'epoch' : 'epochs'} ${has}`,
+    field,
+  );
+}
+
+/**
+ * Builds a run's model with the weights of its latest checkpoint, or of the checkpoint after `epoch` epochs, for
+ * prediction, inspection and export.
+ */
 export async function loadRunModel(
   store: Store,
   runId: number,
   backend: BackendPreference = 'auto',
+  epoch?: number,
 ): Promise<{ model: tf.LayersModel; run: RunRecord; epoch: number }> {
   await initBackend(backend);
   const run = store.getRun(runId);
   if (!run) throw new StoreError(`run ${runId} does not exist`);
-  const checkpoint = store.latestCheckpoint(runId);
-  if (!checkpoint) throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
+  const checkpoint = runCheckpoint(store, runId, epoch);
   const model = buildModel(run.spec, { numClasses: run.dataset.classes.length });
-  const epoch = await loadCheckpoint(checkpoint.path, model);
-  return { model, run, epoch };
+  try {
+    return { model, run, epoch: await loadCheckpoint(checkpoint.path, model) };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 /** The run's network as a Keras script, headed by where it came from (the weights stay in the tfjs files). */

@@ -11,6 +11,17 @@ export type DesignRequest =
   | { command: Exclude<DesignCommand, 'design:openFile'> }
   | { command: 'design:openFile'; file: string; spec: ModelSpec };
 
+/** A test image Evaluate sends to Draw ("Try in Draw"): Draw reads exactly these pixels, no redrawing. */
+export interface DrawImageRequest {
+  /** 28×28 grey values 0..1, the test image as stored. */
+  pixels: number[];
+  datasetId: string;
+  datasetName: string;
+  testIndex: number;
+  /** The image's label, as a class name. */
+  trueLabel: string;
+}
+
 class AppState {
   screen = $state<Screen>('design');
   /** The design being edited; the Train screen trains it. */
@@ -19,6 +30,8 @@ class AppState {
   compareRunIds = $state<number[]>([]);
   /** The run Evaluate and Draw look at. */
   focusRunId = $state<number | null>(null);
+  /** Evaluate's "Try in Draw": the image Draw takes as its input when it opens, until it has taken it. */
+  drawImage = $state.raw<DrawImageRequest | null>(null);
   /** The training in progress, if any (one at a time per engine). */
   active = $state<ActiveTraining | null>(null);
   /**
