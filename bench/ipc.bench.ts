@@ -1,6 +1,7 @@
 // IPC round-trip time (renderer → preload → main → engine process → back), idle and while a model trains,
 // the rate of training-event messages reaching the renderer, and the time from a finished stroke on the
-// Draw canvas to updated top-k bars. Prints p50/p95; asserts nothing about speed (machines are noisy).
+// Draw canvas to updated top-k bars and to the painted inside-the-model view (every layer's activations and the
+// saliency map, one inspect:model request). Prints p50/p95; asserts nothing about speed (machines are noisy).
 import type { Page } from '@playwright/test';
 import { closeApp, launchApp, test } from '../e2e/fixtures.ts';
 
@@ -94,6 +95,7 @@ test('IPC round trips and stroke-to-bars latency', async () => {
     await canvas.waitFor();
     const box = (await canvas.boundingBox())!;
     const latencies: number[] = [];
+    const insideLatencies: number[] = [];
     for (let i = 0; i < 25; i++) {
       await page.keyboard.press('Escape'); // clear
       const x = box.x + 100 + (i % 5) * 15;
@@ -108,8 +110,15 @@ test('IPC round trips and stroke-to-bars latency', async () => {
         { timeout: 10_000 },
       );
       latencies.push(Number(await value.jsonValue()));
+      const inside = await page.waitForFunction(
+        () => document.querySelector('[data-testid="inside-model"]')?.getAttribute('data-latency-ms'),
+        undefined,
+        { timeout: 10_000 },
+      );
+      insideLatencies.push(Number(await inside.jsonValue()));
     }
     log(`stroke end → top-k bars: ${percentiles(latencies)}`);
+    log(`stroke end → inside view painted (activations + saliency): ${percentiles(insideLatencies)}`);
   } finally {
     await closeApp(launched);
   }
