@@ -1,12 +1,13 @@
 // ECharts, tree-shaken to what Layerlab draws. Every chart in the app goes through components/Chart.svelte.
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
   MarkPointComponent,
+  ParallelComponent,
   TitleComponent,
   TooltipComponent,
   VisualMapComponent,
@@ -17,12 +18,14 @@ echarts.use([
   BarChart,
   HeatmapChart,
   LineChart,
+  ParallelChart,
   ScatterChart,
   DataZoomComponent,
   GridComponent,
   LegendComponent,
   MarkLineComponent,
   MarkPointComponent,
+  ParallelComponent,
   TitleComponent,
   TooltipComponent,
   VisualMapComponent,

@@ -57,3 +57,11 @@ export function settingRows(runs: ComparedRun[]): SettingRow[] {
   ];
   return rows.map((row) => ({ ...row, differs: new Set(row.values).size > 1 }));
 }
+
+/**
+ * The settings that differ among the runs, by label (Parameters, which follows from Architecture, is not counted
+ * apart): more than one means a difference in results cannot be put down to any one of them.
+ */
+export function differingSettings(rows: SettingRow[]): string[] {
+  return rows.filter((row) => row.differs && row.key !== 'parameters').map((row) => row.label);
+}
