@@ -132,7 +132,7 @@ async function trainRun(run: (typeof RUNS)[number]): Promise<RunInfo> {
 function reusedRun(runId: number, run: (typeof RUNS)[number]): RunInfo {
   const record = store.getRun(runId);
   if (!record) throw new Error(`--runs: run ${runId} does not exist in ${dbFile}`);
-  if (!store.latestCheckpoint(runId)) throw new Error(`--runs: run ${runId} has no saved weights`);
+  if (!store.checkpointFor(runId, 'default')) throw new Error(`--runs: run ${runId} has no saved weights`);
   progress(`${run.label}: reusing run ${runId} (${record.name}, ${record.epochsCompleted} epochs)`);
   return { runId, hyperparameters: record.hyperparameters, trainingSeconds: null };
 }

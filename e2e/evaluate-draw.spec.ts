@@ -206,3 +206,74 @@ test('Draw: live prediction of a 1 and a 0, 28x28 preview, undo, clear and compa
   await expect(page.getByTestId('agreement')).toBeVisible();
   await saveScreenshot('draw-compare');
 });
+
+test('Which weights: Evaluate, Draw and the Runs table say which epoch and switch between best and last', async ({
+  page,
+  saveScreenshot,
+}) => {
+  // Val accuracy cannot rise by 1: epoch 1 stays the best, the run stops after epoch 2 and restores epoch 1.
+  const runId = await trainRun(page, {
+    name: 'e2e which weights',
+    spec: await templateSpec(page, 'mlp'),
+    hyperparameters: {
+      trainSize: 500,
+      epochs: 3,
+      batchSize: 32,
+      validationSplit: 0.2,
+      earlyStopping: 'val_accuracy',
+      earlyStoppingPatience: 1,
+      earlyStoppingMinDelta: 1,
+      earlyStoppingRestoreBest: true,
+    },
+    dataset: 'mnist',
+  });
+  const evaluations = await page.evaluate(async (runId) => {
+    const detail = await (window as unknown as Api).layerlab.invoke('runs:get', { runId });
+    if (!detail.ok) throw new Error(detail.error.message);
+    return (detail.value.evaluations ?? []).map((e) => ({ epoch: e.epoch, testAccuracy: e.testAccuracy }));
+  }, runId);
+  expect(evaluations.map((e) => e.epoch)).toEqual([1, 2]);
+  const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+  // Runs: the Test acc cell says which weights its figure is from, and its tooltip gives both.
+  await page.click('[data-screen="runs"]');
+  const cell = page.locator(`tr[data-run-id="${runId}"] [data-col="testAccuracy"]`);
+  await expect(cell).toContainText('· best ep 1');
+  await expect(cell).toHaveAttribute(
+    'title',
+    new RegExp(`${percent(evaluations[1].testAccuracy)} with the weights after epoch 2 \\(last\\)`),
+  );
+  await expect(cell).toHaveAttribute(
+    'title',
+    /weights after epoch 1 \(best val accuracy\) \(shown, the run’s default\)/,
+  );
+  await saveScreenshot('runs-test-accuracy-weights');
+
+  // Evaluate: the run's default (its restored best), then its last epoch's weights.
+  await page.click('[data-screen="evaluate"]');
+  await page.getByTestId('evaluate-run').selectOption(String(runId));
+  const toggle = page.getByTestId('evaluate-weights');
+  await expect(toggle).toHaveAttribute('data-weights', 'best');
+  await expect(page.getByTestId('evaluate-weights-label')).toHaveText('Weights after epoch 1 (best val accuracy)');
+  await saveScreenshot('evaluate-weights-best');
+  await toggle.locator('[data-choice="last"]').click();
+  await expect(toggle).toHaveAttribute('data-weights', 'last');
+  await expect(page.getByTestId('evaluate-weights-label')).toHaveText('Weights after epoch 2 (last)');
+  await expect(page.getByTestId('confusion-matrix')).toBeVisible();
+  await saveScreenshot('evaluate-weights-last');
+
+  // Draw follows the run Evaluate showed; its card and the inside-the-model view use the chosen weights.
+  await page.click('[data-screen="draw"]');
+  await expect(page.getByTestId('draw-run')).toHaveValue(String(runId));
+  const drawToggle = page.getByTestId('draw-weights');
+  await expect(drawToggle).toHaveAttribute('data-weights', 'best');
+  await stroke(page, ONE);
+  const card = page.locator(`[data-testid="prediction-card"][data-run-id="${runId}"]`);
+  await expect(card.getByTestId('prediction-weights')).toHaveText('weights after epoch 1 (best val accuracy)');
+  await expect(page.getByText(`run #${runId}'s weights after epoch 1`)).toBeVisible();
+  await drawToggle.locator('[data-choice="last"]').click();
+  await expect(card.getByTestId('prediction-weights')).toHaveText('weights after epoch 2 (last)');
+  await expect(page.getByText(`run #${runId}'s weights after epoch 2`)).toBeVisible();
+  await expect(page.getByTestId('draw-weights-label')).toHaveText('Weights after epoch 2 (last)');
+  await saveScreenshot('draw-weights-last');
+});

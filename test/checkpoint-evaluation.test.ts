@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '#engine/backend/backends.ts';
 import { loadDataset, resolveDatasetSource } from '#engine/data/datasets.ts';
-import { evaluateLatestCheckpoint } from '#engine/evaluate/checkpoint-evaluation.ts';
+import { evaluateCheckpoint } from '#engine/evaluate/checkpoint-evaluation.ts';
 import { evaluateModel } from '#engine/evaluate/evaluate.ts';
 import { RunModelCache } from '#engine/evaluate/model-cache.ts';
 import { TestPredictionCache } from '#engine/evaluate/test-predictions.ts';
@@ -37,11 +37,11 @@ afterAll(() => {
   store.close();
 });
 
-describe('evaluateLatestCheckpoint', () => {
+describe('evaluateCheckpoint', () => {
   it('scores the weights of the latest checkpoint on the whole test set and names its epoch', async () => {
     const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
     await saveTinyCheckpoint(store, checkpointRoot, runId, 3);
-    const result = await evaluateLatestCheckpoint(store, predictions, runId);
+    const result = await evaluateCheckpoint(store, predictions, runId);
     expect(result.epoch).toBe(3);
 
     const { model } = await loadRunModel(store, runId, 'cpu');
@@ -58,7 +58,7 @@ describe('evaluateLatestCheckpoint', () => {
 
   it('does not store the evaluation: the run keeps no test accuracy of its own', async () => {
     const runId = await tinyRunWithWeights(store, checkpointRoot, dataset);
-    await evaluateLatestCheckpoint(store, predictions, runId);
+    await evaluateCheckpoint(store, predictions, runId);
     expect(store.getEvaluation(runId)).toBeUndefined();
     expect(store.getRun(runId)?.testAccuracy).toBeNull();
   });
@@ -70,9 +70,9 @@ describe('evaluateLatestCheckpoint', () => {
       hyperparameters: tinyHyperparameters,
       dataset,
     });
-    await expect(evaluateLatestCheckpoint(store, predictions, run.id)).rejects.toThrow(
+    await expect(evaluateCheckpoint(store, predictions, run.id)).rejects.toThrow(
       `run ${run.id} has no saved weights yet (it has not finished an epoch)`,
     );
-    await expect(evaluateLatestCheckpoint(store, predictions, 99_999)).rejects.toThrow('run 99999 does not exist');
+    await expect(evaluateCheckpoint(store, predictions, 99_999)).rejects.toThrow('run 99999 does not exist');
   });
 });

@@ -153,6 +153,22 @@ describe('layerlab inspect', () => {
     for (const [i, t] of line.saliency.top.entries()) expect(t.value).toBeCloseTo(expected.saliency!.top[i].value, 3);
   });
 
+  it('takes --weights last, refuses --weights best without a validation split, and --weights with --epoch', async () => {
+    const last = await layerlab('inspect', String(runs.cnn), file('seven.png'), '--json', '--weights', 'last');
+    expect(last.code, last.stderr).toBe(0);
+    const [line] = jsonLines(last.stdout) as ImageInspection[];
+    expect(line.epoch).toBe(store.checkpointFor(runs.cnn, 'last')!.epoch);
+    const run = store.getRun(runs.cnn)!;
+    if (run.hyperparameters.validationSplit === 0) {
+      const best = await layerlab('inspect', String(runs.cnn), file('seven.png'), '--weights', 'best');
+      expect(best.code).toBe(1);
+      expect(best.stderr).toMatch(/--weights: run \d+ has no best epoch: it trained without a validation split/);
+    }
+    const both = await layerlab('inspect', String(runs.cnn), file('seven.png'), '--epoch', '1', '--weights', 'last');
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/--weights.*cannot be used with option '--epoch/);
+  });
+
   it('prints a readable table and the input and the map as text without --json', async () => {
     const { code, stdout } = await layerlab('inspect', String(runs.cnn), file('seven.png'), '--backend', 'cpu');
     expect(code).toBe(0);

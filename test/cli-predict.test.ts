@@ -247,7 +247,8 @@ describe('layerlab predict', () => {
     const lines = jsonLines(r.stdout);
     expect(lines).toHaveLength(names.length);
     for (const [i, line] of lines.entries()) {
-      expect(Object.keys(line)).toEqual(['image', 'predicted', 'probabilities', 'blank']);
+      expect(Object.keys(line)).toEqual(['image', 'epoch', 'predicted', 'probabilities', 'blank']);
+      expect(line.epoch).toBe(1);
       expect(line.image).toBe(file(names[i]));
       expect(line.blank).toBe(false);
       expect(line.probabilities).toHaveLength(10);
@@ -293,6 +294,7 @@ describe('layerlab predict', () => {
     expect(lines.map((l) => l.image)).toEqual(names.map(file));
     expect(lines[0]).toEqual({
       image: file('blank.png'),
+      epoch: null,
       predicted: null,
       probabilities: null,
       blank: true,
@@ -313,6 +315,19 @@ describe('layerlab predict', () => {
       `${file('truncated.png')}: is damaged (the file is cut short)`,
       `${file('missing.png')}: file not found`,
       `${file('not-png.png')}: is not a PNG file`,
+    ]);
+  });
+
+  it('--weights last predicts with the last epoch; --weights best is refused for a run without validation', async () => {
+    const last = await layerlab('predict', String(runId), file('dark-on-light.png'), '--json', '--weights', 'last');
+    expect(last.code, last.stderr).toBe(0);
+    expect(jsonLines(last.stdout)[0]).toMatchObject({ epoch: 1, blank: false });
+    const human = await layerlab('predict', String(runId), file('dark-on-light.png'), '--backend', 'cpu');
+    expect(human.stderr).toMatch(new RegExp(`run ${runId}: weights after epoch 1 \\(last\\)`));
+    const best = await layerlab('predict', String(runId), file('dark-on-light.png'), '--weights', 'best');
+    expect(best.code).toBe(1);
+    expect(messages(best.stderr)).toEqual([
+      `layerlab: run ${runId} has no best epoch: it trained without a validation split, so only its last weights exist (best weights)`,
     ]);
   });
 

@@ -134,6 +134,30 @@ describe('layerlab CLI', () => {
     expect(text).toMatch(/stopped early: early stopping/);
     expect(text).toMatch(/EPOCH\s+LOSS\s+ACC\s+VAL LOSS\s+VAL ACC\s+LR/);
 
+    // Which weights: the best epoch by val accuracy (what early stopping monitored) from the stored epochs; both
+    // weights evaluated when they differ, the last the default (restore-best is off).
+    const accuracies = show.epochs.map((e: { valAccuracy: number }) => e.valAccuracy);
+    const best = accuracies.indexOf(Math.max(...accuracies)) + 1;
+    expect(show.weights).toEqual({ default: 'last', last: 2, best });
+    expect(show.evaluations.map((e: { epoch: number }) => e.epoch)).toEqual(best === 2 ? [2] : [1, 2]);
+    expect(show.evaluation.epoch).toBe(2);
+    expect(text).toMatch(
+      best === 2
+        ? /test accuracy [\d.]+%: weights after epoch 2 \(last and best val accuracy\), the run's default/
+        : /test accuracy [\d.]+%: weights after epoch 2 \(last\), the run's default\ntest accuracy [\d.]+%: weights after epoch 1 \(best val accuracy\)/,
+    );
+    const out = path.join(dir, `export-${id}-best`);
+    const exported = await layerlab('export', id, out, '--weights', 'best');
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toMatch(new RegExp(`exported run ${id} \\(weights after epoch ${best} \\(`));
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({
+      exportedEpoch: best,
+      exportedWeights: 'best',
+    });
+    const badWeights = await layerlab('export', id, out, '--weights', 'newest');
+    expect(badWeights.code).not.toBe(0);
+    expect(badWeights.stderr).toMatch(/--weights.*newest.*last, best/s);
+
     const refused = await layerlab(
       'train',
       '--template',

@@ -61,7 +61,7 @@ async function stoppedRun(epochs: number): Promise<number> {
   });
   const outcome = await trainNewRun(ctx, request(epochs));
   expect(outcome.run.status).toBe('stopped');
-  expect(store.latestCheckpoint(outcome.run.id)?.epoch).toBe(epochs - 1);
+  expect(store.checkpointFor(outcome.run.id, 'last')?.epoch).toBe(epochs - 1);
   return outcome.run.id;
 }
 
@@ -109,7 +109,7 @@ describe('resuming past damaged checkpoints', () => {
     expect(store.getRunSessions(runId).at(-1)!.error).toMatch(
       /^epoch 2 checkpoint unreadable \(.*epoch-2[/\\]checkpoint\.json is missing\); epoch 1 checkpoint unreadable \(.*\); no readable checkpoint is left, so training starts again from epoch 0$/,
     );
-    expect(store.latestCheckpoint(runId)?.epoch).toBe(3);
+    expect(store.checkpointFor(runId, 'last')?.epoch).toBe(3);
   });
 
   it('removes half-written checkpoint folders of dead processes when a session starts', async () => {

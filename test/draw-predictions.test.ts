@@ -43,6 +43,7 @@ async function expectPredictionOn(result: PredictResult, runId: number, pixels: 
   expect(result.predictions).toEqual([
     {
       runId,
+      epoch: 1,
       probabilities: expected.probabilities,
       predicted: expected.predicted,
       confidence: expected.confidence,
@@ -81,6 +82,7 @@ describe('predicting a drawing with several runs', () => {
     expect(result.predictions.map((p) => p.runId)).toEqual([9999, runId, queued.id]);
     expect(result.predictions[0]).toEqual({
       runId: 9999,
+      epoch: null,
       probabilities: null,
       predicted: null,
       confidence: null,

@@ -102,7 +102,7 @@ function inspect(db: string, runId: number) {
       statusLeft,
       run: store.getRun(runId)!,
       epochs: store.getEpochMetrics(runId).map((e) => e.epoch),
-      checkpoint: store.latestCheckpoint(runId),
+      checkpoint: store.checkpointFor(runId, 'last'),
       batches: store.getBatchMetrics(runId),
       sessions: store.getRunSessions(runId),
     };

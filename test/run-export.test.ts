@@ -62,8 +62,27 @@ describe('runs:export (the app: main asks for the folder, the engine writes it)'
   it('answers where it wrote and which files', async () => {
     const out = path.join(dir, 'app', 'nested');
     const answer = await service.handle('runs:export', { runId, dir: out });
-    expect(answer).toEqual({ ok: true, value: { runId, dir: out, files: EXPORTED } satisfies RunExport });
+    expect(answer).toEqual({
+      ok: true,
+      value: { runId, dir: out, files: EXPORTED, epoch: 1, weights: 'last' } satisfies RunExport,
+    });
     expect(fs.readdirSync(out).sort()).toEqual([...EXPORTED].sort());
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8'))).toMatchObject({
+      exportedEpoch: 1,
+      exportedWeights: 'last',
+    });
+  });
+
+  it('exports the weights asked for, and refuses a best the run does not have, naming the field', async () => {
+    const last = await service.handle('runs:export', { runId, dir: path.join(dir, 'app', 'last'), weights: 'last' });
+    expect(last).toMatchObject({ ok: true, value: { epoch: 1, weights: 'last' } });
+    const best = await service.handle('runs:export', { runId, dir: path.join(dir, 'app', 'best'), weights: 'best' });
+    expect(best).toMatchObject({
+      ok: false,
+      error: { field: 'weights', message: expect.stringMatching(/no best epoch/) },
+    });
+    const bad = await service.handle('runs:export', { runId, dir: path.join(dir, 'app', 'bad'), weights: 'newest' });
+    expect(bad).toMatchObject({ ok: false, error: { field: 'weights' } });
   });
 
   it('refuses a run without weights, a missing run and a folder it cannot write, saying why', async () => {

@@ -19,7 +19,7 @@ afterAll(() => store.close());
 describe('run detail', () => {
   it('gathers the run, its epochs, evaluation and sessions', () => {
     const run = store.createRun({ name: 'detail', spec: tinySpec, hyperparameters: tinyHyperparameters, dataset });
-    expect(getRunDetail(store, run.id)).toEqual({ run, epochs: [], evaluation: null, sessions: [] });
+    expect(getRunDetail(store, run.id)).toEqual({ run, epochs: [], evaluation: null, evaluations: [], sessions: [] });
     store.startRunSession(run.id, cpuBackend, 0);
     store.appendEpochMetric(run.id, {
       epoch: 0,

@@ -143,7 +143,7 @@ describe('opening and migrations', () => {
         'batch_metrics',
         'epoch_metrics',
         'checkpoints',
-        'evaluations',
+        'run_evaluations',
         'designs',
       ]),
     );
@@ -260,7 +260,7 @@ describe('opening and migrations', () => {
       [0, null, null, 0.4],
       [1, null, null, 0.4],
     ]);
-    expect(store.latestCheckpoint(1)).toEqual({ epoch: 2, path: '/old/2' });
+    expect(store.checkpointFor(1, 'default')).toEqual({ epoch: 2, path: '/old/2' });
     store.close();
     const check = new Database(file, { readonly: true });
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -517,11 +517,11 @@ describe('checkpoints, evaluation, tags, notes, deletion', () => {
   it('records checkpoints and evaluations', () => {
     const store = openStore();
     const run = newRun(store);
-    expect(store.latestCheckpoint(run.id)).toBeUndefined();
+    expect(store.checkpointFor(run.id, 'default')).toBeUndefined();
     store.recordCheckpoint(run.id, { epoch: 1, path: '/ckpt/1' });
     store.recordCheckpoint(run.id, { epoch: 2, path: '/ckpt/2' });
     store.recordCheckpoint(run.id, { epoch: 2, path: '/ckpt/2b' });
-    expect(store.latestCheckpoint(run.id)).toEqual({ epoch: 2, path: '/ckpt/2b' });
+    expect(store.checkpointFor(run.id, 'default')).toEqual({ epoch: 2, path: '/ckpt/2b' });
     expect(store.saveEvaluation(run.id, evaluation)).toMatchObject({ testLoss: 0.1, testAccuracy: 0.97 });
     expect(store.getEvaluation(run.id)).toMatchObject(evaluation);
   });
@@ -541,14 +541,14 @@ describe('checkpoints, evaluation, tags, notes, deletion', () => {
       [0.0005, null],
     ]);
     for (const epoch of [1, 2, 3]) store.recordCheckpoint(run.id, { epoch, path: `/ckpt/${epoch}` });
-    expect(store.latestCheckpoint(run.id)?.epoch).toBe(3);
+    expect(store.checkpointFor(run.id, 'default')?.epoch).toBe(3);
     const reason = 'early stopping: val loss did not improve for 2 epochs (best 0.5000 at epoch 1)';
     expect(store.setRunOutcome(run.id, { weightsEpoch: 1, stopReason: reason })).toMatchObject({
       stopReason: reason,
       weightsEpoch: 1,
     });
     // The run's weights (Evaluate, Draw, export) are the restored epoch's, not the newest checkpoint's.
-    expect(store.latestCheckpoint(run.id)).toEqual({ epoch: 1, path: '/ckpt/1' });
+    expect(store.checkpointFor(run.id, 'default')).toEqual({ epoch: 1, path: '/ckpt/1' });
     expect(store.listCheckpoints(run.id).map((c) => c.epoch)).toEqual([3, 2, 1]);
     expectStoreError(
       () => store.setRunOutcome(run.id, { weightsEpoch: 7, stopReason: null }),
@@ -562,7 +562,7 @@ describe('checkpoints, evaluation, tags, notes, deletion', () => {
     store.finishRunSession(run.id, 'stopped');
     store.startRunSession(run.id, cpuBackend, 3);
     expect(store.getRun(run.id)).toMatchObject({ stopReason: null, weightsEpoch: null });
-    expect(store.latestCheckpoint(run.id)?.epoch).toBe(3);
+    expect(store.checkpointFor(run.id, 'default')?.epoch).toBe(3);
   });
 
   it('edits tags, notes and names, and deletes with cascade', () => {
@@ -585,7 +585,14 @@ describe('checkpoints, evaluation, tags, notes, deletion', () => {
     expectStoreError(() => store.deleteRun(run.id), `run ${run.id} does not exist`);
 
     const raw = new Database(file, { readonly: true });
-    for (const table of ['run_tags', 'run_sessions', 'batch_metrics', 'epoch_metrics', 'checkpoints', 'evaluations']) {
+    for (const table of [
+      'run_tags',
+      'run_sessions',
+      'batch_metrics',
+      'epoch_metrics',
+      'checkpoints',
+      'run_evaluations',
+    ]) {
       expect(raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get(), table).toBe(0);
     }
     raw.close();

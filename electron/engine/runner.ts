@@ -1,7 +1,7 @@
 // Runs a training session end to end: validate the request, pick the backend, record the run in the store,
-// train with a checkpoint after every epoch, evaluate on the test set, and report progress as events. With early
-// stopping's restore-best, the best epoch's checkpoint is loaded back before the evaluation, and the run records
-// that its weights are that epoch's (and why it stopped).
+// train with a checkpoint after every epoch, evaluate on the test set, and report progress as events. The test set is scored with its last epoch's weights and, when its best epoch (by validation) is another,
+// with that epoch's too; with early stopping's restore-best, the run records that its weights are the best epoch's
+// (and why it stopped).
 // Used by the CLI and by the desktop app's engine process alike.
 import { initBackend, type BackendPreference } from './backend/backends.ts';
 import { loadDataset, resolveDatasetSource, type Dataset } from './data/datasets.ts';
@@ -19,6 +19,7 @@ import { parseHyperparameters } from '#shared/hyperparameters.ts';
 import { trainLoop, type TrainLoopResult } from './train/trainer.ts';
 import type { BatchTrainer } from './train/batch-trainer.ts';
 import type { BackendInfo, EvaluationResult, Hyperparameters, RunEvent, RunStatus } from '#shared/types.ts';
+import { bestEpochOf } from '#shared/weights.ts';
 
 export interface RunnerContext {
   store: Store;
@@ -129,34 +130,53 @@ export async function resumeRun(ctx: RunnerContext, runId: number): Promise<RunO
 }
 
 /**
- * Before a finished run is evaluated: with early stopping's restore-best, loads the best epoch's checkpoint into the
- * trainer when that is not the last one. Returns the checkpoint (finished-epoch count) whose weights the trainer
- * now holds, and how to say so. A best checkpoint that cannot be read leaves the last weights, and says why.
+ * After a finished run's training: the test evaluation of its last epoch's weights (which the trainer holds) and,
+ * when its best epoch (electron/shared/weights.ts; early stopping's own best when it restores one) is another, of
+ * that epoch's weights loaded back from its checkpoint. Returns the evaluations by checkpoint epoch, the epoch whose
+ * weights the run keeps as its default (the best with early stopping's restore-best, else the last), and how to say
+ * so. A best checkpoint that cannot be read leaves only the last weights, and says why.
  */
-async function restoreBestWeights(
+async function evaluateLastAndBest(
   ctx: RunnerContext,
   runId: number,
   trainer: BatchTrainer,
+  dataset: Dataset,
   h: Hyperparameters,
   result: TrainLoopResult,
   log: (message: string) => void,
-): Promise<{ epoch: number; note: string }> {
+): Promise<{ evaluations: Map<number, EvaluationResult>; epoch: number; note: string }> {
   const last = result.epochsCompleted;
+  const evaluations = new Map<number, EvaluationResult>();
+  evaluations.set(last, await evaluateModel(trainer.classifier, dataset.test, ctx.testLimit));
+  const restoring = h.earlyStopping !== 'off' && h.earlyStoppingRestoreBest && result.bestEpoch !== null;
+  const run = ctx.store.getRun(runId)!;
+  // Early stopping's best counts only improvements by its min delta; without restore-best, the stored metrics'.
+  const best = restoring
+    ? result.bestEpoch! + 1
+    : (bestEpochOf({ ...run, weightsEpoch: null, epochsCompleted: last })?.epoch ?? null);
   const lastNote = `the test evaluation used the last epoch's weights (epoch ${last})`;
-  if (h.earlyStopping === 'off' || !h.earlyStoppingRestoreBest || result.bestEpoch === null)
-    return { epoch: last, note: lastNote };
-  const best = result.bestEpoch + 1;
-  if (best === last) return { epoch: last, note: `${lastNote}, the best` };
+  if (best === null || best === last)
+    return { evaluations, epoch: last, note: restoring ? `${lastNote}, the best` : lastNote };
   const checkpoint = ctx.store.listCheckpoints(runId).find((c) => c.epoch === best);
   try {
     if (!checkpoint) throw new Error('it was not recorded');
     await trainer.loadCheckpoint(checkpoint.path);
-    return { epoch: best, note: `the test evaluation used the best epoch's weights (epoch ${best}, restored)` };
+    evaluations.set(best, await evaluateModel(trainer.classifier, dataset.test, ctx.testLimit));
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    log(`run ${runId}: could not restore the epoch ${best} weights: ${why}`);
-    return { epoch: last, note: `${lastNote}: the best epoch's (${best}) could not be restored (${why})` };
+    log(`run ${runId}: could not ${restoring ? 'restore' : 'evaluate'} the epoch ${best} weights: ${why}`);
+    return {
+      evaluations,
+      epoch: last,
+      note: restoring ? `${lastNote}: the best epoch's (${best}) could not be restored (${why})` : lastNote,
+    };
   }
+  if (!restoring) return { evaluations, epoch: last, note: lastNote };
+  return {
+    evaluations,
+    epoch: best,
+    note: `the test evaluation used the best epoch's weights (epoch ${best}, restored)`,
+  };
 }
 
 /** This process no longer holds the run it was training: another process interrupted or took it over. */
@@ -255,14 +275,14 @@ export async function trainRun(ctx: RunnerContext, runId: number): Promise<RunOu
     if (result.stopped) {
       status = 'stopped';
     } else {
-      const weights = await restoreBestWeights(ctx, runId, trainer, h, result, log);
       emit({ type: 'evaluating', runId });
       faultPause('evaluation');
-      evaluation = await evaluateModel(trainer.classifier, dataset.test, ctx.testLimit);
+      const weights = await evaluateLastAndBest(ctx, runId, trainer, dataset, h, result, log);
       requireLease();
-      store.saveEvaluation(runId, evaluation);
       const stopReason = result.earlyStop ? `${result.earlyStop.reason}; ${weights.note}` : null;
       store.setRunOutcome(runId, { weightsEpoch: weights.epoch, stopReason });
+      for (const [epoch, scored] of weights.evaluations) store.saveEvaluation(runId, scored, epoch);
+      evaluation = weights.evaluations.get(weights.epoch)!;
       emit({ type: 'evaluation', runId, result: evaluation });
       status = 'completed';
     }

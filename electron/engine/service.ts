@@ -7,7 +7,7 @@ import { activeBackend } from './backend/backends.ts';
 import { runDoctor } from './backend/doctor.ts';
 import { datasetCatalog, importIdxDataset } from './data/catalog.ts';
 import { datasetImages } from './data/images.ts';
-import { evaluateLatestCheckpoint } from './evaluate/checkpoint-evaluation.ts';
+import { evaluateCheckpoint } from './evaluate/checkpoint-evaluation.ts';
 import { confusionCell } from './evaluate/confusion-cells.ts';
 import { predictDrawing, predictStrokes } from './evaluate/draw-predictions.ts';
 import { RunModelCache } from './evaluate/model-cache.ts';
@@ -206,7 +206,7 @@ export class EngineService {
     },
     'datasets:images': ({ datasetId, split, indices }) => datasetImages(datasetId, split, indices),
     'runs:list': (filter) => this.store.listRuns(filter),
-    'runs:get': ({ runId }) => getRunDetail(this.store, runId),
+    'runs:get': ({ runId, weights }) => getRunDetail(this.store, runId, weights),
     'runs:batchMetrics': ({ runId, every, afterStep }) => this.store.getBatchMetrics(runId, { every, afterStep }),
     'runs:rename': ({ runId, name }) => this.store.renameRun(runId, name),
     'runs:setNotes': ({ runId, notes }) => this.store.setNotes(runId, notes),
@@ -217,20 +217,22 @@ export class EngineService {
       removeRunCheckpoints(this.checkpointRoot, runId, this.store.deleteRun(runId));
       return true;
     },
-    'runs:export': async ({ runId, dir, format }) => {
+    'runs:export': async ({ runId, dir, format, weights }) => {
       const folder = absolutePath('runs:export', 'dir', dir, 'a folder');
       try {
-        const files =
-          format === 'tensorboard'
-            ? await exportTensorboard(this.store, runId, folder)
-            : await exportRun(this.store, runId, folder);
-        return { runId, dir: folder, files };
+        if (format === 'tensorboard')
+          return { runId, dir: folder, files: await exportTensorboard(this.store, runId, folder) };
+        const files = await exportRun(this.store, runId, folder, weights);
+        const which = weights ?? this.store.defaultWeights(runId);
+        return { runId, dir: folder, files, epoch: this.store.checkpointFor(runId, which)?.epoch, weights: which };
       } catch (err) {
         throw writeError(folder, err);
       }
     },
-    'evaluation:cell': async ({ runId, ...cell }) => confusionCell(await this.testPredictions.forRun(runId), cell),
-    'evaluation:checkpoint': ({ runId }) => evaluateLatestCheckpoint(this.store, this.testPredictions, runId),
+    'evaluation:cell': async ({ runId, weights, ...cell }) =>
+      confusionCell(await this.testPredictions.forRun(runId, weights), cell),
+    'evaluation:checkpoint': ({ runId, weights }) =>
+      evaluateCheckpoint(this.store, this.testPredictions, runId, weights),
     'training:start': (request) => {
       this.sweeps.requireNoSweep('starting a run by hand');
       return this.training.start(request);
@@ -245,8 +247,9 @@ export class EngineService {
       const planned = plannedBackend(backend);
       return { backend: planned, limits: engineMemoryLimits(planned) };
     },
-    'predict:image': ({ runIds, image }) => predictDrawing(this.store, this.models, runIds, image),
-    'predict:strokes': ({ runIds, strokes }) => predictStrokes(this.store, this.models, runIds, strokes),
+    'predict:image': ({ runIds, image, weights }) => predictDrawing(this.store, this.models, runIds, image, weights),
+    'predict:strokes': ({ runIds, strokes, weights }) =>
+      predictStrokes(this.store, this.models, runIds, strokes, weights),
     'inspect:model': (request) => inspectModel(this.store, this.models, request),
     'inspect:filters': (request) => inspectFilters(this.store, request),
     'sweeps:create': (request) => namingChannel('sweeps:create', () => this.sweeps.create(request)),

@@ -14,6 +14,7 @@ import {
 } from '#shared/contract.ts';
 import type { EngineHost } from './engine-host.ts';
 import { isAppUrl } from './paths.ts';
+import { defaultWeightsOf, describeWeights, type WeightsChoice } from '#shared/weights.ts';
 
 export interface IpcContext {
   engine: EngineHost;
@@ -60,7 +61,7 @@ const exportedDirs = new Set<string>();
 async function exportRun(
   ctx: IpcContext,
   event: IpcMainInvokeEvent,
-  request: { runId: number; dir?: string; format: 'model' | 'tensorboard' },
+  request: { runId: number; dir?: string; format: 'model' | 'tensorboard'; weights?: WeightsChoice },
 ): Promise<Envelope<unknown>> {
   let dir = request.dir;
   const tensorboard = request.format === 'tensorboard';
@@ -72,8 +73,9 @@ async function exportRun(
     // The TensorBoard export writes the stored metrics only, so it needs no weights.
     if (run.epochsCompleted === 0 && !tensorboard)
       return fail(`run ${run.id} has no saved weights yet (it has not finished an epoch)`);
+    const which = request.weights ?? defaultWeightsOf(run);
     const picked = await pick(event, {
-      title: `Export run #${run.id} “${run.name}”${tensorboard ? ' for TensorBoard' : ''}`,
+      title: `Export run #${run.id} “${run.name}”${tensorboard ? ' for TensorBoard' : ` with the weights ${describeWeights(run, which)}`}`,
       buttonLabel: 'Export here',
       message: tensorboard
         ? 'Choose a TensorBoard log folder: the run gets its own run-<id>-<name> folder of event files in it'
@@ -87,6 +89,7 @@ async function exportRun(
     runId: request.runId,
     dir,
     format: request.format,
+    weights: request.weights,
   })) as Envelope<RunExport>;
   if (exported.ok) exportedDirs.add(exported.value.dir);
   return exported;
@@ -150,7 +153,11 @@ async function handle(
       return ctx.engine.request(channel, { file });
     }
     case 'runs:export':
-      return exportRun(ctx, event, request as { runId: number; dir?: string; format: 'model' | 'tensorboard' });
+      return exportRun(
+        ctx,
+        event,
+        request as { runId: number; dir?: string; format: 'model' | 'tensorboard'; weights?: WeightsChoice },
+      );
     case 'runs:showExport': {
       const { dir } = request as { dir: string };
       if (!exportedDirs.has(dir))

@@ -21,6 +21,7 @@ import type {
   RunEvent,
 } from './types.ts';
 import { describeValue, issueReason, jsonProblem, refusal, type JsonLimits } from './request-checks.ts';
+import { WEIGHTS_CHOICES } from './weights.ts';
 import { MAX_SWEEP_POINTS, SWEEP_MODES, type SweepDetail, type SweepRecord } from './sweeps.ts';
 
 const MAX_RUN_ID = 2 ** 31;
@@ -118,6 +119,8 @@ const predictRunIds = z.array(runId).min(1).max(8);
 
 /** A checkpoint epoch of a run (1 is the first epoch's end); absent, the run's latest. */
 const checkpointEpoch = z.number().int().min(1).max(100_000);
+/** Which of a run's weights (electron/shared/weights.ts); absent, its default (the restored best, else the last). */
+const weights = z.enum(WEIGHTS_CHOICES);
 /**
  * What inspect:model looks through the network: the Draw pad's strokes (rasterised as predict:strokes does), a
  * test image of the run's own dataset, or 28×28 pixels (values 0..1, or bytes 0..255) already like MNIST.
@@ -166,7 +169,8 @@ export const requestSchemas = {
     search: z.string().max(MAX_RUN_NAME_LENGTH).optional(),
     tag: z.string().max(MAX_TAG_LENGTH).optional(),
   }),
-  'runs:get': plainObject({ runId }),
+  /** evaluation: the run's evaluation with its default weights, or with `weights`. */
+  'runs:get': plainObject({ runId, weights: weights.optional() }),
   'runs:batchMetrics': plainObject({
     runId,
     every: z.number().int().min(1).max(100000).optional(),
@@ -185,6 +189,7 @@ export const requestSchemas = {
     runId,
     dir: localPath.optional(),
     format: z.enum(['model', 'tensorboard']).default('model'),
+    weights: weights.optional(),
   }),
   /** Answered by main: shows a folder that runs:export wrote this session in the file manager. */
   'runs:showExport': plainObject({ dir: localPath }),
@@ -195,9 +200,10 @@ export const requestSchemas = {
     predicted: z.number().int().min(0).max(65535),
     limit: z.number().int().min(1).max(1000).default(200),
     order: z.enum(['confidence-desc', 'confidence-asc']).default('confidence-desc'),
+    weights: weights.optional(),
   }),
   /** Scores the run's latest checkpoint on the test set (for runs that ended without an evaluation); not stored. */
-  'evaluation:checkpoint': plainObject({ runId }),
+  'evaluation:checkpoint': plainObject({ runId, weights: weights.optional() }),
   'training:start': plainObject({
     name: z.string().trim().max(MAX_RUN_NAME_LENGTH).optional(),
     spec: json(SPEC_LIMITS),
@@ -215,9 +221,10 @@ export const requestSchemas = {
   'predict:image': plainObject({
     runIds: predictRunIds,
     image: rgbaImage,
+    weights: weights.optional(),
   }),
   /** The Draw pad's strokes, rasterised by the engine with a pen in proportion to the drawing's size. */
-  'predict:strokes': plainObject({ runIds: predictRunIds, strokes }),
+  'predict:strokes': plainObject({ runIds: predictRunIds, strokes, weights: weights.optional() }),
   /**
    * One input through one run's network: every layer's output, the prediction, and (unless saliency is null) a
    * saliency map for `classIndex` (absent: the predicted class).
@@ -225,13 +232,18 @@ export const requestSchemas = {
   'inspect:model': plainObject({
     runId,
     input: inspectInput,
+    /** epoch (a checkpoint) or weights ('last' / 'best'), not both; neither: the run's default weights. */
     epoch: checkpointEpoch.optional(),
+    weights: weights.optional(),
     saliency: plainObject({
       method: z.enum(SALIENCY_METHODS).default('gradient-input'),
       classIndex: z.number().int().min(0).max(65535).optional(),
     })
       .nullable()
       .default({ method: 'gradient-input' }),
+  }).refine((request) => request.epoch === undefined || request.weights === undefined, {
+    error: 'give epoch or weights, not both',
+    path: ['weights'],
   }),
   /** The learned filters of every Conv2D layer of a run at one checkpoint, and their change since another. */
   'inspect:filters': plainObject({
@@ -374,7 +386,13 @@ export interface DatasetImages {
 export interface RunDetail {
   run: RunRecord;
   epochs: EpochMetric[];
+  /** With the run's default weights, or the `weights` asked for. */
   evaluation: StoredEvaluation | null;
+  /**
+   * Every evaluation of the run, oldest checkpoint first (its last epoch's and, if it differs, its best's); the
+   * engine always sends it (optional only for hand-made details in tests).
+   */
+  evaluations: StoredEvaluation[];
   sessions: RunSessionRecord[];
 }
 
@@ -387,6 +405,8 @@ export interface ActiveTraining {
 
 export interface RunPrediction {
   runId: number;
+  /** The checkpoint (finished-epoch count) whose weights predicted; null with an error. */
+  epoch: number | null;
   probabilities: number[] | null;
   predicted: number | null;
   confidence: number | null;
@@ -501,6 +521,9 @@ export interface RunExport {
   runId: number;
   dir: string;
   files: string[];
+  /** A model export: the checkpoint whose weights it holds, and which of the run's weights those are. */
+  epoch?: number;
+  weights?: import('./weights.ts').WeightsChoice;
 }
 
 export interface Responses {

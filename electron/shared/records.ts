@@ -58,6 +58,11 @@ export interface RunRecord {
    * completes (and for runs recorded before it was kept: theirs is the last).
    */
   weightsEpoch: number | null;
+  /**
+   * The run's test evaluations, oldest checkpoint first: its last epoch's weights and, when it differs, its best
+   * epoch's (electron/shared/weights.ts). testLoss/testAccuracy are those of its default weights.
+   */
+  testEvaluations: TestScore[];
   /** The process creating or training this run while it is queued or running; null once no process owns it. */
   heldBy: RunLeaseHolder | null;
 }
@@ -92,7 +97,16 @@ export interface CheckpointRecord {
 }
 
 export interface StoredEvaluation extends EvaluationResult {
+  /** The checkpoint (finished-epoch count) whose weights were scored. */
+  epoch: number;
   createdAt: number;
+}
+
+/** A run's test result with one checkpoint's weights (RunRecord.testEvaluations). */
+export interface TestScore {
+  epoch: number;
+  testLoss: number | null;
+  testAccuracy: number | null;
 }
 
 export interface DesignRecord {

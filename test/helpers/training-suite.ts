@@ -208,7 +208,7 @@ export function trainingSuite(kind: BackendKind, skipReason: string | null, trai
         expect(run.weightsEpoch).toBe(1);
         // Every epoch keeps its checkpoint; the run's weights (Evaluate, Draw, export) are the best epoch's.
         expect(store.listCheckpoints(run.id).map((c) => c.epoch)).toEqual([3, 2, 1]);
-        expect(store.latestCheckpoint(run.id)?.epoch).toBe(1);
+        expect(store.checkpointFor(run.id, 'default')?.epoch).toBe(1);
         const dataset = loadDataset(resolveDatasetSource('mnist'));
         const evaluateCheckpoint = async (epoch: number) => {
           const model = buildModel(run.spec, { numClasses: 10 });
@@ -220,7 +220,13 @@ export function trainingSuite(kind: BackendKind, skipReason: string | null, trai
         const best = await evaluateCheckpoint(1);
         expect(run.testLoss!).toBeCloseTo(best.testLoss, 4);
         expect(Math.abs(run.testAccuracy! - best.testAccuracy)).toBeLessThanOrEqual(1 / 300);
-        expect(Math.abs((await evaluateCheckpoint(3)).testLoss - run.testLoss!)).toBeGreaterThan(1e-3);
+        const lastWeights = await evaluateCheckpoint(3);
+        expect(Math.abs(lastWeights.testLoss - run.testLoss!)).toBeGreaterThan(1e-3);
+        // Both weights were evaluated and stored: the best (the run's default) and the last.
+        expect(store.getEvaluations(run.id).map((e) => e.epoch)).toEqual([1, 3]);
+        expect(store.getEvaluation(run.id, 'last')!.testLoss).toBeCloseTo(lastWeights.testLoss, 4);
+        expect(store.getEvaluation(run.id)!.epoch).toBe(1);
+        expect(store.getRun(run.id)!.testEvaluations.map((e) => e.epoch)).toEqual([1, 3]);
 
         // Without restore-best the run ends the same way, evaluated with its last epoch's weights.
         const last = (await trainNewRun(context([], { testLimit: 300 }), request(false))).run;
@@ -228,7 +234,9 @@ export function trainingSuite(kind: BackendKind, skipReason: string | null, trai
         expect(last.stopReason).toMatch(reason);
         expect(last.stopReason).toMatch(/the test evaluation used the last epoch's weights \(epoch 3\)$/);
         expect(last.weightsEpoch).toBe(3);
-        expect(store.latestCheckpoint(last.id)?.epoch).toBe(3);
+        expect(store.checkpointFor(last.id, 'default')?.epoch).toBe(3);
+        expect(store.getEvaluation(last.id, 'last')?.testAccuracy).toBe(last.testAccuracy);
+        expect(store.getEvaluations(last.id).at(-1)?.epoch).toBe(3);
 
         // Stopped in epoch 3 and resumed: the replayed epochs 1–2 carry early stopping's count, so the resumed
         // session trains epoch 3 only and stops where the uninterrupted run did.

@@ -14,10 +14,13 @@ import { CheckpointEpochError } from '../model/run-model.ts';
 import type { Store } from '../store/index.ts';
 import { pct, table } from './format.ts';
 
+import type { WeightsChoice } from '#shared/weights.ts';
 export interface InspectImageOptions {
   json?: boolean;
   backend?: BackendPreference;
   epoch?: number;
+  /** The run's last or best epoch's weights (default: its default weights); not with epoch. */
+  weights?: WeightsChoice;
   classIndex?: number;
   method?: SaliencyMethod;
 }
@@ -50,6 +53,7 @@ const FLAGS: Record<string, string> = {
   'saliency.classIndex': '--class',
   'saliency.method': '--method',
   epoch: '--epoch',
+  weights: '--weights',
 };
 
 /** Prints the inspection and returns the exit code: 1 for a blank image (still printed with --json), else 0. */
@@ -73,6 +77,7 @@ export async function inspectImage(
       runId,
       input: { pixels: Array.from(pixels) },
       epoch: options.epoch,
+      weights: options.weights,
       saliency: { method: options.method ?? 'gradient-input', classIndex: options.classIndex },
     });
   } catch (err) {

@@ -26,6 +26,40 @@ import { predictImages } from './predict.ts';
 import { inspectImage } from './inspect.ts';
 import { SALIENCY_METHODS, type SaliencyMethod } from '#shared/contract.ts';
 import { exportTensorboard } from '../export/tensorboard.ts';
+import {
+  BEST_MONITOR_LABELS,
+  bestEpochOf,
+  defaultWeightsOf,
+  describeWeights,
+  WEIGHTS_CHOICES,
+  type WeightsChoice,
+} from '#shared/weights.ts';
+
+/** `--weights best|last`: which of a run's weights (default: the run's own, its restored best or else its last). */
+const weightsOption = (what: string) =>
+  new Option(
+    '--weights <which>',
+    `${what} the last or the best epoch's weights (default: the run's default weights)`,
+  ).choices([...WEIGHTS_CHOICES]);
+
+/** "test accuracy 98.9% with the weights after epoch 4 (best val loss), 98.7% after epoch 5 (last)". */
+function testAccuracyLines(store: Store, run: import('#shared/records.ts').RunRecord): string[] {
+  const best = bestEpochOf(run);
+  const byDefault = defaultWeightsOf(run);
+  const lines: string[] = [];
+  for (const which of byDefault === 'best' ? (['best', 'last'] as const) : (['last', 'best'] as const)) {
+    if (which === 'best' && (!best || best.epoch === run.epochsCompleted)) continue;
+    const evaluation = store.getEvaluation(run.id, which);
+    const score = evaluation ? pct(evaluation.testAccuracy) : 'not evaluated';
+    lines.push(
+      `test accuracy ${score}: weights ${describeWeights(run, which)}${which === byDefault ? ", the run's default" : ''}`,
+    );
+  }
+  if (!best) lines.push(`no best epoch: ${describeWeights(run, 'best').replace(/^no best epoch \((.*)\)$/, '$1')}`);
+  else if (best.epoch === run.epochsCompleted)
+    lines.push(`the last epoch is the best (${BEST_MONITOR_LABELS[best.monitor]})`);
+  return lines;
+}
 import { registerRunImport, registerSweepCommands, type CliHelpers } from './sweep.ts';
 
 class UsageError extends Error {}
@@ -257,7 +291,20 @@ export function buildProgram(): Command {
         const epochs = store.getEpochMetrics(runId);
         const evaluation = store.getEvaluation(runId);
         if (opts.json) {
-          console.log(JSON.stringify({ run, epochs, evaluation, sessions: store.getRunSessions(runId) }));
+          console.log(
+            JSON.stringify({
+              run,
+              epochs,
+              evaluation,
+              evaluations: store.getEvaluations(runId),
+              weights: {
+                default: defaultWeightsOf(run),
+                last: run.epochsCompleted || null,
+                best: bestEpochOf(run)?.epoch ?? null,
+              },
+              sessions: store.getRunSessions(runId),
+            }),
+          );
           return;
         }
         console.log(runsTable([run]));
@@ -297,9 +344,10 @@ export function buildProgram(): Command {
         }
         if (evaluation) {
           console.log(
-            `\ntest accuracy ${pct(evaluation.testAccuracy)} on ${evaluation.count} images; per class: ${evaluation.perClassAccuracy.map((a, c) => `${run.dataset.classes[c]} ${pct(a, 1)}`).join(', ')}`,
+            `\ntest accuracy ${pct(evaluation.testAccuracy)} on ${evaluation.count} images (weights after epoch ${evaluation.epoch}); per class: ${evaluation.perClassAccuracy.map((a, c) => `${run.dataset.classes[c]} ${pct(a, 1)}`).join(', ')}`,
           );
         }
+        if (run.epochsCompleted > 0) for (const line of testAccuracyLines(store, run)) console.log(line);
       } finally {
         store.close();
       }
@@ -327,7 +375,8 @@ export function buildProgram(): Command {
       "instead, write the run's batch and epoch metrics as TensorBoard event files into <dir>/run-<id>-<name>/ " +
         '(train/, validation/, test/, hparams.json) for `tensorboard --logdir <dir>`; needs no saved weights',
     )
-    .action(async (id: string, dir: string, opts: { tensorboard?: boolean }, cmd: Command) => {
+    .addOption(weightsOption('export'))
+    .action(async (id: string, dir: string, opts: { tensorboard?: boolean; weights?: WeightsChoice }, cmd: Command) => {
       const store = openStore(dbOf(cmd));
       try {
         const runId = number('id', true)(id);
@@ -337,8 +386,10 @@ export function buildProgram(): Command {
           console.log(`view with: tensorboard --logdir ${dir}`);
           return;
         }
-        const files = await exportRun(store, runId, dir);
-        console.log(`exported run ${id} to ${dir}: ${files.join(', ')}`);
+        const files = await exportRun(store, runId, dir, opts.weights);
+        const run = store.getRun(runId)!;
+        const which = opts.weights ?? defaultWeightsOf(run);
+        console.log(`exported run ${id} (weights ${describeWeights(run, which)}) to ${dir}: ${files.join(', ')}`);
       } finally {
         store.close();
       }
@@ -352,7 +403,8 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--backend <kind>', 'backend to predict on').choices(BACKEND_PREFERENCES as string[]).default('auto'),
     )
-    .option('--json', 'print one JSON line per image: image, predicted, probabilities, blank (and error)')
+    .addOption(weightsOption('predict with'))
+    .option('--json', 'print one JSON line per image: image, epoch, predicted, probabilities, blank (and error)')
     .action(async (id: string, images: string[], opts, cmd: Command) => {
       const runId = number('id', true)(id);
       const store = openStore(dbOf(cmd), 'layerlab predict', true);
@@ -361,6 +413,7 @@ export function buildProgram(): Command {
         process.exitCode = await predictImages(store, runId, images, {
           json: opts.json,
           backend: opts.backend as BackendPreference,
+          weights: opts.weights as WeightsChoice | undefined,
         });
       } finally {
         store.close();
@@ -375,7 +428,8 @@ export function buildProgram(): Command {
     .addOption(
       new Option('--backend <kind>', 'backend to run on').choices(BACKEND_PREFERENCES as string[]).default('auto'),
     )
-    .option('--epoch <n>', "the checkpoint after epoch N (default: the run's latest)", number('--epoch', true))
+    .option('--epoch <n>', "the checkpoint after epoch N (default: the run's default weights)", number('--epoch', true))
+    .addOption(weightsOption('inspect').conflicts('epoch'))
     .option('--class <k>', 'the class the saliency map explains (default: the predicted one)', number('--class', true))
     .addOption(
       new Option('--method <name>', 'saliency: gradient × input, or Grad-CAM on the last Conv2D layer')
@@ -395,6 +449,7 @@ export function buildProgram(): Command {
           json: opts.json,
           backend: opts.backend as BackendPreference,
           epoch: opts.epoch,
+          weights: opts.weights as WeightsChoice | undefined,
           classIndex: opts.class,
           method: opts.method as SaliencyMethod,
         });

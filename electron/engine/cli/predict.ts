@@ -9,10 +9,13 @@ import { FileReadError } from '../files.ts';
 import type { Store } from '../store/index.ts';
 import { printable, singleLine } from '#shared/plain-text.ts';
 import { pct } from './format.ts';
+import { defaultWeightsOf, describeWeights, type WeightsChoice } from '#shared/weights.ts';
 
 /** One line of `--json` output. */
 export interface ImagePrediction {
   image: string;
+  /** The checkpoint (finished-epoch count) whose weights predicted; null when the image is blank or unreadable. */
+  epoch: number | null;
   /** Index of the most probable class (the digit, on MNIST); null when the image is blank or unreadable. */
   predicted: number | null;
   probabilities: number[] | null;
@@ -24,6 +27,8 @@ export interface ImagePrediction {
 export interface PredictImagesOptions {
   json?: boolean;
   backend?: BackendPreference;
+  /** The run's last or best epoch's weights (default: its default weights). */
+  weights?: WeightsChoice;
 }
 
 /** Prints one result per image and returns the exit code: 1 when an image was blank or failed, else 0. */
@@ -37,11 +42,17 @@ export async function predictImages(
   const models = new RunModelCache(store);
   try {
     // The model first: a missing run, or one without weights, is one error rather than one per image.
-    await models.get(runId);
-    const classes = store.getRun(runId)?.dataset.classes ?? [];
+    const loaded = await models.load(runId, options.weights ?? 'default');
+    const run = store.getRun(runId);
+    const classes = run?.dataset.classes ?? [];
+    if (!options.json && run) {
+      const which = options.weights ?? defaultWeightsOf(run);
+      const label = run.epochsCompleted > 0 ? describeWeights(run, which) : `after epoch ${loaded.epoch} (${which})`;
+      console.error(`run ${runId}: weights ${label}`);
+    }
     let failed = 0;
     for (const image of images) {
-      const { result, reason } = await predictImage(store, models, runId, image);
+      const { result, reason } = await predictImage(store, models, runId, image, options.weights);
       if (reason !== undefined) failed++;
       if (options.json) console.log(JSON.stringify(result));
       // Printed as plain text: a file name can hold terminal escapes.
@@ -59,17 +70,18 @@ async function predictImage(
   models: RunModelCache,
   runId: number,
   image: string,
+  weights?: WeightsChoice,
 ): Promise<{ result: ImagePrediction; reason?: string }> {
   const failure = (reason: string, blank = false) => ({
-    result: { image, predicted: null, probabilities: null, blank, error: `${image}: ${reason}` },
+    result: { image, epoch: null, predicted: null, probabilities: null, blank, error: `${image}: ${reason}` },
     reason,
   });
   try {
-    const result = await predictDrawing(store, models, [runId], readPngImage(image));
+    const result = await predictDrawing(store, models, [runId], readPngImage(image), weights);
     if (result.blank) return failure('blank — no ink found', true);
-    const { predicted, probabilities, error } = result.predictions[0];
+    const { predicted, probabilities, error, epoch } = result.predictions[0];
     if (error !== null || predicted === null || probabilities === null) return failure(error ?? 'no prediction');
-    return { result: { image, predicted, probabilities, blank: false } };
+    return { result: { image, epoch, predicted, probabilities, blank: false } };
   } catch (err) {
     if (err instanceof FileReadError) return failure(err.reason);
     return failure(err instanceof Error ? err.message : String(err));

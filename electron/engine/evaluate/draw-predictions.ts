@@ -9,14 +9,16 @@ import type { RunModelCache } from './model-cache.ts';
 import { predictPixels } from './predict.ts';
 import { preprocessCanvas, type PreprocessResult, type RgbaImage } from './preprocess.ts';
 import { preprocessStrokes } from './stroke-raster.ts';
+import type { WeightsChoice } from '#shared/weights.ts';
 
 export function predictDrawing(
   store: Store,
   models: RunModelCache,
   runIds: number[],
   image: RgbaImage,
+  weights?: WeightsChoice,
 ): Promise<PredictResult> {
-  return predictInput(store, models, runIds, () => preprocessCanvas(image));
+  return predictInput(store, models, runIds, () => preprocessCanvas(image), weights);
 }
 
 export function predictStrokes(
@@ -24,16 +26,21 @@ export function predictStrokes(
   models: RunModelCache,
   runIds: number[],
   strokes: readonly Stroke[],
+  weights?: WeightsChoice,
 ): Promise<PredictResult> {
-  return predictInput(store, models, runIds, () => preprocessStrokes(strokes));
+  return predictInput(store, models, runIds, () => preprocessStrokes(strokes), weights);
 }
 
-/** Each run's prediction for the 28x28 input `preprocess` makes; the result carries that input, as the UI shows it. */
+/**
+ * Each run's prediction, with its default weights (or its `weights`: last or best epoch's), for the 28x28 input
+ * `preprocess` makes; the result carries that input, as the UI shows it, and each run's checkpoint epoch.
+ */
 async function predictInput(
   store: Store,
   models: RunModelCache,
   runIds: number[],
   preprocess: () => PreprocessResult,
+  weights?: WeightsChoice,
 ): Promise<PredictResult> {
   const started = performance.now();
   if (!activeBackend()) await initBackend('auto');
@@ -44,9 +51,11 @@ async function predictInput(
     const classes = run?.dataset.classes ?? [];
     try {
       if (!run) throw new Error(`run ${runId} does not exist`);
-      const p = predictPixels(await models.get(runId), pixels);
+      const loaded = await models.load(runId, weights ?? 'default');
+      const p = predictPixels(loaded.model, pixels);
       predictions.push({
         runId,
+        epoch: loaded.epoch,
         probabilities: p.probabilities,
         predicted: p.predicted,
         confidence: p.confidence,
@@ -56,6 +65,7 @@ async function predictInput(
     } catch (err) {
       predictions.push({
         runId,
+        epoch: null,
         probabilities: null,
         predicted: null,
         confidence: null,

@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { activeBackend } from '../backend/backends.ts';
 import { loadRunModel, runCheckpoint } from '../model/run-model.ts';
 import type { Store } from '../store/index.ts';
+import type { CheckpointChoice } from '../store/store.ts';
 
 export const MODEL_CACHE_SIZE = 8;
 
@@ -61,14 +62,19 @@ export class RunModelCache {
 
   constructor(private readonly store: Store) {}
 
-  /** The run's model with the weights of its latest checkpoint, or of the checkpoint after `epoch` epochs. */
-  async get(runId: number, epoch?: number): Promise<tf.LayersModel> {
+  /**
+   * The run's model with the weights of its default checkpoint, of its 'last' or 'best' epoch's, or of the
+   * checkpoint after `epoch` epochs.
+   */
+  async get(runId: number, epoch?: CheckpointChoice): Promise<tf.LayersModel> {
     return (await this.load(runId, epoch)).model;
   }
 
   /** As get, with the epoch the weights are from and the model's companions. */
-  async load(runId: number, epoch?: number): Promise<CachedRunModel> {
-    const checkpoint = runCheckpoint(this.store, runId, epoch);
+  async load(runId: number, choice?: CheckpointChoice): Promise<CachedRunModel> {
+    // Only a model asked for by its epoch number is pinned; 'last' and 'best' follow the run as it trains.
+    const epoch = typeof choice === 'number' ? choice : undefined;
+    const checkpoint = runCheckpoint(this.store, runId, choice);
     const key = `${runId}@${checkpoint.epoch}:${checkpoint.path}`;
     const cached = this.entries.get(key);
     if (cached) {
@@ -90,11 +96,11 @@ export class RunModelCache {
 
   private async loadEntry(key: string, runId: number, epoch: number, folder: string): Promise<Entry> {
     const { model } = await loadRunModel(this.store, runId, activeBackend()?.kind ?? 'auto', epoch);
-    // Stale: the run's model loaded as its latest when it had fewer epochs, and this epoch from another folder.
-    const latest = this.store.latestCheckpoint(runId)?.epoch;
+    // Stale: the run's model loaded as its last or best when it had fewer epochs, and this epoch from another folder.
+    const current = [this.store.checkpointFor(runId, 'last')?.epoch, this.store.checkpointFor(runId, 'best')?.epoch];
     for (const [other, entry] of this.entries) {
       if (entry.runId !== runId) continue;
-      if (entry.epoch === epoch || (!entry.pinned && entry.epoch !== latest)) this.remove(other);
+      if (entry.epoch === epoch || (!entry.pinned && !current.includes(entry.epoch))) this.remove(other);
     }
     const entry = new Entry(runId, epoch, folder, model);
     this.entries.set(key, entry);

@@ -54,7 +54,7 @@ export async function inspectModel(
     );
   }
   const { pixels, blank } = modelInput(run, request.input);
-  const loaded = await models.load(run.id, request.epoch);
+  const loaded = await models.load(run.id, request.epoch ?? request.weights ?? 'default');
   const inspector = loaded.companion(INSPECTOR, (model) => new ModelInspector(model, run.spec));
   const result = inspector.run(pixels, saliency);
   return {

@@ -1,5 +1,6 @@
-// A recorded run's trained model: rebuilt from its spec with the weights of its latest checkpoint (or of a given
-// epoch's), for prediction (Draw, the confusion-cell gallery), inspection and export.
+// A recorded run's trained model: rebuilt from its spec with the weights of its default checkpoint, its last or
+// best epoch's (electron/shared/weights.ts) or a given epoch's, for prediction (Draw, the confusion-cell gallery),
+// inspection and export.
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -7,6 +8,8 @@ import { toKerasCode } from '#shared/model/keras.ts';
 import { singleLine } from '#shared/plain-text.ts';
 import { initBackend, type BackendPreference } from '../backend/backends.ts';
 import { StoreError, type CheckpointRecord, type RunRecord, type Store } from '../store/index.ts';
+import type { CheckpointChoice } from '../store/store.ts';
+import { defaultWeightsOf, describeWeights, noBestReason, type WeightsChoice } from '#shared/weights.ts';
 import { exportLayersModel, loadCheckpoint } from '../train/checkpoint.ts';
 import { buildModel } from './build.ts';
 
@@ -34,15 +37,26 @@ export function describeEpochs(epochs: readonly number[]): string {
 }
 
 /**
- * The run's checkpoint after `epoch` finished epochs, or its latest without one. A run without any, or an epoch it
- * has none for, is refused naming what it has; `field` is the request field the epoch came from.
+ * The run's checkpoint after `epoch` finished epochs, its 'last' or 'best' epoch's, or its default weights' without
+ * one. A run without any, a best it has not, or an epoch it has none for, is refused naming what it has; `field` is
+ * the request field the choice came from.
  */
-export function runCheckpoint(store: Store, runId: number, epoch?: number, field = 'epoch'): CheckpointRecord {
-  if (!store.getRun(runId)) throw new StoreError(`run ${runId} does not exist`);
-  if (epoch === undefined) {
-    const latest = store.latestCheckpoint(runId);
-    if (!latest) throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
-    return latest;
+export function runCheckpoint(
+  store: Store,
+  runId: number,
+  epoch: CheckpointChoice = 'default',
+  field = typeof epoch === 'number' ? 'epoch' : 'weights',
+): CheckpointRecord {
+  const run = store.getRun(runId);
+  if (!run) throw new StoreError(`run ${runId} does not exist`);
+  if (typeof epoch !== 'number') {
+    const found = store.checkpointFor(runId, epoch);
+    if (found) return found;
+    if (store.listCheckpoints(runId).length === 0)
+      throw new StoreError(`run ${runId} has no saved weights yet (it has not finished an epoch)`);
+    const which = epoch === 'default' ? defaultWeightsOf(run) : epoch;
+    const why = which === 'best' ? `no best epoch: ${noBestReason(run)}` : 'no such checkpoint';
+    throw new CheckpointEpochError(`run ${runId} has ${why} (${which} weights)`, field);
   }
   const checkpoints = store.listCheckpoints(runId);
   const found = checkpoints.find((c) => c.epoch === epoch);
@@ -57,14 +71,14 @@ export function runCheckpoint(store: Store, runId: number, epoch?: number, field
 }
 
 /**
- * Builds a run's model with the weights of its latest checkpoint, or of the checkpoint after `epoch` epochs, for
- * prediction, inspection and export.
+ * Builds a run's model with the weights of its default checkpoint, of its 'last' or 'best' epoch's, or of the
+ * checkpoint after `epoch` epochs, for prediction, inspection and export.
  */
 export async function loadRunModel(
   store: Store,
   runId: number,
   backend: BackendPreference = 'auto',
-  epoch?: number,
+  epoch: CheckpointChoice = 'default',
 ): Promise<{ model: tf.LayersModel; run: RunRecord; epoch: number }> {
   await initBackend(backend);
   const run = store.getRun(runId);
@@ -90,11 +104,15 @@ export function runKerasCode(run: RunRecord, totalParams: number | null): string
 }
 
 /**
- * Writes the model (tfjs layers format), its spec, hyperparameters, metrics, evaluation and Keras code (model.py)
- * to a folder; returns the names of the files written.
+ * Writes the model (tfjs layers format) with the run's default weights (or its `weights`: last or best epoch's),
+ * its spec, hyperparameters, metrics, those weights' evaluation and Keras code (model.py) to a folder; run.json
+ * says which epoch's weights (exportedEpoch, exportedWeights). Returns the names of the files written.
  */
-export async function exportRun(store: Store, runId: number, dir: string): Promise<string[]> {
-  const { model, run, epoch } = await loadRunModel(store, runId);
+export async function exportRun(store: Store, runId: number, dir: string, weights?: WeightsChoice): Promise<string[]> {
+  const record = store.getRun(runId);
+  if (!record) throw new StoreError(`run ${runId} does not exist`);
+  const which = weights ?? defaultWeightsOf(record);
+  const { model, run, epoch } = await loadRunModel(store, runId, 'auto', which);
   try {
     const files = await exportLayersModel(model, dir);
     const write = (name: string, value: unknown) => {
@@ -102,9 +120,14 @@ export async function exportRun(store: Store, runId: number, dir: string): Promi
       files.push(name);
     };
     write('spec.json', run.spec);
-    write('run.json', { ...run, exportedEpoch: epoch });
+    write('run.json', {
+      ...run,
+      exportedEpoch: epoch,
+      exportedWeights: which,
+      exportedWeightsLabel: `weights ${describeWeights(run, which)}`,
+    });
     write('metrics.json', { epochs: store.getEpochMetrics(runId), batches: store.getBatchMetrics(runId) });
-    const evaluation = store.getEvaluation(runId);
+    const evaluation = store.getEvaluation(runId, epoch);
     if (evaluation) write('evaluation.json', evaluation);
     fs.writeFileSync(path.join(dir, 'model.py'), runKerasCode(run, model.countParams()));
     files.push('model.py');

@@ -13,12 +13,16 @@ export function upsertCheckpoint(prepare: Prepare, runId: number, epoch: number,
   ).run(runId, epoch, file, Date.now());
 }
 
-/** The run's weights checkpoint: the one runs.weights_epoch names (a restored best epoch), else the newest. */
-export function selectLatestCheckpoint(prepare: Prepare, runId: number): CheckpointRecord | undefined {
-  return prepare(
-    `SELECT epoch, path FROM checkpoints WHERE run_id = :id
-     ORDER BY epoch = (SELECT weights_epoch FROM runs WHERE id = :id) DESC, epoch DESC LIMIT 1`,
-  ).get({ id: runId }) as CheckpointRecord | undefined;
+/** The run's newest checkpoint (its last epoch's weights; where a resume starts). */
+export function selectNewestCheckpoint(prepare: Prepare, runId: number): CheckpointRecord | undefined {
+  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? ORDER BY epoch DESC LIMIT 1').get(runId) as
+    CheckpointRecord | undefined;
+}
+
+/** The run's checkpoint after `epoch` finished epochs. */
+export function selectCheckpoint(prepare: Prepare, runId: number, epoch: number): CheckpointRecord | undefined {
+  return prepare('SELECT epoch, path FROM checkpoints WHERE run_id = ? AND epoch = ?').get(runId, epoch) as
+    CheckpointRecord | undefined;
 }
 
 /** Every checkpoint recorded for the run, newest first. */
@@ -37,14 +41,25 @@ export function selectCheckpointPaths(prepare: Prepare, runId: number): string[]
   return prepare('SELECT path FROM checkpoints WHERE run_id = ? ORDER BY epoch').pluck().all(runId) as string[];
 }
 
-/** Replaces the run's evaluation and copies test loss/accuracy onto the run; the caller supplies the transaction. */
-export function replaceEvaluation(prepare: Prepare, runId: number, result: EvaluationResult): void {
+/**
+ * The checkpoint epoch of a run's default weights, in SQL over `runs`: the one its early stopping kept
+ * (weights_epoch), else its last.
+ */
+export const DEFAULT_WEIGHTS_EPOCH_SQL = `CASE WHEN runs.weights_epoch > 0 THEN runs.weights_epoch
+  ELSE coalesce((SELECT max(c.epoch) FROM checkpoints c WHERE c.run_id = runs.id), runs.epochs_completed) END`;
+
+/**
+ * Stores the run's evaluation of the weights after `epoch` epochs (replacing one of the same epoch), and refreshes
+ * the run's test loss/accuracy; the caller supplies the transaction.
+ */
+export function replaceEvaluation(prepare: Prepare, runId: number, result: EvaluationResult, epoch: number): void {
   prepare(
-    `INSERT OR REPLACE INTO evaluations
-       (run_id, test_loss, test_accuracy, confusion_json, per_class_json, mistakes_json, count, duration_ms, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO run_evaluations
+       (run_id, epoch, test_loss, test_accuracy, confusion_json, per_class_json, mistakes_json, count, duration_ms, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     runId,
+    epoch,
     result.testLoss,
     result.testAccuracy,
     JSON.stringify(result.confusion),
@@ -54,14 +69,26 @@ export function replaceEvaluation(prepare: Prepare, runId: number, result: Evalu
     Math.round(result.durationMs),
     Date.now(),
   );
-  prepare('UPDATE runs SET test_loss = ?, test_accuracy = ? WHERE id = ?').run(
-    result.testLoss,
-    result.testAccuracy,
-    runId,
-  );
+  refreshTestColumns(prepare, runId);
+}
+
+/** runs.test_loss/test_accuracy: those of the evaluation of the run's default weights (NULL without one). */
+export function refreshTestColumns(prepare: Prepare, runId: number): void {
+  prepare(
+    `UPDATE runs SET
+       test_loss = (SELECT test_loss FROM run_evaluations e WHERE e.run_id = runs.id AND e.epoch = ${DEFAULT_WEIGHTS_EPOCH_SQL}),
+       test_accuracy = (SELECT test_accuracy FROM run_evaluations e WHERE e.run_id = runs.id AND e.epoch = ${DEFAULT_WEIGHTS_EPOCH_SQL})
+     WHERE id = ?`,
+  ).run(runId);
+}
+
+/** Forgets evaluations of checkpoints after `epoch` (a resume from `epoch` trains them again). */
+export function deleteEvaluationsAfter(prepare: Prepare, runId: number, epoch: number): number {
+  return prepare('DELETE FROM run_evaluations WHERE run_id = ? AND epoch > ?').run(runId, epoch).changes;
 }
 
 interface EvaluationRow {
+  epoch: number;
   test_loss: number | null;
   test_accuracy: number | null;
   confusion_json: string;
@@ -72,10 +99,9 @@ interface EvaluationRow {
   created_at: number;
 }
 
-export function selectEvaluation(prepare: Prepare, runId: number): StoredEvaluation | undefined {
-  const row = prepare('SELECT * FROM evaluations WHERE run_id = ?').get(runId) as EvaluationRow | undefined;
-  if (!row) return undefined;
+function toStoredEvaluation(row: EvaluationRow): StoredEvaluation {
   return {
+    epoch: row.epoch,
     // NULL means the stored value was NaN (SQLite cannot hold NaN).
     testLoss: row.test_loss ?? Number.NaN,
     testAccuracy: row.test_accuracy ?? Number.NaN,
@@ -86,6 +112,20 @@ export function selectEvaluation(prepare: Prepare, runId: number): StoredEvaluat
     durationMs: row.duration_ms,
     createdAt: row.created_at,
   };
+}
+
+/** The run's evaluation of the weights after `epoch` epochs. */
+export function selectEvaluation(prepare: Prepare, runId: number, epoch: number): StoredEvaluation | undefined {
+  const row = prepare('SELECT * FROM run_evaluations WHERE run_id = ? AND epoch = ?').get(runId, epoch) as
+    EvaluationRow | undefined;
+  return row && toStoredEvaluation(row);
+}
+
+/** Every evaluation of the run, oldest checkpoint first. */
+export function selectEvaluations(prepare: Prepare, runId: number): StoredEvaluation[] {
+  return (prepare('SELECT * FROM run_evaluations WHERE run_id = ? ORDER BY epoch').all(runId) as EvaluationRow[]).map(
+    toStoredEvaluation,
+  );
 }
 
 export function upsertDesign(prepare: Prepare, name: string, spec: ModelSpec): void {

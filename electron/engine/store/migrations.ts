@@ -217,6 +217,35 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    description: "test evaluations per checkpoint (a run's last and best epochs' weights)",
+    sql: `
+      -- One row per checkpoint a run's test set was scored with: epoch is the finished-epoch count whose weights
+      -- were used (its last, and its best when that differs). runs.test_loss/test_accuracy copy the row of the
+      -- run's default weights (its restored best, else its last).
+      CREATE TABLE run_evaluations (
+        run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        epoch INTEGER NOT NULL,
+        test_loss REAL,
+        test_accuracy REAL,
+        confusion_json TEXT NOT NULL,
+        per_class_json TEXT NOT NULL,
+        mistakes_json TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (run_id, epoch)
+      );
+      -- A run's one evaluation so far scored the weights it kept: weights_epoch (version 4 on), else its last.
+      INSERT INTO run_evaluations
+        (run_id, epoch, test_loss, test_accuracy, confusion_json, per_class_json, mistakes_json, count, duration_ms, created_at)
+      SELECT e.run_id, CASE WHEN r.weights_epoch > 0 THEN r.weights_epoch ELSE r.epochs_completed END,
+        e.test_loss, e.test_accuracy, e.confusion_json, e.per_class_json, e.mistakes_json, e.count, e.duration_ms, e.created_at
+      FROM evaluations e JOIN runs r ON r.id = e.run_id;
+      DROP TABLE evaluations;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

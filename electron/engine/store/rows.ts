@@ -1,6 +1,13 @@
 // The conversion from snake_case SQLite rows to the store's records (electron/shared/records.ts).
 import type { ModelSpec } from '#shared/model/spec.ts';
-import type { DesignRecord, FinishStatus, RunLeaseHolder, RunRecord, RunSessionRecord } from '#shared/records.ts';
+import type {
+  DesignRecord,
+  FinishStatus,
+  RunLeaseHolder,
+  RunRecord,
+  RunSessionRecord,
+  TestScore,
+} from '#shared/records.ts';
 import type { BackendInfo, BatchMetric, DatasetRef, EpochMetric, Hyperparameters, RunStatus } from '#shared/types.ts';
 import { ADDED_HYPERPARAMETERS_OFF } from '#shared/hyperparameters.ts';
 
@@ -34,13 +41,16 @@ export interface RunRow {
   stop_reason: string | null;
   weights_epoch: number | null;
   lease_json: string | null;
+  test_evaluations_json: string;
 }
 
 /** Columns for RunRow; tags come along as a JSON array so a list needs one query, not one per run. */
 export const RUN_COLUMNS = `runs.*,
   (SELECT json_group_array(tag) FROM (SELECT tag FROM run_tags WHERE run_tags.run_id = runs.id ORDER BY tag COLLATE NOCASE)) AS tags_json,
   (SELECT json_object('pid', owner_pid, 'host', owner_host, 'label', owner_label, 'since', acquired_at, 'heartbeatAt', heartbeat_at)
-   FROM run_leases WHERE run_leases.run_id = runs.id) AS lease_json`;
+   FROM run_leases WHERE run_leases.run_id = runs.id) AS lease_json,
+  (SELECT json_group_array(json_object('epoch', epoch, 'testLoss', test_loss, 'testAccuracy', test_accuracy))
+   FROM (SELECT * FROM run_evaluations WHERE run_evaluations.run_id = runs.id ORDER BY epoch)) AS test_evaluations_json`;
 
 export function toRunRecord(row: RunRow): RunRecord {
   const backend = row.backend_json === null ? null : (JSON.parse(row.backend_json) as BackendInfo);
@@ -76,6 +86,7 @@ export function toRunRecord(row: RunRow): RunRecord {
     epochsCompleted: row.epochs_completed,
     stopReason: row.stop_reason,
     weightsEpoch: row.weights_epoch,
+    testEvaluations: JSON.parse(row.test_evaluations_json) as TestScore[],
     heldBy: row.lease_json === null ? null : (JSON.parse(row.lease_json) as RunLeaseHolder),
   };
 }

@@ -12,13 +12,17 @@ import type {
 } from '#shared/types.ts';
 import {
   deleteCheckpointsAfter,
+  deleteEvaluationsAfter,
+  refreshTestColumns,
   replaceEvaluation,
+  selectCheckpoint,
   selectCheckpointPaths,
   selectCheckpoints,
   selectDesign,
   selectDesigns,
   selectEvaluation,
-  selectLatestCheckpoint,
+  selectEvaluations,
+  selectNewestCheckpoint,
   upsertCheckpoint,
   upsertDesign,
   upsertDataset,
@@ -75,6 +79,10 @@ import { architectureText, RUN_COLUMNS, toRunRecord, type RunRow } from './rows.
 import { SweepTables } from './sweeps.ts';
 import * as check from './validate.ts';
 import { StoreError } from './validate.ts';
+import { bestEpochOf, defaultWeightsOf, type WeightsChoice } from '#shared/weights.ts';
+
+/** Which of a run's checkpoints: its last or best epoch's weights, its default ones, or one epoch's. */
+export type CheckpointChoice = WeightsChoice | 'default' | number;
 
 export interface StoreOptions {
   readonly?: boolean;
@@ -477,6 +485,7 @@ export class Store {
       return this.db.transaction(() => {
         const deleted = deleteMetricsFrom(this.sql, id, fromEpoch);
         deleteCheckpointsAfter(this.sql, id, fromEpoch);
+        deleteEvaluationsAfter(this.sql, id, fromEpoch);
         refreshRunSummary(this.sql, id);
         return deleted;
       })();
@@ -510,11 +519,22 @@ export class Store {
   }
 
   /**
-   * The checkpoint holding the run's weights as it ended, which Evaluate, Draw and export use: its newest, except for
-   * a run whose early stopping restored its best epoch (RunRecord.weightsEpoch), whose checkpoint that is.
+   * A checkpoint of the run: 'last' its newest (where a resume starts), 'best' its best epoch's
+   * (electron/shared/weights.ts; none without a validation split), 'default' the weights Evaluate, Draw and export
+   * use unless asked (early stopping's restored best, else the last), or a number: the one after that many epochs.
    */
-  latestCheckpoint(runId: number): CheckpointRecord | undefined {
-    return this.read('get latest checkpoint', () => selectLatestCheckpoint(this.sql, this.requireRun(runId).id));
+  checkpointFor(runId: number, which: CheckpointChoice): CheckpointRecord | undefined {
+    return this.read('get checkpoint', () => {
+      const id = this.requireRun(runId).id;
+      const epoch = this.resolveEpoch(id, which);
+      if (epoch === 'newest') return selectNewestCheckpoint(this.sql, id);
+      return epoch === null ? undefined : selectCheckpoint(this.sql, id, epoch);
+    });
+  }
+
+  /** The run's default weights: 'best' when early stopping restored its best epoch, else 'last'. */
+  defaultWeights(runId: number): WeightsChoice {
+    return this.read('get default weights', () => defaultWeightsOf(this.loadRun(this.requireRun(runId).id)));
   }
 
   /**
@@ -529,7 +549,10 @@ export class Store {
       const known = this.prepare('SELECT 1 FROM checkpoints WHERE run_id = ? AND epoch = ?').get(id, weightsEpoch);
       if (weightsEpoch > 0 && !known)
         throw new StoreError(`run ${id} has no epoch ${weightsEpoch} checkpoint to keep as its weights`);
-      this.prepare('UPDATE runs SET stop_reason = ?, weights_epoch = ? WHERE id = ?').run(reason, weightsEpoch, id);
+      this.db.transaction(() => {
+        this.prepare('UPDATE runs SET stop_reason = ?, weights_epoch = ? WHERE id = ?').run(reason, weightsEpoch, id);
+        refreshTestColumns(this.sql, id);
+      })();
       return this.loadRun(id);
     });
   }
@@ -539,18 +562,37 @@ export class Store {
     return this.read('list checkpoints', () => selectCheckpoints(this.sql, this.requireRun(runId).id));
   }
 
-  /** Replaces the run's evaluation (confusion, per-class, mistakes as JSON) and sets its test loss/accuracy. */
-  saveEvaluation(runId: number, result: EvaluationResult): RunRecord {
+  /**
+   * Stores the run's test evaluation with the weights after `epoch` epochs (default: its default weights'
+   * checkpoint), replacing one of that epoch; the run's test loss/accuracy are its default weights' evaluation.
+   */
+  saveEvaluation(runId: number, result: EvaluationResult, epoch?: number): RunRecord {
     return this.write('save evaluation', () => {
       const id = this.requireRun(runId).id;
       const evaluation = check.checkEvaluation(result);
-      this.db.transaction(() => replaceEvaluation(this.sql, id, evaluation))();
+      const at =
+        epoch === undefined
+          ? (this.checkpointFor(id, 'default')?.epoch ?? this.loadRun(id).epochsCompleted)
+          : check.checkNonNegativeInteger(epoch, 'epoch');
+      this.db.transaction(() => replaceEvaluation(this.sql, id, evaluation, at))();
       return this.loadRun(id);
     });
   }
 
-  getEvaluation(runId: number): StoredEvaluation | undefined {
-    return this.read('get evaluation', () => selectEvaluation(this.sql, this.requireRun(runId).id));
+  /** The run's test evaluation with its default weights (or the `which` ones), if it was evaluated with them. */
+  getEvaluation(runId: number, which: CheckpointChoice = 'default'): StoredEvaluation | undefined {
+    return this.read('get evaluation', () => {
+      const id = this.requireRun(runId).id;
+      const epoch = this.resolveEpoch(id, which);
+      const at =
+        epoch === 'newest' ? (selectNewestCheckpoint(this.sql, id)?.epoch ?? this.loadRun(id).epochsCompleted) : epoch;
+      return at === null ? undefined : selectEvaluation(this.sql, id, at);
+    });
+  }
+
+  /** Every test evaluation of the run, oldest checkpoint first. */
+  getEvaluations(runId: number): StoredEvaluation[] {
+    return this.read('get evaluations', () => selectEvaluations(this.sql, this.requireRun(runId).id));
   }
 
   // ---- saved designs --------------------------------------------------------------------------
@@ -673,6 +715,16 @@ export class Store {
       { id: number; status: RunStatus } | undefined;
     if (!row) throw new StoreError(`run ${runId} does not exist`);
     return row;
+  }
+
+  /** The checkpoint epoch `which` means for the run ('newest': its newest checkpoint's), or null (no best epoch). */
+  private resolveEpoch(id: number, which: CheckpointChoice): number | 'newest' | null {
+    if (typeof which === 'number') return check.checkNonNegativeInteger(which, 'epoch');
+    const run = this.loadRun(id);
+    const choice = which === 'default' ? defaultWeightsOf(run) : which;
+    if (choice === 'last') return 'newest';
+    if (choice === 'best') return bestEpochOf(run)?.epoch ?? null;
+    throw new StoreError(`weights must be 'last' or 'best', got ${String(which)}`);
   }
 
   private loadRun(id: number): RunRecord {

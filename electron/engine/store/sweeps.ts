@@ -545,7 +545,7 @@ export class SweepTables {
           for (const epoch of input.epochs) insertEpochMetric(prepare, id, epoch);
           insertBatchMetrics(prepare, id, input.batches);
           refreshRunSummary(prepare, id);
-          if (evaluation) replaceEvaluation(prepare, id, evaluation);
+          if (evaluation) replaceEvaluation(prepare, id, evaluation, input.source.exportedEpoch);
           if (input.trainingDurationMs !== null || input.samplesPerSecond !== null)
             prepare(
               'UPDATE runs SET training_duration_ms = coalesce(?, training_duration_ms), samples_per_second = coalesce(?, samples_per_second) WHERE id = ?',

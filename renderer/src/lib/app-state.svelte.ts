@@ -30,6 +30,8 @@ class AppState {
   compareRunIds = $state<number[]>([]);
   /** The run Evaluate and Draw look at. */
   focusRunId = $state<number | null>(null);
+  /** Which weights of the focus run Evaluate or Draw shows (File › Export Run… exports those); null: its default. */
+  focusWeights = $state<'last' | 'best' | null>(null);
   /** Evaluate's "Try in Draw": the image Draw takes as its input when it opens, until it has taken it. */
   drawImage = $state.raw<DrawImageRequest | null>(null);
   /** The training in progress, if any (one at a time per engine). */

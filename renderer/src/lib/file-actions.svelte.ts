@@ -87,16 +87,25 @@ class FileActions {
       };
       return;
     }
-    await this.exportRun(runId, format);
+    // Evaluate and Draw export the weights they show; Runs the run's default weights.
+    const weights = app.screen === 'runs' ? undefined : (app.focusWeights ?? undefined);
+    await this.exportRun(runId, format, weights);
   }
 
-  /** Asks for a folder (main's dialog) and writes the run's export there (or its TensorBoard event files). */
-  async exportRun(runId: number, format: ExportFormat = 'model'): Promise<void> {
+  /**
+   * Asks for a folder (main's dialog) and writes the run's export there with its default or `weights` (or its
+   * TensorBoard event files).
+   */
+  async exportRun(runId: number, format: ExportFormat = 'model', weights?: 'last' | 'best'): Promise<void> {
     if (this.exporting !== null) return;
     this.exporting = runId;
     if (this.notice?.topic === 'export-pick') this.notice = null; // picked
     try {
-      const exported = await call('runs:export', { runId, format });
+      const exported = await call('runs:export', {
+        runId,
+        format,
+        ...(weights && format === 'model' ? { weights } : {}),
+      });
       if (!exported) return; // the user closed the folder dialog
       this.notice = {
         kind: 'success',
@@ -105,7 +114,7 @@ class FileActions {
         text:
           format === 'tensorboard'
             ? `Wrote ${exported.files.join(', ')} to ${exported.dir}. Open it with: tensorboard --logdir "${exported.dir}"`
-            : `Wrote ${exported.files.join(', ')} to ${exported.dir}`,
+            : `Wrote ${exported.files.join(', ')} to ${exported.dir}${exported.epoch !== undefined ? `, with the ${exported.weights ?? 'last'} weights (after epoch ${exported.epoch})` : ''}`,
         exported,
       };
     } catch (err) {

@@ -34,6 +34,7 @@ export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
     epochsCompleted: 5,
     stopReason: null,
     weightsEpoch: null,
+    testEvaluations: [],
     heldBy: null,
     ...overrides,
   };

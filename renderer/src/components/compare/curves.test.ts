@@ -68,7 +68,7 @@ const batches = [batch(0, 2), batch(1, 1), batch(2, NaN), batch(3, 0.5), batch(4
 
 function curveRun(best: number | null = 1, dashed = false): CurveRun {
   const run: ComparedRun = {
-    detail: { run: record(best), epochs, evaluation: null, sessions: [] },
+    detail: { run: record(best), epochs, evaluation: null, evaluations: [], sessions: [] },
     batches,
     batchesPerEpoch: BATCHES_PER_EPOCH,
     totalParams: null,

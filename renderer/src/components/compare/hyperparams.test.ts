@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_HYPERPARAMETERS, type Hyperparameters } from '#shared/hyperparameters.ts';
 import { getTemplate, type ModelSpec } from '#shared/model/index.ts';
 import type { BackendInfo } from '#shared/types.ts';
-import { settingRows } from './hyperparams.ts';
+import { differingSettings, settingRows } from './hyperparams.ts';
 import type { ComparedRun } from './load.ts';
 import { runRecord } from '../../test-support/run-record.ts';
 
@@ -35,7 +35,7 @@ function compared(changes: {
     backend: changes.backend === undefined ? wasm : changes.backend,
   });
   return {
-    detail: { run, epochs: [], evaluation: null, sessions: [] },
+    detail: { run, epochs: [], evaluation: null, evaluations: [], sessions: [] },
     batches: [],
     batchesPerEpoch: 1,
     totalParams: changes.totalParams === undefined ? 93_322 : changes.totalParams,
@@ -150,5 +150,17 @@ describe('settingRows', () => {
       values: ['2', '—'],
       differs: true,
     });
+  });
+});
+
+describe('differingSettings', () => {
+  it('lists the settings that differ by label, not counting Parameters apart from Architecture', () => {
+    const a = compared({});
+    const b = compared({
+      hyperparameters: { ...DEFAULT_HYPERPARAMETERS, learningRate: 0.01, batchSize: 64 },
+      totalParams: 1000,
+    });
+    expect(differingSettings(settingRows([a, b]))).toEqual(['Learning rate', 'Batch size']);
+    expect(differingSettings(settingRows([a, compared({})]))).toEqual([]);
   });
 });

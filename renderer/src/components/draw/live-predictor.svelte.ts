@@ -28,10 +28,17 @@ export class LivePredictor {
 
   private readonly drawing: () => Stroke[] | null;
   private readonly runIds: () => number[];
+  /** Which of the runs' weights predict (undefined: each run's default). */
+  private readonly weights: () => 'last' | 'best' | undefined;
 
-  constructor(drawing: () => Stroke[] | null, runIds: () => number[]) {
+  constructor(
+    drawing: () => Stroke[] | null,
+    runIds: () => number[],
+    weights: () => 'last' | 'best' | undefined = () => undefined,
+  ) {
     this.drawing = drawing;
     this.runIds = runIds;
+    this.weights = weights;
   }
 
   /** The drawing (or the chosen runs) changed; strokeEnd starts the latency clock. */
@@ -85,7 +92,8 @@ export class LivePredictor {
     const started = performance.now();
     this.lastSentAt = started;
     try {
-      const result = await call('predict:strokes', { runIds, strokes });
+      const weights = this.weights();
+      const result = await call('predict:strokes', { runIds, strokes, ...(weights ? { weights } : {}) });
       if (generation !== this.generation) return;
       this.result = result;
       this.error = null;

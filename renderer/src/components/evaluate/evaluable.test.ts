@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '#shared/records.ts';
 import { isEvaluable, notEvaluableReason, weightsSentence } from './evaluable.ts';
+import { runRecord } from '../../test-support/run-record.ts';
 
 const run = (status: RunRecord['status'], epochsCompleted: number, epochs = 5): RunRecord =>
   ({ id: 4, status, epochsCompleted, hyperparameters: { epochs } }) as RunRecord;
@@ -42,6 +43,20 @@ describe('weightsSentence', () => {
     );
     expect(weightsSentence(run('failed', 1), 1)).toBe(
       'Test accuracy of the epoch 1 weights, its last checkpoint: the run failed after 1 of 5 epochs.',
+    );
+  });
+});
+
+describe('weightsSentence for the best epoch', () => {
+  it('names the best epoch and its monitor rather than calling it the last checkpoint', () => {
+    const run = runRecord({
+      epochsCompleted: 5,
+      weightsEpoch: 4,
+      bestValLossEpoch: 3,
+      hyperparameters: { ...runRecord().hyperparameters, epochs: 10, validationSplit: 0.1, earlyStopping: 'val_loss' },
+    });
+    expect(weightsSentence(run, 4)).toBe(
+      'Test accuracy of the epoch 4 weights, its best by val loss (5 of 10 epochs trained; restored by early stopping).',
     );
   });
 });

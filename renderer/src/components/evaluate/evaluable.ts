@@ -1,5 +1,6 @@
 // Which runs Evaluate can score, why a run it cannot is left out, and which weights a score comes from.
 import { FINISH_STATUSES, type RunRecord } from '#shared/records.ts';
+import { BEST_MONITOR_LABELS, bestEpochOf } from '#shared/weights.ts';
 
 /** Ended (completed, stopped, interrupted or failed) with saved weights: at least one finished epoch. */
 export function isEvaluable(run: RunRecord): boolean {
@@ -19,6 +20,9 @@ const ENDED: Record<string, string> = { stopped: 'was stopped', interrupted: 'wa
 /** "Test accuracy of the epoch 3 weights …": which checkpoint was scored, and how the run got there. */
 export function weightsSentence(run: RunRecord, epoch: number): string {
   const total = run.hyperparameters.epochs;
+  const best = bestEpochOf(run);
+  if (best && best.epoch === epoch && epoch !== run.epochsCompleted)
+    return `Test accuracy of the epoch ${epoch} weights, its best by ${BEST_MONITOR_LABELS[best.monitor]} (${run.epochsCompleted} of ${total} epochs trained${best.restored ? '; restored by early stopping' : ''}).`;
   if (run.status === 'completed' && epoch === total)
     return `Test accuracy of the epoch ${epoch} weights, the end of training (${epoch} of ${total} epochs).`;
   const how = ENDED[run.status]

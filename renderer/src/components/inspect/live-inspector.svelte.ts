@@ -17,6 +17,8 @@ export interface InspectTarget {
   runId: number;
   /** null: no saliency map (cheaper), e.g. while the saliency view is not shown. */
   saliency: { method: SaliencyMethod; classIndex?: number } | null;
+  /** Which of the run's weights (absent: its default), as Draw's toggle chose. */
+  weights?: 'last' | 'best';
 }
 
 export interface RunInspection {
@@ -124,6 +126,7 @@ export class LiveInspector {
               runId: target.runId,
               input,
               saliency: target.saliency,
+              ...(target.weights ? { weights: target.weights } : {}),
             });
             return { runId: target.runId, inspection, error: null, target };
           } catch (err) {

@@ -1,5 +1,6 @@
 // What the Runs screen remembers while the user visits other screens: filters, sort, selection.
 import type { RunRecord } from '#shared/records.ts';
+import { testAccuracyCell } from '../weights/weights-labels.ts';
 import type { RunStatus } from '#shared/types.ts';
 import { architectureSummary } from './format.ts';
 
@@ -71,7 +72,8 @@ function sortValue(run: RunRecord, key: SortKey): string | number | null {
     case 'bestValAccuracy':
       return run.bestValAccuracy;
     case 'testAccuracy':
-      return run.testAccuracy;
+      // What the Test acc cell shows: the run's default weights' accuracy.
+      return testAccuracyCell(run).value;
     case 'duration':
       return run.trainingDurationMs;
     case 'backend':
