@@ -9,6 +9,7 @@
 // draws `samples` points; point i depends only on (seed, i), so adding samples later continues the same sequence:
 // a list is a uniform choice, 'log' is log-uniform, 'linear' uniform, 'int' a uniform integer.
 import type { ModelSpec } from './model/types.ts';
+import { deriveSeed, seededRandom } from './random.ts';
 import type { RunLeaseHolder, RunRecord } from './records.ts';
 import type { DatasetRef, RunStatus } from './types.ts';
 import {
@@ -307,27 +308,6 @@ export function gridPoints(parameters: SweepParameter[]): SweepPointValues[] {
   return points;
 }
 
-/** mulberry32, as the engine's seededRandom: floats in [0, 1). */
-function random32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mix(a: number, b: number): number {
-  let h = 0x811c9dc5;
-  for (const part of [a, b, 0x5eed]) {
-    h = Math.imul(h ^ (part >>> 0), 0x01000193) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0x5bd1e995) >>> 0;
-  }
-  return h >>> 0;
-}
-
 /** Draws one value of a parameter. */
 function sample(p: SweepParameter, u: number): SweepValue {
   if ('values' in p) return p.values[Math.min(p.values.length - 1, Math.floor(u * p.values.length))];
@@ -343,7 +323,7 @@ function sample(p: SweepParameter, u: number): SweepValue {
 /** Random points `from` … `from + count - 1` of a seeded sweep: point i depends only on (seed, i). */
 export function randomPoints(parameters: SweepParameter[], seed: number, count: number, from = 0): SweepPointValues[] {
   return Array.from({ length: count }, (_, k) => {
-    const next = random32(mix(seed, from + k));
+    const next = seededRandom(deriveSeed(seed, from + k, 0x5eed));
     return Object.fromEntries(parameters.map((p) => [p.name, sample(p, next())]));
   });
 }
