@@ -245,7 +245,7 @@ test('Which weights: Evaluate, Draw and the Runs table say which epoch and switc
   );
   await expect(cell).toHaveAttribute(
     'title',
-    /weights after epoch 1 \(best val accuracy\) \(shown, the run’s default\)/,
+    /weights after epoch 1 \(early stopping's best val accuracy\) \(shown, the run’s default\)/,
   );
   await saveScreenshot('runs-test-accuracy-weights');
 
@@ -254,7 +254,9 @@ test('Which weights: Evaluate, Draw and the Runs table say which epoch and switc
   await page.getByTestId('evaluate-run').selectOption(String(runId));
   const toggle = page.getByTestId('evaluate-weights');
   await expect(toggle).toHaveAttribute('data-weights', 'best');
-  await expect(page.getByTestId('evaluate-weights-label')).toHaveText('Weights after epoch 1 (best val accuracy)');
+  await expect(page.getByTestId('evaluate-weights-label')).toHaveText(
+    "Weights after epoch 1 (early stopping's best val accuracy)",
+  );
   await saveScreenshot('evaluate-weights-best');
   await toggle.locator('[data-choice="last"]').click();
   await expect(toggle).toHaveAttribute('data-weights', 'last');
@@ -269,7 +271,9 @@ test('Which weights: Evaluate, Draw and the Runs table say which epoch and switc
   await expect(drawToggle).toHaveAttribute('data-weights', 'best');
   await stroke(page, ONE);
   const card = page.locator(`[data-testid="prediction-card"][data-run-id="${runId}"]`);
-  await expect(card.getByTestId('prediction-weights')).toHaveText('weights after epoch 1 (best val accuracy)');
+  await expect(card.getByTestId('prediction-weights')).toHaveText(
+    "weights after epoch 1 (early stopping's best val accuracy)",
+  );
   await expect(page.getByText(`run #${runId}'s weights after epoch 1`)).toBeVisible();
   await drawToggle.locator('[data-choice="last"]').click();
   await expect(card.getByTestId('prediction-weights')).toHaveText('weights after epoch 2 (last)');

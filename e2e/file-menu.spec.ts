@@ -349,7 +349,8 @@ test('File › Export Run… writes the run on screen as the CLI does, plus mode
     })
     .toBe('dialog');
   expect((await openDialogs(app))[0]).toMatchObject({
-    title: `Export run #${runId} “exported run”`,
+    // The dialog names the weights it exports (the run's default: here its last epoch, also its best).
+    title: `Export run #${runId} “exported run” with the weights after epoch 1 (last and best val loss)`,
     buttonLabel: 'Export here',
   });
   await expect(notice(page)).toHaveCount(0);
@@ -358,7 +359,9 @@ test('File › Export Run… writes the run on screen as the CLI does, plus mode
   await expect(notice(page)).toHaveAttribute('data-topic', 'export-done');
   await expect(notice(page)).toContainText(`Exported run #${runId}`);
   const written = ['model.json', 'weights.bin', 'spec.json', 'run.json', 'metrics.json', 'evaluation.json', 'model.py'];
-  await expect(page.getByTestId('file-notice-text')).toHaveText(`Wrote ${written.join(', ')} to ${out}`);
+  await expect(page.getByTestId('file-notice-text')).toHaveText(
+    `Wrote ${written.join(', ')} to ${out}, with the last weights (after epoch 1)`,
+  );
   for (const file of written) expect(fs.existsSync(path.join(out, file)), file).toBe(true);
   const code = fs.readFileSync(path.join(out, 'model.py'), 'utf8');
   expect(code).toContain(`# Run #${runId} “exported run”, exported from Layerlab`);

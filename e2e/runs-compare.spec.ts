@@ -50,7 +50,7 @@ test('Runs: the table lists both runs with their test accuracies', async ({ page
   await expect(page.locator('tbody tr[data-run-id]')).toHaveCount(2);
   for (const id of [adamRun, sgdRun]) {
     await expect(row(page, id).getByText('completed')).toBeVisible();
-    await expect(row(page, id).locator('[data-col="testAccuracy"]')).toHaveText(/^\d{1,3}\.\d\d%$/);
+    await expect(row(page, id).locator('[data-col="testAccuracy"]')).toHaveText(/^\d{1,3}\.\d\d% · (last )?ep 2$/); // and which epoch's weights
   }
   await expect(row(page, adamRun)).toContainText('C32-P-C64-P-C64-F-D64-D10');
   await expect(row(page, sgdRun)).toContainText('C32-P-C64-P-C64-F-D32-D10');

@@ -78,7 +78,8 @@ export function describeWeights(run: RunWeightsFields, which: WeightsChoice): st
   const last = weightsEpochOf(run, 'last');
   if (which === 'best') {
     if (!best) return `no best epoch (${noBestReason(run)})`;
-    const label = `best ${BEST_MONITOR_LABELS[best.monitor]}`;
+    // Early stopping's best counts only gains of its min delta, so it can differ from the bare best epoch: say whose.
+    const label = `${best.restored ? "early stopping's " : ''}best ${BEST_MONITOR_LABELS[best.monitor]}`;
     return `after epoch ${best.epoch} (${best.epoch === last ? `last and ${label}` : label})`;
   }
   if (last === null) return 'no weights yet';

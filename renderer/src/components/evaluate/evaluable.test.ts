@@ -56,7 +56,7 @@ describe('weightsSentence for the best epoch', () => {
       hyperparameters: { ...runRecord().hyperparameters, epochs: 10, validationSplit: 0.1, earlyStopping: 'val_loss' },
     });
     expect(weightsSentence(run, 4)).toBe(
-      'Test accuracy of the epoch 4 weights, its best by val loss (5 of 10 epochs trained; restored by early stopping).',
+      "Test accuracy of the epoch 4 weights, early stopping's best by val loss (gains of at least its min delta), restored (5 of 10 epochs trained).",
     );
   });
 });

@@ -22,7 +22,7 @@ export function weightsSentence(run: RunRecord, epoch: number): string {
   const total = run.hyperparameters.epochs;
   const best = bestEpochOf(run);
   if (best && best.epoch === epoch && epoch !== run.epochsCompleted)
-    return `Test accuracy of the epoch ${epoch} weights, its best by ${BEST_MONITOR_LABELS[best.monitor]} (${run.epochsCompleted} of ${total} epochs trained${best.restored ? '; restored by early stopping' : ''}).`;
+    return `Test accuracy of the epoch ${epoch} weights, ${best.restored ? `early stopping's best by ${BEST_MONITOR_LABELS[best.monitor]} (gains of at least its min delta), restored` : `its best by ${BEST_MONITOR_LABELS[best.monitor]}`} (${run.epochsCompleted} of ${total} epochs trained).`;
   if (run.status === 'completed' && epoch === total)
     return `Test accuracy of the epoch ${epoch} weights, the end of training (${epoch} of ${total} epochs).`;
   const how = ENDED[run.status]

@@ -42,7 +42,7 @@ describe('weights labels', () => {
     expect(cell.text).toBe('98.9% · best ep 4');
     expect(cell.value).toBe(0.989);
     expect(cell.title).toBe(
-      'Test accuracy: 98.9% with the weights after epoch 4 (best val loss) (shown, the run’s default); 98.7% with the weights after epoch 5 (last)',
+      "Test accuracy: 98.9% with the weights after epoch 4 (early stopping's best val loss) (shown, the run’s default); 98.7% with the weights after epoch 5 (last)",
     );
     const last = runRecord({ ...restored, weightsEpoch: 5, testAccuracy: 0.987 });
     expect(testAccuracyCell(last).text).toBe('98.7% · last ep 5');
