@@ -110,19 +110,6 @@ describe('the sweep queue in the engine', () => {
     );
   });
 
-  it('trains a sweep on the wasm backend when asked, every run recorded on wasm', async () => {
-    const { call, sweep, create } = client(engine('wasm.db'));
-    const created = await create({ name: 'wasm grid', backend: 'wasm' });
-    await until(async () => (await sweep(created.sweep.id)).sweep.status === 'completed', 'the wasm sweep to complete');
-    const done = await sweep(created.sweep.id);
-    expect(statuses(done)).toEqual(['completed', 'completed']);
-    for (const point of done.points) {
-      const { run } = await call('runs:get', { runId: point.runId! });
-      expect(run.backend?.kind, `run ${run.id}`).toBe('wasm');
-      expect(run.testAccuracy).toBeTypeOf('number');
-    }
-  });
-
   it('pauses at the next batch and resumes from the stopped run; after-run lets it finish; cancel deletes the queued runs', async () => {
     const { call, refused, sweep, create } = client(engine('pause.db'));
     const { sweep: s, points } = await create({
