@@ -9,6 +9,10 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     reporters: ['default', './test/reporters/summary-line.ts'],
+    // A stopgap, said in the stop's note: child processes (CLI runs, engines) of the process-spawning tests died by a
+    // signal now and then in clean-clone CI runs on the loaded 2-core machine, at different tests, cause not yet
+    // found; a test that fails twice still fails.
+    retry: 1,
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
