@@ -64,7 +64,13 @@ function layerlab(db: string, args: string[], env: Record<string, string> = {}) 
     child,
     stdout: '',
     stderr: '',
-    exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
+    exited: new Promise<number | null>((resolve) =>
+      child.once('exit', (code, signal) => {
+        // No exit code when a signal ended it: name the signal in what a failing test prints.
+        if (signal) out.stderr += `\n[the process ended by signal ${signal}]`;
+        resolve(code);
+      }),
+    ),
   };
   child.stdout.on('data', (d) => (out.stdout += d));
   child.stderr.on('data', (d) => (out.stderr += d));

@@ -23,8 +23,10 @@ export function cliOn(db: string): (...args: string[]) => Promise<CliResult> {
       });
       return { code: 0, stdout, stderr };
     } catch (err) {
-      const e = err as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+      const e = err as { code: number; signal?: string | null; stdout: string; stderr: string };
+      // A process ended by a signal has no exit code: say which signal, so a failing test shows it.
+      const ended = e.signal ? `\n[the CLI process ended by signal ${e.signal}]` : '';
+      return { code: e.code, stdout: e.stdout, stderr: `${e.stderr}${ended}` };
     }
   };
 }
