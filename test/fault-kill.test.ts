@@ -13,6 +13,7 @@ import { Store } from '#engine/store/index.ts';
 import type { FaultPhase } from '#engine/fault-pause.ts';
 import type { EngineToMain } from '#shared/engine-protocol.ts';
 import { getTemplate } from '#shared/model/index.ts';
+import { startCli, until } from './helpers/cli.ts';
 import { tempDir } from './helpers/tmp.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -53,36 +54,11 @@ function count(fault: string, survived: boolean): void {
   tally.set(fault, t);
 }
 
-/** Starts `layerlab --db <db> ...args`; `stderr` collects what it wrote so far. */
+/** Starts `layerlab --db <db> ...args`, killed after the tests if it is still running. */
 function layerlab(db: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  const out = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise<number | null>((resolve) =>
-      child.once('exit', (code, signal) => {
-        // No exit code when a signal ended it: name the signal in what a failing test prints.
-        if (signal) out.stderr += `\n[the process ended by signal ${signal}]`;
-        resolve(code);
-      }),
-    ),
-  };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  return out;
-}
-
-async function until(condition: () => boolean, what: string, limitMs = 90_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const run = startCli(db, args, env);
+  children.push(run.child);
+  return run;
 }
 
 async function completedRun(

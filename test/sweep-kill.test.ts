@@ -3,16 +3,15 @@
 // the rest, every run completed once. While it runs, training by hand and a second queue are refused naming the
 // sweep; a pause from another process stops its run at the next batch; Ctrl-C pauses it; cancel deletes the rest.
 // Phases are hit exactly with LAYERLAB_FAULT_PAUSE (electron/engine/fault-pause.ts), as in test/fault-kill.test.ts.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Store } from '#engine/store/index.ts';
-import { cliOn } from './helpers/cli.ts';
+import { cliOn, startCli, until } from './helpers/cli.ts';
 import { writeSyntheticIdx } from './helpers/run-fixtures.ts';
 import { tempDir } from './helpers/tmp.ts';
 
-const root = path.resolve(import.meta.dirname, '..');
 const dir = tempDir('layerlab-sweep-kill-');
 const dataset = writeSyntheticIdx(path.join(dir, 'idx'), { train: 3000, test: 20 });
 const BATCHES = 10;
@@ -35,29 +34,11 @@ afterAll(() => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
+/** Starts `layerlab --db <db> ...args`, killed after the tests if it is still running. */
 function layerlab(db: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['bin/layerlab.mjs', '--db', db, ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-  });
-  children.push(child);
-  const out = {
-    child,
-    stdout: '',
-    stderr: '',
-    exited: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  child.stdout.on('data', (d) => (out.stdout += d));
-  child.stderr.on('data', (d) => (out.stderr += d));
-  return out;
-}
-
-async function until(condition: () => boolean, what: string, limitMs = 90_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const run = startCli(db, args, env);
+  children.push(run.child);
+  return run;
 }
 
 const lastJson = (text: string) => JSON.parse(text.trim().split('\n').at(-1)!);
