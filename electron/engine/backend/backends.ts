@@ -25,6 +25,11 @@ export class BackendError extends Error {
   }
 }
 
+/** Another backend is already running in this process: only a new process can train on the one asked for. */
+export class BackendSwitchError extends BackendError {
+  override name = 'BackendSwitchError';
+}
+
 /**
  * Where a native package's compiled addon is, or why it cannot be used: `reason` is the developer detail the
  * doctor shows (package, build command), `summary` the plain words the Train panel shows.
@@ -144,7 +149,7 @@ function describe(kind: BackendKind, device: string, tensorflowVersion: string |
 export async function initBackend(preference: BackendPreference = 'auto'): Promise<BackendInfo> {
   if (active) {
     if (preference === 'auto' || preference === active.kind) return active;
-    throw new BackendError(
+    throw new BackendSwitchError(
       `backend ${active.kind} is already initialised in this process; cannot switch to ${preference}`,
     );
   }

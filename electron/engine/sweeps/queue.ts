@@ -11,7 +11,7 @@
 // Pause stops the current run at its next batch by default (it is 'stopped' and resumed from its last checkpoint
 // when the sweep resumes); with finishCurrent (after-run) the run finishes first. A run stopped by hand (the Train
 // screen's Stop, Ctrl-C) pauses its sweep too. Cancel deletes the queued runs and stops the current one.
-import type { BackendPreference } from '../backend/backends.ts';
+import { BackendSwitchError, type BackendPreference } from '../backend/backends.ts';
 import { resumeRun, type RunnerContext } from '../runner.ts';
 import type { Store } from '../store/index.ts';
 import { TrainingBusyError } from '../store/leases.ts';
@@ -367,7 +367,7 @@ export class SweepQueue {
         await this.wait(sweep, err.message, BUSY_RETRY_MS);
         return true;
       }
-      const message = `run ${next.runId} (point ${next.point + 1}) could not start: ${err instanceof Error ? err.message : String(err)}; resume the sweep to try again`;
+      const message = `run ${next.runId} (point ${next.point + 1}) could not start: ${err instanceof Error ? err.message : String(err)}; ${howToGoOn(err, sweep.id)}`;
       this.log(`sweep ${sweep.id}: ${message}`);
       if (stopped === null && !this.closing) this.pauseQuietly(sweep.id, message);
       return true;
@@ -467,4 +467,12 @@ export class SweepQueue {
   private log(message: string): void {
     (this.options.log ?? ((m: string) => console.warn(`layerlab: ${m}`)))(message);
   }
+}
+
+/** What a paused sweep's user can do about the error that stopped its next run from starting. */
+function howToGoOn(err: unknown, sweepId: number): string {
+  // One process holds one backend for good, so resuming in the same engine would fail the same way.
+  if (err instanceof BackendSwitchError)
+    return `a process trains on one backend only: restart the engine and resume the sweep first thing, or run \`layerlab sweep resume ${sweepId}\` in a terminal`;
+  return 'resume the sweep to try again';
 }
