@@ -47,6 +47,15 @@ test('the Sweep form previews a 3-point grid, and names what is wrong next to th
   await page.getByTestId('hp-trainSize').fill('300');
   await page.getByTestId('hp-epochs').fill('1');
   await page.locator('input[name="sweep-name"]').fill('e2e lr grid');
+  // The backend the sweep's runs train on is chosen here too, and is the same setting as a single run's.
+  await expect(page.getByTestId('sweep-backend')).toHaveValue('auto');
+  await expect(page.getByTestId('sweep-backend').locator('option[value="wasm"]')).toBeEnabled();
+  await page.getByTestId('sweep-backend').selectOption('wasm');
+  await page.getByTestId('train-mode-run').click();
+  await expect(page.getByTestId('run-backend')).toHaveValue('wasm');
+  await page.getByTestId('run-backend').selectOption('auto');
+  await page.getByTestId('train-mode-sweep').click();
+  await expect(page.getByTestId('sweep-backend')).toHaveValue('auto');
 
   const values = page.getByTestId('sweep-param-values').first();
   // A value out of the engine's range: its message at the field, no preview, no Start.
