@@ -228,7 +228,10 @@ test('Compare: a run differing in two settings brings the warning that lists the
   await saveScreenshot('compare-parallel');
 });
 
-test('a paused sweep: remove a queued run, add a point, then cancel it behind a confirmation', async ({ page }) => {
+test('a paused sweep: remove a queued run, add a point, cancel it and delete it, each behind a confirmation', async ({
+  page,
+  saveScreenshot,
+}) => {
   await page.click('[data-screen="train"]');
   await page.getByTestId('train-model').selectOption('template:mlp');
   await page.getByTestId('hp-trainSize').fill('300');
@@ -266,4 +269,25 @@ test('a paused sweep: remove a queued run, add a point, then cancel it behind a 
   await expect(page.locator('[data-testid="sweep-point"][data-status="cancelled"]')).not.toHaveCount(0);
   await expect(page.getByTestId('sweep-pause')).toHaveCount(0);
   await expect(page.getByTestId('sweep-resume')).toHaveCount(0);
+
+  // Deleting it, with its trained runs, behind a confirmation: the list goes back to the first sweep.
+  const trainedRuns = await points(page).evaluateAll(
+    (rows) => rows.filter((r) => !['queued', 'cancelled', 'removed'].includes(r.getAttribute('data-status')!)).length,
+  );
+  const runsBefore = await page.evaluate(async () => {
+    const listed = await window.layerlab.invoke('runs:list', {});
+    return listed.ok ? listed.value.length : -1;
+  });
+  await page.getByTestId('sweep-delete').click();
+  await expect(page.getByRole('alertdialog', { name: 'Delete the sweep?' })).toBeVisible();
+  if (trainedRuns > 0) await page.getByTestId('sweep-delete-runs').check();
+  await saveScreenshot('sweep-delete-confirm');
+  await page.getByTestId('sweep-delete-confirm').click();
+  await expect(page.getByTestId('sweep-list-item')).toHaveCount(1);
+  await expect(detail(page)).toContainText('e2e lr grid');
+  const runsAfter = await page.evaluate(async () => {
+    const listed = await window.layerlab.invoke('runs:list', {});
+    return listed.ok ? listed.value.length : -1;
+  });
+  expect(runsAfter).toBe(runsBefore - trainedRuns);
 });

@@ -189,6 +189,14 @@ describe('a sweep exported for a cluster and imported back', () => {
     expect(done.sweep.status).toBe('completed');
     expect(done.points.map((p) => p.status)).toEqual(['completed', 'completed', 'completed', 'completed']);
     expect(done.points.map((p) => p.imported)).toEqual([true, false, true, false]);
+
+    // Deleted from the terminal, the sweep goes and its runs stay, tagged with it.
+    const deleted = await cli('sweep', 'delete', '1');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(deleted.stdout).toBe('deleted sweep 1 “width × lr”; its runs stay, tagged sweep-1\n');
+    expect(JSON.parse((await cli('sweep', 'list', '--json')).stdout)).toEqual([]);
+    const kept = JSON.parse((await cli('runs', 'list', '--tag', 'sweep-1', '--json')).stdout) as unknown[];
+    expect(kept).toHaveLength(4);
   });
 
   it('refuses folders that are not exports, saying why', async () => {

@@ -2,9 +2,11 @@
 // after another; pause (now, or after the current run), resume, cancel, adding and removing runs; training by hand
 // refused while a sweep runs, naming it; a sweep left running when the engine quits resumed by the next engine;
 // and the requests' refusals, naming the field. Tiny runs on a synthetic IDX set.
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EngineService } from '#engine/service.ts';
+import { Store } from '#engine/store/index.ts';
 import type { Channel, RequestOf, Responses } from '#shared/contract.ts';
 import { randomPoints, type SweepDetail } from '#shared/sweeps.ts';
 import type { RunEvent } from '#shared/types.ts';
@@ -152,6 +154,43 @@ describe('the sweep queue in the engine', () => {
     expect((await refused('sweeps:resume', { sweepId: s.id })).message).toBe(
       `sweep ${s.id} is cancelled; a cancelled sweep cannot be resumed`,
     );
+  });
+
+  it('deletes a sweep that is not running with its queued runs: trained runs stay, or with deleteRuns go with their checkpoints', async () => {
+    const { call, refused, sweep, create } = client(engine('delete.db'));
+    const running = await create({ name: 'kept runs', hyperparameters: LONG });
+    const [a] = running.points.map((p) => p.runId!);
+    await until(batchOf(a), `a batch of run ${a}`);
+    expect((await refused('sweeps:delete', { sweepId: running.sweep.id })).message).toBe(
+      `sweep ${running.sweep.id} is running; pause or cancel it before deleting it`,
+    );
+    await call('sweeps:pause', { sweepId: running.sweep.id });
+    await until(async () => (await sweep(running.sweep.id)).sweep.drivenBy === null, 'the queue to let go of it');
+    // Its queued run goes with it (it never trained); the stopped one stays.
+    expect(await call('sweeps:delete', { sweepId: running.sweep.id })).toEqual({
+      sweepId: running.sweep.id,
+      deletedRuns: [running.points[1].runId],
+    });
+    expect((await refused('sweeps:get', { sweepId: running.sweep.id })).message).toBe(
+      `sweep ${running.sweep.id} does not exist`,
+    );
+    // Its trained run stays as an ordinary run, still tagged with the sweep it came from.
+    const kept = await call('runs:list', { tag: `sweep-${running.sweep.id}` });
+    expect(kept.map((r) => [r.id, r.status])).toEqual([[a, 'stopped']]);
+
+    const done = await create({ name: 'gone with runs' });
+    await until(async () => (await sweep(done.sweep.id)).sweep.status === 'completed', 'the second sweep');
+    const runIds = done.points.map((p) => p.runId!);
+    const reader = Store.open(path.join(dir, 'delete.db'), { log: () => {} });
+    const folders = runIds.flatMap((runId) => reader.listCheckpoints(runId).map((c) => c.path));
+    reader.close();
+    expect(folders.length).toBeGreaterThan(0);
+    const deleted = await call('sweeps:delete', { sweepId: done.sweep.id, deleteRuns: true });
+    expect(deleted.deletedRuns).toEqual(runIds);
+    for (const runId of runIds)
+      expect((await refused('runs:get', { runId })).message).toBe(`run ${runId} does not exist`);
+    for (const folder of folders) expect(fs.existsSync(folder), folder).toBe(false);
+    expect((await call('sweeps:list', undefined)).map((x) => x.id)).toEqual([]);
   });
 
   it('takes queued runs out and adds points to a running sweep, random draws continuing its sequence', async () => {

@@ -261,5 +261,13 @@ export class EngineService {
     'sweeps:addRuns': ({ sweepId, points, samples }) =>
       namingChannel('sweeps:addRuns', () => this.sweeps.addRuns(sweepId, { points, samples }, 'running')),
     'sweeps:removeRun': ({ sweepId, runId }) => this.sweeps.removeRun(sweepId, runId),
+    'sweeps:delete': ({ sweepId, deleteRuns }) => {
+      const deleted = this.sweeps.delete(sweepId, deleteRuns);
+      for (const { runId, checkpoints } of deleted) {
+        this.models.drop(runId);
+        removeRunCheckpoints(this.checkpointRoot, runId, checkpoints);
+      }
+      return { sweepId, deletedRuns: deleted.map((d) => d.runId) };
+    },
   };
 }

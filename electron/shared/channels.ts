@@ -45,6 +45,7 @@ export const CHANNELS = [
   'sweeps:cancel',
   'sweeps:addRuns',
   'sweeps:removeRun',
+  'sweeps:delete',
 ] as const;
 
 /** Main → renderer: training progress (same value as contract.ts's TRAINING_EVENT_CHANNEL). */

@@ -291,6 +291,8 @@ export const requestSchemas = {
   }),
   /** Takes a queued run out of the sweep (the run is deleted, its point kept as removed). */
   'sweeps:removeRun': plainObject({ sweepId, runId }),
+  /** Deletes a sweep that is not running and its queued runs; its trained runs too with `deleteRuns` (else they stay, tagged sweep-N). */
+  'sweeps:delete': plainObject({ sweepId, deleteRuns: z.boolean().default(false) }),
 } as const;
 
 export type Channel = keyof typeof requestSchemas;
@@ -571,6 +573,7 @@ export interface Responses {
   'sweeps:cancel': SweepRecord;
   'sweeps:addRuns': SweepDetail;
   'sweeps:removeRun': SweepDetail;
+  'sweeps:delete': { sweepId: number; deletedRuns: number[] };
 }
 
 /** Every invoke resolves to this envelope, so errors reach the renderer as data with a clean message. */

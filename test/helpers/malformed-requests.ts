@@ -87,6 +87,7 @@ export const VALID_PAYLOADS: { [C in Channel]: RequestOf<C> } = {
   'sweeps:cancel': { sweepId: 1 },
   'sweeps:addRuns': { sweepId: 1, points: [{ learningRate: 0.01 }], samples: 1 },
   'sweeps:removeRun': { sweepId: 1, runId: 1 },
+  'sweeps:delete': { sweepId: 1, deleteRuns: true },
 };
 
 /** Built once and shared: each is costly to make. */

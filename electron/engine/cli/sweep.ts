@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { MAX_SPEC_FILE_BYTES, readJsonFile } from '../files.ts';
 import type { BackendPreference } from '../backend/backends.ts';
+import { removeRunCheckpoints } from '../train/checkpoint.ts';
 import type { TrainerPreference } from '../train/choose-trainer.ts';
 import { getTemplate, templateHyperparameters, templateNames } from '#shared/model/index.ts';
 import type { Store } from '../store/index.ts';
@@ -234,7 +235,7 @@ export function registerSweepCommands(program: Command, helpers: CliHelpers): vo
   const sweep = program
     .command('sweep')
     .description(
-      'run a sweep: a run per point of a grid (--grid) or of N random samples (--random N --param …), trained one after another; or list, show, pause, resume, cancel, add to, remove from and export sweeps',
+      'run a sweep: a run per point of a grid (--grid) or of N random samples (--random N --param …), trained one after another; or list, show, pause, resume, cancel, add to, remove from, delete and export sweeps',
     )
     .option('--file <sweep.json>', 'the sweep as a JSON file (README: Sweeps); the options below add to it')
     .option('--template <name>', `the base network: a template (${templateNames().join(', ')})`)
@@ -475,6 +476,26 @@ export function registerSweepCommands(program: Command, helpers: CliHelpers): vo
         const runId = helpers.number('run id', true)(run);
         store.sweeps.removeRun(sweepId(helpers, id), runId);
         console.log(`removed run ${runId} from sweep ${id}`);
+      } finally {
+        store.close();
+      }
+    });
+
+  sweep
+    .command('delete <id>')
+    .description(
+      'delete a sweep that is not running, and its queued runs; its trained runs stay (tagged sweep-N) unless --runs deletes them too',
+    )
+    .option('--runs', 'delete its runs as well, with their checkpoints')
+    .action((id: string, opts: { runs?: boolean }, cmd: Command) => {
+      const store = helpers.openStore(helpers.dbOf(cmd));
+      try {
+        const sweep = store.sweeps.require(sweepId(helpers, id));
+        const deleted = store.sweeps.delete(sweep.id, Boolean(opts.runs));
+        for (const { runId, checkpoints } of deleted)
+          removeRunCheckpoints(helpers.checkpointRoot(store), runId, checkpoints);
+        const runs = opts.runs ? `, with ${deleted.length} run(s)` : `; its runs stay, tagged sweep-${sweep.id}`;
+        console.log(`deleted sweep ${sweep.id} “${singleLine(sweep.name)}”${runs}`);
       } finally {
         store.close();
       }

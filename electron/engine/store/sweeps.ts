@@ -26,7 +26,7 @@ import type {
   RunStatus,
 } from '#shared/types.ts';
 import type { ModelSpec } from '#shared/model/spec.ts';
-import { replaceEvaluation, upsertCheckpoint } from './artifacts.ts';
+import { replaceEvaluation, selectCheckpointPaths, upsertCheckpoint } from './artifacts.ts';
 import { toStoreError } from './connection.ts';
 import {
   describeHolder,
@@ -333,6 +333,45 @@ export class SweepTables {
           this.ctx
             .prepare("UPDATE sweeps SET status = 'cancelled', finished_at = ?, pause_mode = NULL WHERE id = ?")
             .run(now, id);
+          return deleted;
+        })
+        .immediate(),
+    );
+  }
+
+  /**
+   * Deletes a sweep that is not running, with its points and its queued runs (they never trained). Its other runs
+   * stay as ordinary runs (tagged sweep-N) unless `withRuns`: then every one is deleted too. Returns the deleted runs with
+   * their checkpoint folders, for the caller to remove.
+   */
+  delete(id: number, withRuns: boolean): { runId: number; checkpoints: string[] }[] {
+    return this.write('delete sweep', () =>
+      this.ctx.db
+        .transaction(() => {
+          const sweep = this.require(id);
+          if (sweep.status === 'running')
+            throw new StoreError(`sweep ${id} is running; pause or cancel it before deleting it`);
+          const now = Date.now();
+          const driver = this.liveDriver(this.row(id)!, now);
+          if (driver && !isOwnLease(driver))
+            throw new TrainingBusyError(`sweep ${id} “${sweep.name}” is being run by ${describeHolder(driver)}`);
+          const deleted: { runId: number; checkpoints: string[] }[] = [];
+          for (const row of this.pointRows(id)) {
+            if (row.run_id === null) continue;
+            if (row.run_status === 'running')
+              throw new TrainingBusyError(`run ${row.run_id} of sweep ${id} is still training; wait for it to stop`);
+            // Queued runs never trained: they go with their queue, as a cancel deletes them.
+            if (!withRuns && row.run_status !== 'queued') continue;
+            const lease = selectLease(this.ctx.prepare, row.run_id);
+            if (lease && leaseIsLive(this.ctx.resolvedFile, lease, now))
+              throw new TrainingBusyError(
+                `run ${row.run_id} of sweep ${id} is being trained by ${describeHolder(lease)}`,
+              );
+            deleted.push({ runId: row.run_id, checkpoints: selectCheckpointPaths(this.ctx.prepare, row.run_id) });
+            this.ctx.prepare('DELETE FROM runs WHERE id = ?').run(row.run_id);
+          }
+          this.ctx.prepare('DELETE FROM sweeps WHERE id = ?').run(id);
+          this.held.delete(id);
           return deleted;
         })
         .immediate(),

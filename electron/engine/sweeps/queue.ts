@@ -213,6 +213,22 @@ export class SweepQueue {
     return this.detail(id);
   }
 
+  /**
+   * Deletes a sweep that is not running (its runs too with `withRuns`); returns the deleted runs and their
+   * checkpoint folders.
+   */
+  delete(id: number, withRuns: boolean): { runId: number; checkpoints: string[] }[] {
+    // A running sweep is refused by the store, naming it; a paused one may still be stopping its run here.
+    if (this.current?.sweepId === id && this.store.sweeps.require(id).status !== 'running')
+      throw new Error(
+        `sweep ${id} is still stopping its run ${this.current.runId}; delete it when that run has stopped`,
+      );
+    const deleted = this.store.sweeps.delete(id, withRuns);
+    this.waiting.delete(id);
+    this.wake();
+    return deleted;
+  }
+
   /** Takes a queued run out of the sweep (it is deleted; its point stays, marked removed). */
   removeRun(id: number, runId: number): SweepDetail {
     if (this.current?.runId === runId)
