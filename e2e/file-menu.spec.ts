@@ -76,15 +76,41 @@ async function answerOpenDialogs(app: ElectronApplication, answers: (string | nu
 const openDialogs = (app: ElectronApplication) =>
   app.evaluate(() => (globalThis as { openDialogs?: Electron.OpenDialogOptions[] }).openDialogs ?? []);
 
-/** A real drag of files from the desktop: Chromium builds the drag data (File paths, folder entries) itself. */
-async function drag(page: Page, paths: string[], steps: ('dragEnter' | 'dragOver' | 'drop')[]) {
+type DragStep = 'dragEnter' | 'dragOver' | 'drop' | 'dragCancel';
+/** How long Chromium may take to answer one drag event before the drag is cancelled and the event sent again. */
+const DRAG_EVENT_MS = 15_000;
+
+/**
+ * A real drag of files from the desktop: Chromium builds the drag data (File paths, folder entries) itself. Now
+ * and then, on a loaded machine, Chromium never answers a drag event (the test then hung until its 5-minute
+ * timeout): such an event is given up after 15 s, the drag cancelled, and the steps sent again once.
+ */
+async function drag(page: Page, paths: string[], steps: DragStep[], again = true): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  const send = async (type: DragStep) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Chromium did not answer the drag event ${type} in 15 s`)),
+        DRAG_EVENT_MS,
+      );
+    });
+    try {
+      await Promise.race([cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data }), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   try {
-    const data = { items: [], files: paths, dragOperationsMask: 1 };
-    for (const type of steps) await cdp.send('Input.dispatchDragEvent', { type, x: 640, y: 400, data });
-  } finally {
-    await cdp.detach();
+    for (const type of steps) await send(type);
+  } catch (err) {
+    if (!again) throw err;
+    await send('dragCancel').catch(() => {});
+    await cdp.detach().catch(() => {});
+    return drag(page, paths, steps.includes('dragEnter') ? steps : ['dragEnter', 'dragOver', ...steps], false);
   }
+  await cdp.detach().catch(() => {});
 }
 
 const drop = (page: Page, paths: string[]) => drag(page, paths, ['dragEnter', 'dragOver', 'drop']);
@@ -254,6 +280,8 @@ test('a spec JSON dropped on the window opens in Design; other files are refused
       .querySelector('main')!
       .dispatchEvent(new DragEvent('dragleave', { bubbles: true, dataTransfer: transfer }));
   });
+  // And Chromium's own drag ends, so the next drag starts from none.
+  await drag(page, [dropped], ['dragCancel']);
   await expect(overlay).toBeHidden();
   await expect(page.getByTestId('design-name')).toHaveText('New design from “dropped-net”');
 
